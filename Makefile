@@ -1,0 +1,84 @@
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+GEN_PY := clients/python/warmtransfer/v1
+PROTO_FILES := $(wildcard proto/warmtransfer/v1/*.proto)
+LISTEN ?= 127.0.0.1:50051
+DATA_DIR ?= .data
+
+.PHONY: help
+help: ## Show this help.
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+.PHONY: setup
+setup: $(STAMP) ## Create the virtualenv and install the package with its dev tools (idempotent).
+
+.PHONY: generate
+generate: $(STAMP) ## Regenerate the Python stubs from proto/ (offline, pinned grpcio-tools).
+	rm -rf $(GEN_PY)
+	mkdir -p $(GEN_PY)
+	$(BIN)/python -m grpc_tools.protoc -Iproto \
+	  --python_out=clients/python --pyi_out=clients/python --grpc_python_out=clients/python \
+	  $(PROTO_FILES)
+	touch $(GEN_PY)/py.typed
+
+.PHONY: checkgenerate
+checkgenerate: generate ## Fail when the checked-in generated code is stale.
+	@git diff --exit-code --stat -- $(GEN_PY) || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- $(GEN_PY))" || { git status --porcelain -- $(GEN_PY); echo "untracked generated files: run 'make generate' and commit"; exit 1; }
+
+.PHONY: lint
+lint: $(STAMP) ## buf lint + format check, ruff, mypy.
+	$(BIN)/buf lint
+	$(BIN)/buf format --diff --exit-code
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy server pipeline rag clients/python/warmtransfer/client tests bench
+
+.PHONY: breaking
+breaking: $(STAMP) ## Check proto/ for wire-breaking changes against main.
+	@if git rev-parse --verify --quiet main >/dev/null && git ls-tree -r --name-only main -- proto | grep -q '\.proto$$'; then \
+	  $(BIN)/buf breaking --against '.git#branch=main'; \
+	else echo "no proto on main yet: nothing to compare"; fi
+
+.PHONY: fmt
+fmt: $(STAMP) ## Format Python and proto sources in place.
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/buf format -w
+
+.PHONY: test
+test: $(STAMP) ## Run every check and test (what CI runs).
+	$(MAKE) lint
+	$(MAKE) checkgenerate
+	$(BIN)/python -m pytest
+
+.PHONY: bench
+bench: $(STAMP) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.summary_latency
+
+.PHONY: run
+run: $(STAMP) ## Start the whole stack on embedded defaults (dev mode, loopback).
+	$(BIN)/warmtransfer serve --listen $(LISTEN) --data-dir $(DATA_DIR)
+
+.PHONY: demo
+demo: $(STAMP) ## Drive a scripted support call through a running server (make run first).
+	$(BIN)/warmtransfer demo --target $(LISTEN)
+
+.PHONY: clean
+clean: ## Remove the virtualenv and local data.
+	rm -rf $(VENV) $(DATA_DIR) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,115 @@
+"""Benchmark plumbing: a server in its own process, percentiles, and a result table."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from warmtransfer.demo import SCRIPT
+from warmtransfer.v1 import transcript_pb2, transcript_service_pb2
+
+API_KEY = "bench-key"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerProcess:
+    target: str
+    pid: int
+    data_dir: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def server_process(**env: str) -> AsyncIterator[ServerProcess]:
+    """`warmtransfer serve` in a child process on a free port, with a fresh data dir."""
+    with tempfile.TemporaryDirectory(prefix="wt-bench-") as tmp:
+        port = free_port()
+        child_env = os.environ | {"WARMTRANSFER_API_KEYS": f"{API_KEY}=bench"} | env
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "warmtransfer.cli", "serve", "--log-level", "WARNING",
+            "--listen", f"127.0.0.1:{port}", "--data-dir", tmp,
+            env=child_env,
+        )  # fmt: skip
+        target = f"127.0.0.1:{port}"
+        try:
+            async with grpc.aio.insecure_channel(target) as channel:
+                await asyncio.wait_for(
+                    health_pb2_grpc.HealthStub(channel).Check(
+                        health_pb2.HealthCheckRequest(), wait_for_ready=True
+                    ),
+                    timeout=60,
+                )
+            yield ServerProcess(target, process.pid, Path(tmp))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 60)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def describe_ms(values: Sequence[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return (
+        f"p50 {percentile(ms, 50):.2f} ms, p99 {percentile(ms, 99):.2f} ms, "
+        f"mean {statistics.fmean(ms):.2f} ms (n={len(ms)})"
+    )
+
+
+def script_segment(seq: int) -> transcript_service_pb2.StreamTranscriptRequest:
+    """A realistic support-call utterance for position `seq` (the demo script, cycled)."""
+    role, text = SCRIPT[(seq - 1) % len(SCRIPT)]
+    return transcript_service_pb2.StreamTranscriptRequest(
+        segment=transcript_pb2.TranscriptSegment(
+            seq=seq,
+            speaker_identity="caller" if role == transcript_pb2.SPEAKER_ROLE_CALLER else "agent",
+            speaker_role=role,  # type: ignore[arg-type]
+            text=text,
+            is_final=True,
+        )
+    )
+
+
+def config(call_id: str) -> transcript_service_pb2.StreamTranscriptRequest:
+    return transcript_service_pb2.StreamTranscriptRequest(
+        config=transcript_service_pb2.StreamTranscriptConfig(call_id=call_id)
+    )

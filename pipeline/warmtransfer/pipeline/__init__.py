@@ -1,0 +1,1 @@
+"""Media-side pipeline: the rolling summary engine (and, later, the LiveKit worker)."""

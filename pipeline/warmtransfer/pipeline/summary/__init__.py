@@ -1,0 +1,1 @@
+"""The rolling-summary engine and its summarizers."""

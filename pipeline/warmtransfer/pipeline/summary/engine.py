@@ -1,0 +1,168 @@
+"""The rolling-summary engine: keeps every live call's summary fresh, in the background.
+
+For each call with new final segments, one task waits until enough has been said (a few
+segments, or a few seconds since the first unsummarized one, whichever comes first), then asks
+the summarizer for `previous summary + new segments` and stores the result. Segments that
+arrive while an update runs are taken together by the next one (coalescing), so a slow
+summarizer falls behind by batches, never by a queue of work. Nothing here runs on the ingest
+path: `segment_stored` only counts and wakes. A call with nothing pending holds no task and no
+memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+
+from warmtransfer.pipeline.summary.model import Segment, Summarizer, Summary
+
+__all__ = ["RollingSummaryEngine", "SummaryStorage"]
+
+log = logging.getLogger(__name__)
+K = TypeVar("K", bound=Hashable)
+K_contra = TypeVar("K_contra", bound=Hashable, contravariant=True)
+
+
+class SummaryStorage(Protocol[K_contra]):
+    """Where the engine reads segments and keeps summaries; `key` identifies a call."""
+
+    async def load_summary(self, key: K_contra) -> Summary | None:
+        """The call's latest summary, or None before the first."""
+        ...
+
+    async def segments_after(self, key: K_contra, after_seq: int, limit: int) -> list[Segment]:
+        """Redacted final segments with a seq above `after_seq`, in seq order."""
+        ...
+
+    async def save_summary(self, key: K_contra, summary: Summary) -> None:
+        """Store a summary that covers more than the previous one."""
+        ...
+
+
+@dataclass(slots=True)
+class _Pending:
+    count: int = 0
+    since: float | None = None
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    urgent: bool = False
+    task: asyncio.Task[None] | None = None
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class RollingSummaryEngine(Generic[K]):
+    """Debounced, incremental, coalescing summary refresh for many calls at once."""
+
+    def __init__(
+        self,
+        summarizer: Summarizer,
+        storage: SummaryStorage[K],
+        *,
+        every_segments: int = 3,
+        every_seconds: float = 2.0,
+        max_batch: int = 200,
+    ) -> None:
+        self.summarizer = summarizer
+        self._storage = storage
+        self._every_segments = every_segments
+        self._every_seconds = every_seconds
+        self._max_batch = max_batch
+        self._calls: dict[K, _Pending] = {}
+        self._closed = False
+        self.updates = 0
+        self.failures = 0
+
+    @property
+    def active_calls(self) -> int:
+        """Calls with a refresh pending or running."""
+        return len(self._calls)
+
+    def segment_stored(self, key: K, count: int = 1) -> None:
+        """Note that `count` new final segments of a call are stored. Never blocks."""
+        if self._closed:
+            return
+        pending = self._pending(key)
+        pending.count += count
+        if pending.since is None:
+            pending.since = time.monotonic()
+        if pending.count >= self._every_segments:
+            pending.wake.set()
+
+    async def flush(self, key: K, *, timeout: float | None = None) -> bool:
+        """Refresh the call's summary now and wait until it covers every stored segment.
+
+        Returns False if that did not happen within `timeout` seconds.
+        """
+        pending = self._pending(key)
+        pending.count += 1  # whatever is stored, even if this engine never heard of it
+        pending.since = pending.since or time.monotonic()
+        pending.urgent = True
+        pending.wake.set()
+        try:
+            await asyncio.wait_for(pending.idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Finish the refreshes that are due and stop."""
+        self._closed = True
+        for pending in list(self._calls.values()):
+            pending.urgent = True
+            pending.wake.set()
+        tasks = [p.task for p in self._calls.values() if p.task is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _pending(self, key: K) -> _Pending:
+        pending = self._calls.get(key)
+        if pending is None:
+            pending = self._calls[key] = _Pending()
+            pending.task = asyncio.create_task(self._run(key, pending), name=f"summary-{key}")
+        return pending
+
+    async def _run(self, key: K, pending: _Pending) -> None:
+        try:
+            while True:
+                await self._debounce(pending)
+                pending.count, pending.since, pending.urgent = 0, None, False
+                pending.wake.clear()
+                try:
+                    await self._refresh(key)
+                except Exception:
+                    self.failures += 1
+                    log.exception("summary refresh failed for call %s", key)
+                if pending.count == 0:
+                    return
+        finally:
+            del self._calls[key]
+            pending.idle.set()
+
+    async def _debounce(self, pending: _Pending) -> None:
+        while not pending.urgent and pending.count < self._every_segments:
+            assert pending.since is not None
+            left = pending.since + self._every_seconds - time.monotonic()
+            if left <= 0:
+                return
+            pending.wake.clear()
+            try:
+                await asyncio.wait_for(pending.wake.wait(), left)
+            except TimeoutError:
+                return
+
+    async def _refresh(self, key: K) -> None:
+        summary = await self._storage.load_summary(key)
+        while True:
+            after = summary.covered_through_seq if summary else 0
+            segments: Sequence[Segment] = await self._storage.segments_after(
+                key, after, self._max_batch
+            )
+            if not segments:
+                return
+            summary = await self.summarizer.update(summary, segments)
+            await self._storage.save_summary(key, summary)
+            self.updates += 1
+            if len(segments) < self._max_batch:
+                return

@@ -1,0 +1,1 @@
+"""Redaction and retrieval over call transcripts."""

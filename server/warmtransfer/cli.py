@@ -1,0 +1,80 @@
+"""`warmtransfer`: the one command-line entry point (`serve`, `demo`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+log = logging.getLogger("warmtransfer")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="warmtransfer", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the gRPC server")
+    serve.add_argument(
+        "--listen", help="host:port (default: WARMTRANSFER_LISTEN or 127.0.0.1:50051)"
+    )
+    serve.add_argument("--data-dir", type=Path, help="store directory (default: .data)")
+    serve.add_argument("--log-level", default="INFO")
+    demo = sub.add_parser("demo", help="drive a scripted support call through a running server")
+    demo.add_argument("--target", default="127.0.0.1:50051", help="server host:port")
+    demo.add_argument("--api-key", default="dev", help="API key (default: the dev-mode key)")
+    demo.add_argument("--pace", type=float, default=0.4, help="seconds between utterances")
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        logging.basicConfig(
+            level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        return asyncio.run(_serve(args.listen, args.data_dir))
+    from warmtransfer.demo import run_demo
+
+    return asyncio.run(run_demo(args.target, api_key=args.api_key, pace=args.pace))
+
+
+async def _serve(listen: str | None, data_dir: Path | None) -> int:
+    from warmtransfer.server.app import start_server
+    from warmtransfer.server.config import DEV_KEY, ConfigError, load_config
+
+    try:
+        config = load_config(listen=listen, data_dir=data_dir)
+    except ConfigError as exc:
+        print(f"warmtransfer: {exc}", file=sys.stderr)
+        return 2
+    try:
+        running = await start_server(config)
+    except OSError as exc:
+        print(f"warmtransfer: {exc}", file=sys.stderr)
+        return 1
+    if config.dev_mode:
+        log.warning(
+            "dev mode: WARMTRANSFER_API_KEYS is not set, so this server listens on loopback "
+            "only and accepts the single API key %r (tenant 'dev', privileged)",
+            DEV_KEY,
+        )
+    log.info(
+        "serving warmtransfer.v1 on %s (port %d), data in %s",
+        config.listen,
+        running.port,
+        config.data_dir.resolve(),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down: draining streams (up to %.0f s)", config.shutdown_grace_seconds)
+    await running.stop()
+    log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""The composition root: builds the store, engine and servicers, serves, and shuts down cleanly.
+
+Shutdown order: stop taking new RPCs; tell watchers to resume elsewhere (UNAVAILABLE with their
+cursor); let ingest streams finish within the grace period (every segment they acknowledged is
+already committed, the rest is re-sent by the client); finish due summary refreshes; commit
+whatever the store still has queued.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
+from warmtransfer.pipeline.summary.offline import OfflineSummarizer
+from warmtransfer.rag.redaction import PatternRedactor
+from warmtransfer.server.config import ServerConfig
+from warmtransfer.server.event_bus import EventBus
+from warmtransfer.server.interceptors import RequestInterceptor
+from warmtransfer.server.servicers.calls import CallServicer
+from warmtransfer.server.servicers.deps import Deps
+from warmtransfer.server.servicers.not_yet import ContextServicer, TransferServicer
+from warmtransfer.server.servicers.summaries import SummaryServicer
+from warmtransfer.server.servicers.transcripts import TranscriptServicer
+from warmtransfer.server.store import CallStore
+from warmtransfer.server.summary_storage import CallRef, StoreSummaryStorage
+from warmtransfer.v1 import (
+    call_service_pb2,
+    call_service_pb2_grpc,
+    context_service_pb2,
+    context_service_pb2_grpc,
+    summary_service_pb2,
+    summary_service_pb2_grpc,
+    transcript_service_pb2,
+    transcript_service_pb2_grpc,
+    transfer_service_pb2,
+    transfer_service_pb2_grpc,
+)
+
+__all__ = ["RunningServer", "start_server"]
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAMES = (
+    call_service_pb2.DESCRIPTOR.services_by_name["CallService"].full_name,
+    transcript_service_pb2.DESCRIPTOR.services_by_name["TranscriptService"].full_name,
+    summary_service_pb2.DESCRIPTOR.services_by_name["SummaryService"].full_name,
+    transfer_service_pb2.DESCRIPTOR.services_by_name["TransferService"].full_name,
+    context_service_pb2.DESCRIPTOR.services_by_name["ContextService"].full_name,
+)
+
+
+@dataclass(slots=True)
+class RunningServer:
+    """A started server: its bound port and what it is made of."""
+
+    server: grpc.aio.Server
+    port: int
+    deps: Deps
+    health: health.aio.HealthServicer
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Drain and stop (see the module docstring for the order)."""
+        deps = self.deps
+        grace = deps.config.shutdown_grace_seconds if grace is None else grace
+        deps.stopping.set()
+        await self.health.enter_graceful_shutdown()
+        deps.bus.close()
+        await self.server.stop(grace)
+        await deps.engine.close()
+        await deps.store.close()
+
+
+async def start_server(config: ServerConfig) -> RunningServer:
+    """Open the store, resume summaries that fell behind, and start serving `config.listen`."""
+    bus = EventBus()
+    store = await CallStore.open(config.data_dir, limits=config.limits, listener=bus.committed)
+    engine: RollingSummaryEngine[CallRef] = RollingSummaryEngine(
+        OfflineSummarizer(),
+        StoreSummaryStorage(store),
+        every_segments=config.summary_every_segments,
+        every_seconds=config.summary_every_seconds,
+    )
+    deps = Deps(config=config, store=store, bus=bus, engine=engine, redactor=PatternRedactor())
+    for tenant_id, call_id, _ in await store.calls_behind_summary():
+        engine.segment_stored(CallRef(tenant_id, call_id), count=config.summary_every_segments)
+
+    server = grpc.aio.server(interceptors=[RequestInterceptor(config.api_keys)])
+    call_service_pb2_grpc.add_CallServiceServicer_to_server(CallServicer(deps), server)
+    transcript_service_pb2_grpc.add_TranscriptServiceServicer_to_server(
+        TranscriptServicer(deps), server
+    )
+    summary_service_pb2_grpc.add_SummaryServiceServicer_to_server(SummaryServicer(deps), server)
+    transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(), server)
+    context_service_pb2_grpc.add_ContextServiceServicer_to_server(ContextServicer(), server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME), server)
+    port = server.add_insecure_port(config.listen)
+    if port == 0:
+        await store.close()
+        raise OSError(f"cannot listen on {config.listen}")
+    await server.start()
+    for name in ("", *SERVICE_NAMES):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, port, deps, health_servicer)

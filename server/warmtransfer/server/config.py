@@ -1,0 +1,179 @@
+"""Server configuration, read from an injectable mapping (the environment and `.env` by default).
+
+Variables:
+    WARMTRANSFER_API_KEYS     `key=tenant[:privileged],...`; none set means dev mode (loopback only,
+                              key `dev` for tenant `dev`, privileged).
+    WARMTRANSFER_LISTEN       host:port to listen on (default 127.0.0.1:50051).
+    WARMTRANSFER_DATA_DIR     where the SQLite call store lives (default ./.data).
+    WARMTRANSFER_MAX_SEGMENT_CHARS, WARMTRANSFER_MAX_SEGMENTS_PER_CALL,
+    WARMTRANSFER_MAX_METADATA_BYTES, WARMTRANSFER_MAX_METADATA_ENTRIES   limits.
+    WARMTRANSFER_SUMMARY_EVERY_SEGMENTS, WARMTRANSFER_SUMMARY_EVERY_SECONDS   summary debounce.
+    WARMTRANSFER_SHUTDOWN_GRACE_SECONDS   how long shutdown waits for open streams.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+__all__ = ["ApiKey", "ConfigError", "Limits", "ServerConfig", "load_config"]
+
+DEV_KEY = "dev"
+DEV_TENANT = "dev"
+
+
+class ConfigError(ValueError):
+    """The configuration is unusable; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """What an API key may do: act for one tenant, and read raw text when privileged."""
+
+    tenant_id: str
+    privileged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on what one client may store."""
+
+    max_segment_chars: int = 4000
+    max_segments_per_call: int = 50_000
+    max_metadata_bytes: int = 16 * 1024
+    max_metadata_entries: int = 64
+    max_customer_id_chars: int = 256
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """Everything `warmtransfer serve` needs."""
+
+    listen: str = "127.0.0.1:50051"
+    data_dir: Path = Path(".data")
+    api_keys: Mapping[str, ApiKey] = field(default_factory=dict)
+    dev_mode: bool = False
+    limits: Limits = Limits()
+    summary_every_segments: int = 3
+    summary_every_seconds: float = 2.0
+    shutdown_grace_seconds: float = 10.0
+
+
+_LIMITS = Limits()
+_DEFAULTS = ServerConfig()
+
+
+def load_config(
+    env: Mapping[str, str] | None = None,
+    *,
+    dotenv_path: Path | None = Path(".env"),
+    **overrides: object,
+) -> ServerConfig:
+    """Build the configuration from `env` (default: `.env` overlaid by the process environment).
+
+    Keyword `overrides` (e.g. from command-line flags) win over both.
+    """
+    if env is None:
+        merged: dict[str, str] = {}
+        if dotenv_path is not None and dotenv_path.is_file():
+            merged.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+        merged.update(os.environ)
+        env = merged
+    keys = _parse_api_keys(env.get("WARMTRANSFER_API_KEYS", ""))
+    dev_mode = not keys
+    if dev_mode:
+        keys = {DEV_KEY: ApiKey(DEV_TENANT, privileged=True)}
+    limits = Limits(
+        max_segment_chars=_int(env, "WARMTRANSFER_MAX_SEGMENT_CHARS", _LIMITS.max_segment_chars),
+        max_segments_per_call=_int(
+            env, "WARMTRANSFER_MAX_SEGMENTS_PER_CALL", _LIMITS.max_segments_per_call
+        ),
+        max_metadata_bytes=_int(env, "WARMTRANSFER_MAX_METADATA_BYTES", _LIMITS.max_metadata_bytes),
+        max_metadata_entries=_int(
+            env, "WARMTRANSFER_MAX_METADATA_ENTRIES", _LIMITS.max_metadata_entries
+        ),
+    )
+    values: dict[str, object] = {
+        "listen": env.get("WARMTRANSFER_LISTEN", _DEFAULTS.listen),
+        "data_dir": Path(env.get("WARMTRANSFER_DATA_DIR", str(_DEFAULTS.data_dir))),
+        "api_keys": keys,
+        "dev_mode": dev_mode,
+        "limits": limits,
+        "summary_every_segments": _int(
+            env, "WARMTRANSFER_SUMMARY_EVERY_SEGMENTS", _DEFAULTS.summary_every_segments
+        ),
+        "summary_every_seconds": _float(
+            env, "WARMTRANSFER_SUMMARY_EVERY_SECONDS", _DEFAULTS.summary_every_seconds
+        ),
+        "shutdown_grace_seconds": _float(
+            env, "WARMTRANSFER_SHUTDOWN_GRACE_SECONDS", _DEFAULTS.shutdown_grace_seconds
+        ),
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    config = ServerConfig(**values)  # type: ignore[arg-type]
+    if config.dev_mode and not is_loopback(config.listen):
+        raise ConfigError(
+            f"WARMTRANSFER_LISTEN / --listen: dev mode (no WARMTRANSFER_API_KEYS) listens on "
+            f"loopback only, not {config.listen!r}; set WARMTRANSFER_API_KEYS to listen elsewhere"
+        )
+    return config
+
+
+def is_loopback(listen: str) -> bool:
+    """Whether a `host:port` address is on the loopback interface."""
+    host = listen.rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _parse_api_keys(raw: str) -> dict[str, ApiKey]:
+    keys: dict[str, ApiKey] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        key, sep, rest = item.partition("=")
+        tenant, _, flag = rest.partition(":")
+        if not sep or not key.strip() or not tenant.strip():
+            raise ConfigError(
+                f"WARMTRANSFER_API_KEYS: entry {item!r} is not of the form key=tenant[:privileged]"
+            )
+        if flag not in ("", "privileged"):
+            raise ConfigError(
+                f"WARMTRANSFER_API_KEYS: entry {item!r} has unknown flag {flag!r} "
+                "(the only one is 'privileged')"
+            )
+        keys[key.strip()] = ApiKey(tenant.strip(), privileged=flag == "privileged")
+    return keys
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a whole number") from None
+    if value <= 0:
+        raise ConfigError(f"{name}: must be positive, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number") from None
+    if value < 0:
+        raise ConfigError(f"{name}: must not be negative, got {value}")
+    return value

@@ -1,0 +1,96 @@
+"""Wakes WatchCall streams when their call gets new events, and carries live-only interims.
+
+Stored events are always read from the store (so a watcher misses nothing and order is the
+store's); the bus only says "look again". Interim segments are not stored: the bus hands them to
+the watchers that are connected now, and drops them for a watcher that is too far behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Final
+
+from warmtransfer.v1 import transcript_service_pb2
+
+__all__ = ["EventBus", "Subscription"]
+
+WAKE: Final = "wake"
+CLOSED: Final = "closed"
+Item = transcript_service_pb2.WatchCallResponse | str
+
+
+class Subscription:
+    """One watcher's inbox."""
+
+    def __init__(self, bus: EventBus, call_id: str, maxsize: int = 64) -> None:
+        self._bus = bus
+        self.call_id = call_id
+        self._queue: asyncio.Queue[Item] = asyncio.Queue(maxsize)
+        self._wake_pending = False
+
+    async def next(self) -> Item:
+        """The next item: WAKE (new stored events), CLOSED (server stopping), or an interim."""
+        item = await self._queue.get()
+        if item == WAKE:
+            self._wake_pending = False
+        return item
+
+    def close(self) -> None:
+        self._bus._unsubscribe(self)
+
+    def _wake(self) -> None:
+        if not self._wake_pending:
+            self._wake_pending = True
+            self._force(WAKE)
+
+    def _offer(self, item: Item) -> None:
+        if not self._queue.full():
+            self._queue.put_nowait(item)
+
+    def _force(self, item: Item) -> None:
+        if self._queue.full():  # drop the oldest interim to make room; wakes are never lost
+            dropped = self._queue.get_nowait()
+            if dropped in (WAKE, CLOSED):
+                self._queue.put_nowait(dropped)
+                return
+        self._queue.put_nowait(item)
+
+
+class EventBus:
+    """Per-call fan-out to subscriptions, on one event loop."""
+
+    def __init__(self) -> None:
+        self._subs: defaultdict[str, set[Subscription]] = defaultdict(set)
+        self._closed = False
+
+    def subscribe(self, call_id: str) -> Subscription:
+        sub = Subscription(self, call_id)
+        if self._closed:
+            sub._force(CLOSED)
+        self._subs[call_id].add(sub)
+        return sub
+
+    def committed(self, call_ids: set[str]) -> None:
+        """New events of these calls are stored."""
+        for call_id in call_ids:
+            for sub in self._subs.get(call_id, ()):
+                sub._wake()
+
+    def interim(self, call_id: str, event: transcript_service_pb2.WatchCallResponse) -> None:
+        for sub in self._subs.get(call_id, ()):
+            sub._offer(event)
+
+    def close(self) -> None:
+        """Tell every watcher the server is stopping."""
+        self._closed = True
+        for subs in self._subs.values():
+            for sub in subs:
+                sub._force(CLOSED)
+
+    def _unsubscribe(self, sub: Subscription) -> None:
+        subs = self._subs.get(sub.call_id)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._subs[sub.call_id]

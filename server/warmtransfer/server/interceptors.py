@@ -1,0 +1,129 @@
+"""The one interceptor every RPC passes: authentication, tenant scoping and error mapping.
+
+It wraps each method handler so that, inside the handler's own task, the API key is resolved to
+a `Principal` (health checks and reflection are public), and every `WarmTransferError` becomes a
+canonical status with `google.rpc.ErrorInfo` and, for a bad field, `BadRequest` details. Any
+other exception is logged with an incident id and returned as INTERNAL without its stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from warmtransfer.server.auth import authenticate, set_principal
+from warmtransfer.server.config import ApiKey
+from warmtransfer.server.errors import WarmTransferError
+
+__all__ = ["RequestInterceptor", "status_for"]
+
+log = logging.getLogger(__name__)
+DOMAIN = "warmtransfer.v1"
+PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+class RequestInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Authenticates, scopes to a tenant and maps errors, for every non-public RPC."""
+
+    def __init__(self, keys: Mapping[str, ApiKey]) -> None:
+        self._keys = keys
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[Any], Awaitable[Any]],
+        handler_call_details: Any,
+    ) -> Any:
+        handler = await continuation(handler_call_details)
+        method: str = handler_call_details.method
+        if handler is None or method.startswith(PUBLIC_PREFIXES):
+            return handler
+        return _wrap(handler, self._keys)
+
+
+def status_for(error: WarmTransferError) -> grpc.Status:
+    """The rich gRPC status of a domain error."""
+    info = error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN)
+    if error.field:
+        info.metadata["field"] = error.field
+    details = [_pack(info)]
+    if error.field and error.code == grpc.StatusCode.INVALID_ARGUMENT:
+        violation = error_details_pb2.BadRequest.FieldViolation(
+            field=error.field, description=error.message
+        )
+        details.append(_pack(error_details_pb2.BadRequest(field_violations=[violation])))
+    code_value: int = error.code.value[0]
+    return rpc_status.to_status(
+        status_pb2.Status(code=code_value, message=error.message, details=details)
+    )
+
+
+def _pack(message: Any) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+async def _abort(context: grpc.aio.ServicerContext, exc: Exception, method: str) -> None:
+    if isinstance(exc, WarmTransferError):
+        status = status_for(exc)
+    else:
+        incident = secrets.token_hex(6)
+        log.error("internal error in %s (incident %s)", method, incident, exc_info=exc)
+        status = status_for(WarmTransferError(f"internal error (incident {incident})"))
+    await context.abort(status.code, status.details, status.trailing_metadata)
+
+
+def _wrap(handler: Any, keys: Mapping[str, ApiKey]) -> Any:
+    def enter(context: grpc.aio.ServicerContext) -> None:
+        metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
+        set_principal(authenticate(metadata, keys))
+
+    if handler.response_streaming:
+        inner = handler.unary_stream or handler.stream_stream
+
+        async def streaming(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            try:
+                enter(context)
+                async for response in inner(request, context):
+                    yield response
+            except grpc.aio.AbortError:
+                raise
+            except Exception as exc:
+                await _abort(context, exc, str(inner))
+
+        factory = (
+            grpc.unary_stream_rpc_method_handler
+            if handler.unary_stream
+            else grpc.stream_stream_rpc_method_handler
+        )
+        behavior: Any = streaming
+    else:
+        inner = handler.unary_unary or handler.stream_unary
+
+        async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            try:
+                enter(context)
+                return await inner(request, context)
+            except grpc.aio.AbortError:
+                raise
+            except Exception as exc:
+                await _abort(context, exc, str(inner))
+
+        factory = (
+            grpc.unary_unary_rpc_method_handler
+            if handler.unary_unary
+            else grpc.stream_unary_rpc_method_handler
+        )
+        behavior = unary
+    return factory(
+        behavior,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )

@@ -1,0 +1,25 @@
+"""What the servicers share: the store, the event bus, the summary engine, the redactor."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
+from warmtransfer.rag.redaction import Redactor
+from warmtransfer.server.config import ServerConfig
+from warmtransfer.server.event_bus import EventBus
+from warmtransfer.server.store import CallStore
+from warmtransfer.server.summary_storage import CallRef
+
+__all__ = ["Deps"]
+
+
+@dataclass(slots=True)
+class Deps:
+    config: ServerConfig
+    store: CallStore
+    bus: EventBus
+    engine: RollingSummaryEngine[CallRef]
+    redactor: Redactor
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)

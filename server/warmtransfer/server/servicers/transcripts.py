@@ -1,0 +1,187 @@
+"""TranscriptService: streaming ingest with durable acks, the stored transcript, and WatchCall."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from warmtransfer.server.auth import current_principal
+from warmtransfer.server.errors import (
+    InvalidArgument,
+    PermissionDenied,
+    Unavailable,
+    WarmTransferError,
+)
+from warmtransfer.server.event_bus import CLOSED, WAKE
+from warmtransfer.server.servicers.deps import Deps
+from warmtransfer.server.store import AppendResult
+from warmtransfer.server.summary_storage import CallRef
+from warmtransfer.server.validation import check_call_id, check_segment, parse_cursor
+from warmtransfer.v1 import (
+    call_pb2,
+    transcript_pb2,
+    transcript_service_pb2,
+    transcript_service_pb2_grpc,
+)
+
+__all__ = ["TranscriptServicer"]
+
+# Segments read from one stream and not yet acknowledged; past this, reading waits (backpressure).
+MAX_IN_FLIGHT = 256
+MAX_PAGE = 10_000
+EVENT_BATCH = 500
+
+_Ack = asyncio.Future[AppendResult] | WarmTransferError | None
+
+
+class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):  # type: ignore[misc]
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    async def StreamTranscript(
+        self,
+        request_iterator: AsyncIterator[transcript_service_pb2.StreamTranscriptRequest],
+        context: Any,
+    ) -> AsyncIterator[transcript_service_pb2.StreamTranscriptResponse]:
+        tenant = current_principal().tenant_id
+        first = await anext(aiter(request_iterator), None)
+        if first is None:
+            return
+        if first.WhichOneof("request") != "config":
+            raise InvalidArgument("config", "the first message of the stream must carry config")
+        call_id = check_call_id(first.config.call_id, "config.call_id")
+        await self._deps.store.get_call(tenant, call_id)
+
+        # Reading and storing run ahead of acknowledging: segments are queued to the store in
+        # arrival order (so one commit takes many of them), acks go out in the same order.
+        acks: asyncio.Queue[_Ack] = asyncio.Queue(MAX_IN_FLIGHT)
+        reader = asyncio.create_task(self._read(tenant, call_id, request_iterator, acks))
+        try:
+            while True:
+                item = await acks.get()
+                if item is None:
+                    break
+                if isinstance(item, WarmTransferError):
+                    raise item
+                result = await item
+                yield transcript_service_pb2.StreamTranscriptResponse(
+                    acked_seq=result.seq, duplicate=result.duplicate
+                )
+            await reader  # surfaces a reader crash
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+    async def _read(
+        self,
+        tenant: str,
+        call_id: str,
+        requests: AsyncIterator[transcript_service_pb2.StreamTranscriptRequest],
+        acks: asyncio.Queue[_Ack],
+    ) -> None:
+        deps = self._deps
+        ref = CallRef(tenant, call_id)
+        try:
+            async for request in requests:
+                kind = request.WhichOneof("request")
+                if kind != "segment":
+                    name = "config" if kind == "config" else "request"
+                    raise InvalidArgument(
+                        name, "only the first message may carry config; later ones carry a segment"
+                    )
+                segment = request.segment
+                check_segment(segment, deps.config.limits)
+                if not segment.is_final:
+                    self._publish_interim(call_id, segment)
+                    continue
+                future = deps.store.append_segment(
+                    tenant, call_id, segment, deps.redactor.redact(segment.text)
+                )
+                future.add_done_callback(lambda f: _on_stored(f, deps, ref))
+                await acks.put(future)
+        except WarmTransferError as exc:
+            await acks.put(exc)
+            return
+        await acks.put(None)
+
+    def _publish_interim(self, call_id: str, segment: transcript_pb2.TranscriptSegment) -> None:
+        shown = transcript_pb2.TranscriptSegment()
+        shown.CopyFrom(segment)
+        shown.text = self._deps.redactor.redact(segment.text)
+        event = transcript_service_pb2.WatchCallResponse(
+            call_id=call_id,
+            segment_interim=transcript_service_pb2.SegmentInterim(segment=shown),
+        )
+        event.event_time.GetCurrentTime()
+        self._deps.bus.interim(call_id, event)
+
+    async def GetTranscript(
+        self, request: transcript_service_pb2.GetTranscriptRequest, context: Any
+    ) -> transcript_service_pb2.GetTranscriptResponse:
+        principal = current_principal()
+        call_id = check_call_id(request.call_id)
+        raw = request.view == transcript_pb2.TRANSCRIPT_VIEW_RAW
+        if request.view not in transcript_pb2.TranscriptView.values():
+            raise InvalidArgument("view", f"unknown value {request.view}")
+        if raw and not principal.privileged:
+            raise PermissionDenied(
+                "view: the raw transcript is readable only with a privileged API key",
+                field="view",
+            )
+        if request.after_seq < 0:
+            raise InvalidArgument("after_seq", "must not be negative")
+        if request.page_size < 0:
+            raise InvalidArgument("page_size", "must not be negative")
+        size = min(request.page_size or MAX_PAGE, MAX_PAGE)
+        segments = await self._deps.store.get_segments(
+            principal.tenant_id, call_id, after_seq=request.after_seq, limit=size + 1, raw=raw
+        )
+        return transcript_service_pb2.GetTranscriptResponse(
+            segments=segments[:size], has_more=len(segments) > size
+        )
+
+    async def WatchCall(
+        self, request: transcript_service_pb2.WatchCallRequest, context: Any
+    ) -> AsyncIterator[transcript_service_pb2.WatchCallResponse]:
+        tenant = current_principal().tenant_id
+        call_id = check_call_id(request.call_id)
+        cursor = parse_cursor(request.after_cursor)
+        store = self._deps.store
+        subscription = self._deps.bus.subscribe(call_id)  # before reading: no wake is missed
+        try:
+            call = await store.get_call(tenant, call_id)
+            if request.live_only:
+                cursor = await store.last_event_id(tenant, call_id)
+            ended = call.state == call_pb2.CALL_STATE_ENDED
+            while True:
+                events = await store.events_after(tenant, call_id, cursor, limit=EVENT_BATCH)
+                for event in events:
+                    yield event
+                    cursor = int(event.cursor)
+                    if event.call_state_changed.call.state == call_pb2.CALL_STATE_ENDED:
+                        ended = True
+                if len(events) == EVENT_BATCH:
+                    continue
+                if ended:
+                    return
+                item = await subscription.next()
+                if item == CLOSED:
+                    raise Unavailable(
+                        f"the server is stopping; resume with after_cursor={str(cursor)!r}"
+                    )
+                if item != WAKE:
+                    assert not isinstance(item, str)
+                    item.cursor = str(cursor)
+                    yield item
+        finally:
+            subscription.close()
+
+
+def _on_stored(future: asyncio.Future[AppendResult], deps: Deps, ref: CallRef) -> None:
+    if future.cancelled() or future.exception() is not None:
+        return
+    if not future.result().duplicate:
+        deps.engine.segment_stored(ref)

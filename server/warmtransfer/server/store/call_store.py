@@ -1,0 +1,488 @@
+"""The durable call store: calls, transcript segments, rolling summaries and call events.
+
+SQLite in WAL mode under the data directory. Writes go through one group-committing writer
+thread (see `group_commit`); reads run on a small pool of read-only connections, which WAL lets
+proceed while the writer commits. Every method is scoped to a tenant: another tenant's call is
+NOT_FOUND. Events get their cursor (an increasing id) in the same transaction as the change they
+describe, so a watcher that resumes from a cursor misses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from warmtransfer.server.config import Limits
+from warmtransfer.server.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+)
+from warmtransfer.server.store.group_commit import GroupCommitWriter
+from warmtransfer.server.store.schema import connect
+from warmtransfer.v1 import call_pb2, summary_pb2, transcript_pb2, transcript_service_pb2
+
+__all__ = ["AppendResult", "CallStore", "StoredSummary"]
+
+T = TypeVar("T")
+CallState = call_pb2.CallState
+WatchCallResponse = transcript_service_pb2.WatchCallResponse
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """What became of one final segment."""
+
+    seq: int
+    duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSummary:
+    """A call's latest summary with the summarizer's private state."""
+
+    summary: summary_pb2.CallSummary
+    state: bytes
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def timestamp_us(us: int) -> Timestamp:
+    return Timestamp(seconds=us // 1_000_000, nanos=(us % 1_000_000) * 1000)
+
+
+def duration_us(d: Duration) -> int:
+    return d.seconds * 1_000_000 + d.nanos // 1000
+
+
+def new_call_id() -> str:
+    """A time-ordered, unguessable call id."""
+    return f"c_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
+
+
+class CallStore:
+    """Tenant-scoped access to the call store. Use `await CallStore.open(...)`."""
+
+    def __init__(self, path: Path, limits: Limits, listener: Callable[[set[str]], None]) -> None:
+        self.path = path
+        self.limits = limits
+        self._writer = GroupCommitWriter(lambda: connect(path), on_commit=listener)
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-reader")
+        self._local = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    async def open(
+        cls,
+        data_dir: Path,
+        *,
+        limits: Limits | None = None,
+        listener: Callable[[set[str]], None] = lambda ids: None,
+    ) -> CallStore:
+        """Open (creating if needed) the store under `data_dir`.
+
+        `listener` is called on the event loop after each commit with the ids of the calls that
+        got new events.
+        """
+        data_dir.mkdir(parents=True, exist_ok=True)
+        store = cls(data_dir / "calls.sqlite3", limits or Limits(), listener)
+        await store._writer.start()
+        return store
+
+    async def close(self) -> None:
+        """Commit what is queued and close every connection."""
+        await self._writer.close()
+        self._readers.shutdown(wait=True)
+        for conn in self._reader_conns:
+            conn.close()
+
+    # -- calls --------------------------------------------------------------------------------
+
+    async def create_call(
+        self, tenant_id: str, customer_id: str, metadata: Mapping[str, str]
+    ) -> call_pb2.Call:
+        call_id = new_call_id()
+        created = now_us()
+        meta = dict(metadata)
+
+        def write(conn: sqlite3.Connection) -> call_pb2.Call:
+            conn.execute(
+                "INSERT INTO calls (call_id, tenant_id, room_name, customer_id, metadata, state,"
+                " created_us) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    call_id,
+                    tenant_id,
+                    f"call-{call_id}",
+                    customer_id,
+                    json.dumps(meta, sort_keys=True),
+                    CallState.CALL_STATE_ACTIVE,
+                    created,
+                ),
+            )
+            call = _require_call(conn, tenant_id, call_id)
+            event = WatchCallResponse(
+                call_state_changed=transcript_service_pb2.CallStateChanged(
+                    call=call, previous_state=CallState.CALL_STATE_UNSPECIFIED
+                )
+            )
+            _append_event(conn, call_id, event, created)
+            return call
+
+        return await self._writer.submit(write, notify=call_id)
+
+    async def get_call(self, tenant_id: str, call_id: str) -> call_pb2.Call:
+        return await self._read(lambda conn: _require_call(conn, tenant_id, call_id))
+
+    async def list_calls(
+        self,
+        tenant_id: str,
+        *,
+        page_size: int,
+        after: tuple[int, str] | None,
+        state: int = 0,
+        customer_id: str = "",
+    ) -> tuple[list[call_pb2.Call], tuple[int, str] | None]:
+        """A page of calls, newest first, after the (created_us, call_id) position `after`."""
+
+        def read(conn: sqlite3.Connection) -> tuple[list[call_pb2.Call], tuple[int, str] | None]:
+            sql = f"SELECT {_CALL_COLUMNS} FROM calls WHERE tenant_id = ?"
+            args: list[object] = [tenant_id]
+            if state:
+                sql += " AND state = ?"
+                args.append(state)
+            if customer_id:
+                sql += " AND customer_id = ?"
+                args.append(customer_id)
+            if after is not None:
+                sql += " AND (created_us, call_id) < (?, ?)"
+                args.extend(after)
+            sql += " ORDER BY created_us DESC, call_id DESC LIMIT ?"
+            args.append(page_size + 1)
+            rows = conn.execute(sql, args).fetchall()
+            calls = [_call_from_row(row) for row in rows[:page_size]]
+            more = len(rows) > page_size
+            last = rows[page_size - 1] if more else None
+            return calls, ((last[6], last[0]) if last is not None else None)
+
+        return await self._read(read)
+
+    async def end_call(self, tenant_id: str, call_id: str) -> tuple[call_pb2.Call, bool]:
+        """Mark the call ended; return it and whether it changed (False if already ended)."""
+        ended = now_us()
+
+        def write(conn: sqlite3.Connection) -> tuple[call_pb2.Call, bool]:
+            call = _require_call(conn, tenant_id, call_id)
+            if call.state == CallState.CALL_STATE_ENDED:
+                return call, False
+            conn.execute(
+                "UPDATE calls SET state = ?, ended_us = ? WHERE call_id = ?",
+                (CallState.CALL_STATE_ENDED, ended, call_id),
+            )
+            now = _require_call(conn, tenant_id, call_id)
+            event = WatchCallResponse(
+                call_state_changed=transcript_service_pb2.CallStateChanged(
+                    call=now, previous_state=call.state
+                )
+            )
+            _append_event(conn, call_id, event, ended)
+            return now, True
+
+        return await self._writer.submit(write, notify=call_id)
+
+    # -- transcript ---------------------------------------------------------------------------
+
+    def append_segment(
+        self, tenant_id: str, call_id: str, segment: transcript_pb2.TranscriptSegment, redacted: str
+    ) -> asyncio.Future[AppendResult]:
+        """Queue one final segment (idempotent on seq) with its SegmentAdded event.
+
+        Segments are stored in the order this is called; the future resolves after commit.
+        """
+        stored = now_us()
+        limit = self.limits.max_segments_per_call
+        seq = segment.seq
+
+        def write(conn: sqlite3.Connection) -> AppendResult:
+            row = conn.execute(
+                "SELECT tenant_id, max_seq, final_segment_count FROM calls WHERE call_id = ?",
+                (call_id,),
+            ).fetchone()
+            if row is None or row[0] != tenant_id:
+                raise NotFound(f"call {call_id!r} not found", field="config.call_id")
+            if conn.execute(
+                "SELECT 1 FROM segments WHERE call_id = ? AND seq = ?", (call_id, seq)
+            ).fetchone():
+                return AppendResult(seq, duplicate=True)
+            max_seq, count = row[1], row[2]
+            if seq < max_seq:
+                raise InvalidArgument(
+                    "segment.seq",
+                    f"{seq} is lower than {max_seq}, the highest seq stored for call {call_id!r}; "
+                    "new seqs must increase (re-sends of stored seqs are fine)",
+                )
+            if count >= limit:
+                raise ResourceExhausted(
+                    f"call {call_id!r} already has {count} segments, the limit per call",
+                    field="segment",
+                )
+            conn.execute(
+                "INSERT INTO segments (call_id, seq, speaker_identity, speaker_role, text_raw,"
+                " text_redacted, start_us, end_us, on_hold, stored_us)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    call_id,
+                    seq,
+                    segment.speaker_identity,
+                    segment.speaker_role,
+                    segment.text,
+                    redacted,
+                    duration_us(segment.start_offset),
+                    duration_us(segment.end_offset),
+                    int(segment.on_hold),
+                    stored,
+                ),
+            )
+            conn.execute(
+                "UPDATE calls SET max_seq = ?, final_segment_count = final_segment_count + 1"
+                " WHERE call_id = ?",
+                (seq, call_id),
+            )
+            shown = transcript_pb2.TranscriptSegment()
+            shown.CopyFrom(segment)
+            shown.text = redacted
+            shown.is_final = True
+            event = WatchCallResponse(
+                segment_added=transcript_service_pb2.SegmentAdded(segment=shown)
+            )
+            _append_event(conn, call_id, event, stored)
+            return AppendResult(seq, duplicate=False)
+
+        return self._writer.enqueue(write, notify=call_id)
+
+    async def get_segments(
+        self, tenant_id: str, call_id: str, *, after_seq: int = 0, limit: int, raw: bool = False
+    ) -> list[transcript_pb2.TranscriptSegment]:
+        """Final segments with a seq above `after_seq`, in seq order, redacted unless `raw`."""
+
+        def read(conn: sqlite3.Connection) -> list[transcript_pb2.TranscriptSegment]:
+            _require_call(conn, tenant_id, call_id)
+            return _segments(conn, call_id, after_seq, limit, raw=raw)
+
+        return await self._read(read)
+
+    # -- summaries ----------------------------------------------------------------------------
+
+    async def get_summary(self, tenant_id: str, call_id: str) -> StoredSummary | None:
+        def read(conn: sqlite3.Connection) -> StoredSummary | None:
+            _require_call(conn, tenant_id, call_id)
+            return _summary(conn, call_id)
+
+        return await self._read(read)
+
+    async def get_summary_and_pending(
+        self, tenant_id: str, call_id: str, *, limit: int
+    ) -> tuple[summary_pb2.CallSummary, list[transcript_pb2.TranscriptSegment]]:
+        """The latest summary and the redacted segments after it, read in one snapshot."""
+
+        def read(
+            conn: sqlite3.Connection,
+        ) -> tuple[summary_pb2.CallSummary, list[transcript_pb2.TranscriptSegment]]:
+            conn.execute("BEGIN")
+            try:
+                _require_call(conn, tenant_id, call_id)
+                stored = _summary(conn, call_id)
+                summary = stored.summary if stored else summary_pb2.CallSummary()
+                pending = _segments(conn, call_id, summary.covered_through_seq, limit, raw=False)
+            finally:
+                conn.execute("COMMIT")
+            return summary, pending
+
+        return await self._read(read)
+
+    async def save_summary(
+        self, call_id: str, summary: summary_pb2.CallSummary, state: bytes
+    ) -> summary_pb2.CallSummary:
+        """Store a newer summary and its SummaryUpdated event; stale ones are ignored.
+
+        Returns the summary as stored (with `version` and `updated_at` set).
+        """
+        updated = now_us()
+
+        def write(conn: sqlite3.Connection) -> summary_pb2.CallSummary:
+            row = conn.execute(
+                "SELECT covered_through_seq, version FROM summaries WHERE call_id = ?", (call_id,)
+            ).fetchone()
+            version = (row[1] if row else 0) + 1
+            if row is not None and row[0] > summary.covered_through_seq:
+                raise FailedPrecondition(
+                    f"summary of call {call_id!r} already covers seq {row[0]}", field="summary"
+                )
+            stored = summary_pb2.CallSummary()
+            stored.CopyFrom(summary)
+            stored.version = version
+            stored.updated_at.CopyFrom(timestamp_us(updated))
+            conn.execute(
+                "INSERT INTO summaries (call_id, summary, state, covered_through_seq, version)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET"
+                " summary = excluded.summary, state = excluded.state,"
+                " covered_through_seq = excluded.covered_through_seq, version = excluded.version",
+                (call_id, stored.SerializeToString(), state, stored.covered_through_seq, version),
+            )
+            event = WatchCallResponse(
+                summary_updated=transcript_service_pb2.SummaryUpdated(summary=stored)
+            )
+            _append_event(conn, call_id, event, updated)
+            return stored
+
+        return await self._writer.submit(write, notify=call_id)
+
+    async def calls_behind_summary(self) -> list[tuple[str, str, int]]:
+        """(tenant_id, call_id, max_seq) of every call with segments its summary has not read."""
+
+        def read(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
+            rows = conn.execute(
+                "SELECT c.tenant_id, c.call_id, c.max_seq FROM calls c"
+                " LEFT JOIN summaries s ON s.call_id = c.call_id"
+                " WHERE c.max_seq > COALESCE(s.covered_through_seq, 0)"
+            ).fetchall()
+            return [(r[0], r[1], r[2]) for r in rows]
+
+        return await self._read(read)
+
+    # -- events -------------------------------------------------------------------------------
+
+    async def events_after(
+        self, tenant_id: str, call_id: str, after_event_id: int, *, limit: int = 500
+    ) -> list[WatchCallResponse]:
+        """Stored events of the call after a cursor, oldest first, each with its cursor set."""
+
+        def read(conn: sqlite3.Connection) -> list[WatchCallResponse]:
+            _require_call(conn, tenant_id, call_id)
+            rows = conn.execute(
+                "SELECT event_id, payload FROM events WHERE call_id = ? AND event_id > ?"
+                " ORDER BY event_id LIMIT ?",
+                (call_id, after_event_id, limit),
+            ).fetchall()
+            events = []
+            for event_id, payload in rows:
+                event = WatchCallResponse.FromString(payload)
+                event.cursor = str(event_id)
+                events.append(event)
+            return events
+
+        return await self._read(read)
+
+    async def last_event_id(self, tenant_id: str, call_id: str) -> int:
+        def read(conn: sqlite3.Connection) -> int:
+            _require_call(conn, tenant_id, call_id)
+            row = conn.execute(
+                "SELECT MAX(event_id) FROM events WHERE call_id = ?", (call_id,)
+            ).fetchone()
+            return int(row[0] or 0)
+
+        return await self._read(read)
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._run_read, fn)
+
+    def _run_read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, readonly=True)
+            self._local.conn = conn
+            with self._lock:
+                self._reader_conns.append(conn)
+        return fn(conn)
+
+
+_CALL_COLUMNS = (
+    "call_id, room_name, state, customer_id, metadata, final_segment_count, created_us, ended_us"
+)
+
+
+def _call_from_row(row: tuple[object, ...]) -> call_pb2.Call:
+    call_id, room, state, customer, meta, count, created, ended = row
+    call = call_pb2.Call(
+        call_id=str(call_id),
+        room_name=str(room),
+        state=int(state),  # type: ignore[call-overload]
+        customer_id=str(customer),
+        metadata=json.loads(str(meta)),
+        final_segment_count=int(count),  # type: ignore[call-overload]
+        created_at=timestamp_us(int(created)),  # type: ignore[call-overload]
+    )
+    if ended is not None:
+        call.ended_at.CopyFrom(timestamp_us(int(ended)))  # type: ignore[call-overload]
+    return call
+
+
+def _require_call(conn: sqlite3.Connection, tenant_id: str, call_id: str) -> call_pb2.Call:
+    row = conn.execute(
+        f"SELECT {_CALL_COLUMNS}, tenant_id FROM calls WHERE call_id = ?", (call_id,)
+    ).fetchone()
+    if row is None or row[-1] != tenant_id:
+        raise NotFound(f"call {call_id!r} not found", field="call_id")
+    return _call_from_row(row[:-1])
+
+
+def _segments(
+    conn: sqlite3.Connection, call_id: str, after_seq: int, limit: int, *, raw: bool
+) -> list[transcript_pb2.TranscriptSegment]:
+    column = "text_raw" if raw else "text_redacted"
+    rows = conn.execute(
+        f"SELECT seq, speaker_identity, speaker_role, {column}, start_us, end_us, on_hold"
+        " FROM segments WHERE call_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        (call_id, after_seq, limit),
+    ).fetchall()
+    out = []
+    for seq, identity, role, text, start, end, on_hold in rows:
+        segment = transcript_pb2.TranscriptSegment(
+            seq=seq,
+            speaker_identity=identity,
+            speaker_role=role,
+            text=text,
+            is_final=True,
+            on_hold=bool(on_hold),
+        )
+        segment.start_offset.FromMicroseconds(start)
+        segment.end_offset.FromMicroseconds(end)
+        out.append(segment)
+    return out
+
+
+def _summary(conn: sqlite3.Connection, call_id: str) -> StoredSummary | None:
+    row = conn.execute(
+        "SELECT summary, state FROM summaries WHERE call_id = ?", (call_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    return StoredSummary(summary_pb2.CallSummary.FromString(row[0]), bytes(row[1]))
+
+
+def _append_event(
+    conn: sqlite3.Connection, call_id: str, event: WatchCallResponse, at_us: int
+) -> None:
+    event.call_id = call_id
+    event.event_time.CopyFrom(timestamp_us(at_us))
+    conn.execute(
+        "INSERT INTO events (call_id, payload) VALUES (?, ?)", (call_id, event.SerializeToString())
+    )

@@ -1,0 +1,81 @@
+"""The SQLite schema of the call store (WAL mode, one file under the data directory)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+__all__ = ["SCHEMA_VERSION", "connect"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS calls (
+    call_id             TEXT PRIMARY KEY,
+    tenant_id           TEXT NOT NULL,
+    room_name           TEXT NOT NULL,
+    customer_id         TEXT NOT NULL,
+    metadata            TEXT NOT NULL,             -- JSON object of strings
+    state               INTEGER NOT NULL,          -- warmtransfer.v1.CallState
+    created_us          INTEGER NOT NULL,
+    ended_us            INTEGER,
+    final_segment_count INTEGER NOT NULL DEFAULT 0,
+    max_seq             INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS calls_by_tenant_time ON calls (tenant_id, created_us DESC, call_id DESC);
+CREATE INDEX IF NOT EXISTS calls_by_customer ON calls (tenant_id, customer_id, created_us DESC);
+
+CREATE TABLE IF NOT EXISTS segments (
+    call_id          TEXT NOT NULL,
+    seq              INTEGER NOT NULL,
+    speaker_identity TEXT NOT NULL,
+    speaker_role     INTEGER NOT NULL,             -- warmtransfer.v1.SpeakerRole
+    text_raw         TEXT NOT NULL,
+    text_redacted    TEXT NOT NULL,
+    start_us         INTEGER NOT NULL,
+    end_us           INTEGER NOT NULL,
+    on_hold          INTEGER NOT NULL,
+    stored_us        INTEGER NOT NULL,
+    PRIMARY KEY (call_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS summaries (
+    call_id             TEXT PRIMARY KEY,
+    summary             BLOB NOT NULL,             -- warmtransfer.v1.CallSummary
+    state               BLOB NOT NULL,             -- the summarizer's private memory
+    covered_through_seq INTEGER NOT NULL,
+    version             INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    event_id INTEGER PRIMARY KEY AUTOINCREMENT,    -- the cursor
+    call_id  TEXT NOT NULL,
+    payload  BLOB NOT NULL                         -- warmtransfer.v1.WatchCallResponse
+);
+CREATE INDEX IF NOT EXISTS events_by_call ON events (call_id, event_id);
+"""
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the store; the writer also creates the schema."""
+    if readonly:
+        conn = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: a commit is on disk before it returns, so an ack survives a power cut too.
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.executescript(_SCHEMA)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version != SCHEMA_VERSION:
+            conn.close()
+            raise RuntimeError(
+                f"{path}: store schema version {version}, this server knows {SCHEMA_VERSION}"
+            )
+    return conn

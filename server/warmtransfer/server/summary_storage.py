@@ -1,0 +1,90 @@
+"""Adapts the call store to the summary engine: protobuf in the store, plain types in pipeline/."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summary
+from warmtransfer.server.store import CallStore
+from warmtransfer.v1 import summary_pb2, transcript_pb2
+
+__all__ = ["CallRef", "StoreSummaryStorage", "summary_from_proto", "summary_to_proto"]
+
+_ROLE = {
+    transcript_pb2.SPEAKER_ROLE_CALLER: Role.CALLER,
+    transcript_pb2.SPEAKER_ROLE_AGENT: Role.AGENT,
+    transcript_pb2.SPEAKER_ROLE_SUPERVISOR: Role.SUPERVISOR,
+}
+_SENTIMENT = {
+    Sentiment.UNSPECIFIED: summary_pb2.SENTIMENT_UNSPECIFIED,
+    Sentiment.POSITIVE: summary_pb2.SENTIMENT_POSITIVE,
+    Sentiment.NEUTRAL: summary_pb2.SENTIMENT_NEUTRAL,
+    Sentiment.NEGATIVE: summary_pb2.SENTIMENT_NEGATIVE,
+}
+_SENTIMENT_BACK = {v: k for k, v in _SENTIMENT.items()}
+
+
+class CallRef(NamedTuple):
+    """A call as the engine knows it."""
+
+    tenant_id: str
+    call_id: str
+
+
+def segment_from_proto(segment: transcript_pb2.TranscriptSegment) -> Segment:
+    return Segment(
+        seq=segment.seq,
+        role=_ROLE.get(segment.speaker_role, Role.UNKNOWN),
+        text=segment.text,
+        speaker_identity=segment.speaker_identity,
+        start_s=segment.start_offset.ToMicroseconds() / 1e6,
+        end_s=segment.end_offset.ToMicroseconds() / 1e6,
+        on_hold=segment.on_hold,
+    )
+
+
+def summary_to_proto(summary: Summary) -> summary_pb2.CallSummary:
+    return summary_pb2.CallSummary(
+        briefing=summary.briefing,
+        reason=summary.reason,
+        facts=summary.facts,
+        actions=summary.actions,
+        next_steps=summary.next_steps,
+        sentiment=_SENTIMENT[summary.sentiment],
+        covered_through_seq=summary.covered_through_seq,
+        summarizer=summary.summarizer,
+    )
+
+
+def summary_from_proto(proto: summary_pb2.CallSummary, state: bytes) -> Summary:
+    return Summary(
+        reason=proto.reason,
+        facts=tuple(proto.facts),
+        actions=tuple(proto.actions),
+        next_steps=tuple(proto.next_steps),
+        sentiment=_SENTIMENT_BACK.get(proto.sentiment, Sentiment.UNSPECIFIED),
+        briefing=proto.briefing,
+        covered_through_seq=proto.covered_through_seq,
+        summarizer=proto.summarizer,
+        state=state,
+    )
+
+
+class StoreSummaryStorage:
+    """The engine's view of the call store (redacted text only)."""
+
+    def __init__(self, store: CallStore) -> None:
+        self._store = store
+
+    async def load_summary(self, key: CallRef) -> Summary | None:
+        stored = await self._store.get_summary(key.tenant_id, key.call_id)
+        return summary_from_proto(stored.summary, stored.state) if stored else None
+
+    async def segments_after(self, key: CallRef, after_seq: int, limit: int) -> list[Segment]:
+        segments = await self._store.get_segments(
+            key.tenant_id, key.call_id, after_seq=after_seq, limit=limit, raw=False
+        )
+        return [segment_from_proto(s) for s in segments]
+
+    async def save_summary(self, key: CallRef, summary: Summary) -> None:
+        await self._store.save_summary(key.call_id, summary_to_proto(summary), summary.state)

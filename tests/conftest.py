@@ -1,0 +1,52 @@
+"""Shared fixtures: a real grpc.aio server on a free loopback port, with a real SQLite store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from warmtransfer.client import Client
+from warmtransfer.server.app import RunningServer, start_server
+from warmtransfer.server.config import load_config
+
+KEYS = "key-a=tenant-a,key-b=tenant-b,key-a-admin=tenant-a:privileged"
+
+
+@pytest.fixture
+def server_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "WARMTRANSFER_API_KEYS": KEYS,
+        "WARMTRANSFER_LISTEN": "127.0.0.1:0",
+        "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
+        "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
+    }
+
+
+@pytest.fixture
+async def server(server_env: dict[str, str]) -> AsyncIterator[RunningServer]:
+    running = await start_server(load_config(server_env))
+    try:
+        yield running
+    finally:
+        await running.stop(grace=1)
+
+
+@pytest.fixture
+async def connect(server: RunningServer) -> AsyncIterator[Callable[[str], Client]]:
+    clients: list[Client] = []
+
+    def make(api_key: str = "key-a") -> Client:
+        client = Client(f"127.0.0.1:{server.port}", api_key=api_key)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+def client(connect: Callable[[str], Client]) -> Client:
+    return connect("key-a")
