@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import AsyncIterator
 
 from bench.common import API_KEY, config, cpu_seconds, script_segment, server_process
 from warmtransfer.client import Client
@@ -16,7 +17,7 @@ from warmtransfer.v1 import call_service_pb2, transcript_service_pb2
 
 
 async def one_stream(client: Client, call_id: str, segments: int) -> int:
-    async def requests():  # type: ignore[no-untyped-def]
+    async def requests() -> AsyncIterator[transcript_service_pb2.StreamTranscriptRequest]:
         yield config(call_id)
         for seq in range(1, segments + 1):
             yield script_segment(seq)
@@ -30,8 +31,11 @@ async def one_stream(client: Client, call_id: str, segments: int) -> int:
 async def main(streams: int, segments: int) -> None:
     async with server_process() as server, Client(server.target, api_key=API_KEY) as client:
         calls = [
-            (await client.calls.CreateCall(call_service_pb2.CreateCallRequest(customer_id=f"c{i}")))
-            .call.call_id
+            (
+                await client.calls.CreateCall(
+                    call_service_pb2.CreateCallRequest(customer_id=f"c{i}")
+                )
+            ).call.call_id
             for i in range(streams)
         ]
         cpu_before = cpu_seconds(server.pid)
@@ -45,9 +49,13 @@ async def main(streams: int, segments: int) -> None:
             transcript_service_pb2.GetTranscriptRequest(call_id=calls[0])
         )
         assert len(check.segments) == segments
-    print(f"ingest: {streams} streams x {segments} final segments = {total} acked in {elapsed:.2f} s")
-    print(f"ingest: {total / elapsed:,.0f} segments/s; server CPU {cpu:.1f} s "
-          f"({cpu / elapsed * 100:.0f}% of one core); {cpu / total * 1e6:.0f} us CPU per segment")
+    print(
+        f"ingest: {streams} streams x {segments} final segments = {total} acked in {elapsed:.2f} s"
+    )
+    print(
+        f"ingest: {total / elapsed:,.0f} segments/s; server CPU {cpu:.1f} s "
+        f"({cpu / elapsed * 100:.0f}% of one core); {cpu / total * 1e6:.0f} us CPU per segment"
+    )
 
 
 if __name__ == "__main__":

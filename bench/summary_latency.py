@@ -38,8 +38,11 @@ async def main(calls: int, history: int, seconds: float, rate: float, samples_pe
     async with server_process() as server, Client(server.target, api_key=API_KEY) as client:
         rss_empty = rss_bytes(server.pid)
         call_ids = [
-            (await client.calls.CreateCall(call_service_pb2.CreateCallRequest(customer_id=f"c{i}")))
-            .call.call_id
+            (
+                await client.calls.CreateCall(
+                    call_service_pb2.CreateCallRequest(customer_id=f"c{i}")
+                )
+            ).call.call_id
             for i in range(calls)
         ]
         # One long-lived ingest stream per call, as a transcription worker keeps.
@@ -98,18 +101,24 @@ async def main(calls: int, history: int, seconds: float, rate: float, samples_pe
             await stream.done_writing()
         sent = sum(next_seq) - calls * (history + 1)
 
-    print(f"summary: {calls} live calls, {history} segments of history each, {rate}/s each "
-          f"for {seconds:.0f} s ({sent} live segments)")
+    print(
+        f"summary: {calls} live calls, {history} segments of history each, {rate}/s each "
+        f"for {seconds:.0f} s ({sent} live segments)"
+    )
     print(f"summary: precomputed GetSummary: {describe_ms(precomputed)}")
     print(f"summary: on demand (GetTranscript + offline summarizer): {describe_ms(on_demand)}")
     ratio50 = percentile(on_demand, 50) / percentile(precomputed, 50)
     ratio99 = percentile(on_demand, 99) / percentile(precomputed, 99)
     print(f"summary: on-demand / precomputed: {ratio50:.1f}x at p50, {ratio99:.1f}x at p99")
-    print(f"summary: pending segments per briefing: p50 {percentile(lag, 50):.0f}, "
-          f"p99 {percentile(lag, 99):.0f}")
-    print(f"memory: server RSS {rss_empty / 2**20:.0f} MiB empty, {rss_loaded / 2**20:.0f} MiB "
-          f"with {calls} calls loaded, {rss_live / 2**20:.0f} MiB live; "
-          f"{(rss_live - rss_empty) / calls / 1024:.1f} KiB per live call")
+    print(
+        f"summary: pending segments per briefing: p50 {percentile(lag, 50):.0f}, "
+        f"p99 {percentile(lag, 99):.0f}"
+    )
+    print(
+        f"memory: server RSS {rss_empty / 2**20:.0f} MiB empty, {rss_loaded / 2**20:.0f} MiB "
+        f"with {calls} calls loaded, {rss_live / 2**20:.0f} MiB live; "
+        f"{(rss_live - rss_empty) / calls / 1024:.1f} KiB per live call"
+    )
 
 
 if __name__ == "__main__":

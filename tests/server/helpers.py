@@ -62,7 +62,8 @@ async def wait_for_event(
         request = transcript_service_pb2.WatchCallRequest(call_id=call_id)
         async for event in client.transcripts.WatchCall(request):
             if predicate(event):
-                return event
+                found: transcript_service_pb2.WatchCallResponse = event
+                return found
         raise AssertionError("the watch ended before the expected event")
 
     event: transcript_service_pb2.WatchCallResponse = await asyncio.wait_for(first_match(), timeout)

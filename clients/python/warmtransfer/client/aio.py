@@ -23,12 +23,7 @@ def auth_metadata(api_key: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {api_key}"),)
 
 
-class _Auth(
-    grpc.aio.UnaryUnaryClientInterceptor,  # type: ignore[misc]
-    grpc.aio.UnaryStreamClientInterceptor,  # type: ignore[misc]
-    grpc.aio.StreamUnaryClientInterceptor,  # type: ignore[misc]
-    grpc.aio.StreamStreamClientInterceptor,  # type: ignore[misc]
-):
+class _WithKey:
     def __init__(self, api_key: str) -> None:
         self._metadata = auth_metadata(api_key)
 
@@ -36,24 +31,39 @@ class _Auth(
         metadata = tuple(details.metadata or ()) + self._metadata
         return details._replace(metadata=metadata)
 
+
+# grpc.aio files an interceptor under the first of the four kinds it matches, so each kind
+# needs its own object.
+class _UnaryUnaryAuth(_WithKey, grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._details(details), request)
 
+
+class _UnaryStreamAuth(_WithKey, grpc.aio.UnaryStreamClientInterceptor):  # type: ignore[misc]
     async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._details(details), request)
 
+
+class _StreamUnaryAuth(_WithKey, grpc.aio.StreamUnaryClientInterceptor):  # type: ignore[misc]
     async def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
         return await continuation(self._details(details), requests)
 
+
+class _StreamStreamAuth(_WithKey, grpc.aio.StreamStreamClientInterceptor):  # type: ignore[misc]
     async def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
         return await continuation(self._details(details), requests)
+
+
+def _auth_interceptors(api_key: str) -> list[Any]:
+    kinds = (_UnaryUnaryAuth, _UnaryStreamAuth, _StreamUnaryAuth, _StreamStreamAuth)
+    return [kind(api_key) for kind in kinds]
 
 
 class Client:
     """Stubs for the five services over one authenticated channel."""
 
     def __init__(self, target: str, *, api_key: str) -> None:
-        self.channel = grpc.aio.insecure_channel(target, interceptors=[_Auth(api_key)])
+        self.channel = grpc.aio.insecure_channel(target, interceptors=_auth_interceptors(api_key))
         self.calls = call_service_pb2_grpc.CallServiceStub(self.channel)
         self.transcripts = transcript_service_pb2_grpc.TranscriptServiceStub(self.channel)
         self.summaries = summary_service_pb2_grpc.SummaryServiceStub(self.channel)

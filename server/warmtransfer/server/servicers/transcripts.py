@@ -31,6 +31,9 @@ __all__ = ["TranscriptServicer"]
 # Segments read from one stream and not yet acknowledged; past this, reading waits (backpressure).
 MAX_IN_FLIGHT = 256
 MAX_PAGE = 10_000
+# After an error, how long the server keeps reading (and discarding) what the client already sent,
+# so that the client's pending writes complete and it sees the real status.
+DRAIN_SECONDS = 2.0
 EVENT_BATCH = 500
 
 _Ack = asyncio.Future[AppendResult] | WarmTransferError | None
@@ -46,26 +49,37 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         context: Any,
     ) -> AsyncIterator[transcript_service_pb2.StreamTranscriptResponse]:
         tenant = current_principal().tenant_id
-        first = await anext(aiter(request_iterator), None)
-        if first is None:
+        requests = aiter(request_iterator)
+        try:
+            call_id = await self._open(tenant, requests)
+        except WarmTransferError:
+            await _drain(requests)
+            raise
+        if call_id is None:
             return
-        if first.WhichOneof("request") != "config":
-            raise InvalidArgument("config", "the first message of the stream must carry config")
-        call_id = check_call_id(first.config.call_id, "config.call_id")
-        await self._deps.store.get_call(tenant, call_id)
 
         # Reading and storing run ahead of acknowledging: segments are queued to the store in
         # arrival order (so one commit takes many of them), acks go out in the same order.
         acks: asyncio.Queue[_Ack] = asyncio.Queue(MAX_IN_FLIGHT)
-        reader = asyncio.create_task(self._read(tenant, call_id, request_iterator, acks))
+        failed = asyncio.Event()
+        reader = asyncio.create_task(self._read(tenant, call_id, requests, acks, failed))
         try:
             while True:
                 item = await acks.get()
                 if item is None:
                     break
-                if isinstance(item, WarmTransferError):
-                    raise item
-                result = await item
+                try:
+                    if isinstance(item, WarmTransferError):
+                        raise item
+                    result = await item
+                except WarmTransferError:
+                    # Stop storing, but let the reader drain what the client already sent, so
+                    # the client sees this status rather than a failed write.
+                    failed.set()
+                    while not acks.empty():
+                        acks.get_nowait()
+                    await asyncio.wait({reader}, timeout=DRAIN_SECONDS)
+                    raise
                 yield transcript_service_pb2.StreamTranscriptResponse(
                     acked_seq=result.seq, duplicate=result.duplicate
                 )
@@ -75,37 +89,57 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
 
+    async def _open(
+        self,
+        tenant: str,
+        requests: AsyncIterator[transcript_service_pb2.StreamTranscriptRequest],
+    ) -> str | None:
+        """Read the config message; return the call id (None for an empty stream)."""
+        first = await anext(requests, None)
+        if first is None:
+            return None
+        if first.WhichOneof("request") != "config":
+            raise InvalidArgument("config", "the first message of the stream must carry config")
+        call_id = check_call_id(first.config.call_id, "config.call_id")
+        await self._deps.store.get_call(tenant, call_id)
+        return call_id
+
     async def _read(
         self,
         tenant: str,
         call_id: str,
         requests: AsyncIterator[transcript_service_pb2.StreamTranscriptRequest],
         acks: asyncio.Queue[_Ack],
+        failed: asyncio.Event,
     ) -> None:
         deps = self._deps
         ref = CallRef(tenant, call_id)
-        try:
-            async for request in requests:
+        async for request in requests:
+            if failed.is_set():
+                continue  # draining after an error
+            try:
                 kind = request.WhichOneof("request")
                 if kind != "segment":
-                    name = "config" if kind == "config" else "request"
                     raise InvalidArgument(
-                        name, "only the first message may carry config; later ones carry a segment"
+                        "config" if kind == "config" else "request",
+                        "only the first message may carry config; later ones carry a segment",
                     )
                 segment = request.segment
                 check_segment(segment, deps.config.limits)
-                if not segment.is_final:
-                    self._publish_interim(call_id, segment)
-                    continue
-                future = deps.store.append_segment(
-                    tenant, call_id, segment, deps.redactor.redact(segment.text)
-                )
-                future.add_done_callback(lambda f: _on_stored(f, deps, ref))
-                await acks.put(future)
-        except WarmTransferError as exc:
-            await acks.put(exc)
-            return
-        await acks.put(None)
+            except WarmTransferError as exc:
+                await acks.put(exc)
+                failed.set()
+                continue
+            if not segment.is_final:
+                self._publish_interim(call_id, segment)
+                continue
+            future = deps.store.append_segment(
+                tenant, call_id, segment, deps.redactor.redact(segment.text)
+            )
+            future.add_done_callback(lambda f: _on_stored(f, deps, ref))
+            await acks.put(future)
+        if not failed.is_set():
+            await acks.put(None)
 
     def _publish_interim(self, call_id: str, segment: transcript_pb2.TranscriptSegment) -> None:
         shown = transcript_pb2.TranscriptSegment()
@@ -185,3 +219,10 @@ def _on_stored(future: asyncio.Future[AppendResult], deps: Deps, ref: CallRef) -
         return
     if not future.result().duplicate:
         deps.engine.segment_stored(ref)
+
+
+async def _drain(requests: AsyncIterator[Any]) -> None:
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in requests:
+                pass

@@ -1,0 +1,61 @@
+"""Configuration: keys, dev mode, limits, and errors that name the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warmtransfer.server.config import ApiKey, ConfigError, is_loopback, load_config
+
+
+def test_keys_map_to_tenants_and_privileges() -> None:
+    config = load_config({"WARMTRANSFER_API_KEYS": "k1=tenant-a, k2=tenant-b:privileged"})
+    assert not config.dev_mode
+    assert config.api_keys == {
+        "k1": ApiKey("tenant-a"),
+        "k2": ApiKey("tenant-b", privileged=True),
+    }
+
+
+def test_no_keys_means_dev_mode_on_loopback_only() -> None:
+    config = load_config({})
+    assert config.dev_mode and config.api_keys == {"dev": ApiKey("dev", privileged=True)}
+    with pytest.raises(ConfigError, match="WARMTRANSFER_LISTEN"):
+        load_config({"WARMTRANSFER_LISTEN": "0.0.0.0:50051"})
+    assert load_config({"WARMTRANSFER_API_KEYS": "k=t", "WARMTRANSFER_LISTEN": "0.0.0.0:1"})
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"WARMTRANSFER_API_KEYS": "nokey"}, "WARMTRANSFER_API_KEYS"),
+        ({"WARMTRANSFER_API_KEYS": "k=t:admin"}, "WARMTRANSFER_API_KEYS"),
+        ({"WARMTRANSFER_MAX_SEGMENT_CHARS": "lots"}, "WARMTRANSFER_MAX_SEGMENT_CHARS"),
+        ({"WARMTRANSFER_MAX_SEGMENTS_PER_CALL": "0"}, "WARMTRANSFER_MAX_SEGMENTS_PER_CALL"),
+        ({"WARMTRANSFER_SUMMARY_EVERY_SECONDS": "-1"}, "WARMTRANSFER_SUMMARY_EVERY_SECONDS"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_config(env)
+
+
+def test_dotenv_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("WARMTRANSFER_API_KEYS=k=from-file\nWARMTRANSFER_DATA_DIR=/from/file\n")
+    monkeypatch.setenv("WARMTRANSFER_DATA_DIR", "/from/env")
+    config = load_config(dotenv_path=dotenv)
+    assert config.api_keys == {"k": ApiKey("from-file")}
+    assert config.data_dir == Path("/from/env")
+    assert load_config(dotenv_path=dotenv, data_dir=Path("/flag")).data_dir == Path("/flag")
+
+
+@pytest.mark.parametrize(
+    ("listen", "loopback"),
+    [("127.0.0.1:1", True), ("localhost:1", True), ("[::1]:1", True), ("[::]:1", False)],
+)
+def test_loopback_detection(listen: str, loopback: bool) -> None:
+    assert is_loopback(listen) is loopback

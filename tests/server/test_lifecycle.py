@@ -1,0 +1,87 @@
+"""Ending calls, dev mode and graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import grpc
+import pytest
+
+from tests.server.helpers import create_call, ingest, segment
+from warmtransfer.client import Client
+from warmtransfer.server.app import start_server
+from warmtransfer.server.config import load_config
+from warmtransfer.v1 import call_pb2, call_service_pb2, transcript_service_pb2
+
+
+async def test_end_call_is_idempotent_and_listed_by_state(client: Client) -> None:
+    call_id = await create_call(client)
+    live = await create_call(client)
+    ended = await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
+    assert ended.call.state == call_pb2.CALL_STATE_ENDED and ended.call.HasField("ended_at")
+    again = await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
+    assert again.call.ended_at == ended.call.ended_at
+    listed = await client.calls.ListCalls(
+        call_service_pb2.ListCallsRequest(state=call_pb2.CALL_STATE_ACTIVE)
+    )
+    assert [c.call_id for c in listed.calls] == [live]
+
+
+async def test_segments_after_the_end_are_still_kept(client: Client) -> None:
+    call_id = await create_call(client)
+    await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
+    # a transcriber flushing the last words after the hang-up loses nothing
+    assert await ingest(client, call_id, [segment(1, "bye then")]) == [1]
+
+
+async def test_dev_mode_accepts_the_dev_key(tmp_path: Path) -> None:
+    config = load_config(
+        {"WARMTRANSFER_LISTEN": "127.0.0.1:0", "WARMTRANSFER_DATA_DIR": str(tmp_path)}
+    )
+    running = await start_server(config)
+    try:
+        async with Client(f"127.0.0.1:{running.port}", api_key="dev") as client:
+            assert await create_call(client)
+    finally:
+        await running.stop(grace=1)
+
+
+async def test_shutdown_tells_watchers_to_resume_and_keeps_acked_data(tmp_path: Path) -> None:
+    env = {
+        "WARMTRANSFER_API_KEYS": "k=t",
+        "WARMTRANSFER_LISTEN": "127.0.0.1:0",
+        "WARMTRANSFER_DATA_DIR": str(tmp_path),
+    }
+    running = await start_server(load_config(env))
+    client = Client(f"127.0.0.1:{running.port}", api_key="k")
+    call_id = await create_call(client)
+    assert await ingest(client, call_id, [segment(s) for s in range(1, 6)]) == [1, 2, 3, 4, 5]
+    seen: list[str] = []
+    subscribed = asyncio.Event()
+
+    async def watch() -> None:
+        request = transcript_service_pb2.WatchCallRequest(call_id=call_id)
+        async for event in client.transcripts.WatchCall(request):
+            seen.append(event.cursor)
+            if event.HasField("segment_added") and event.segment_added.segment.seq == 5:
+                subscribed.set()
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.wait_for(subscribed.wait(), 30)
+    await running.stop(grace=5)
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await asyncio.wait_for(watcher, 30)
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert seen[-1] in (caught.value.details() or "")  # it says where to resume
+    await client.close()
+
+    restarted = await start_server(load_config(env))
+    try:
+        async with Client(f"127.0.0.1:{restarted.port}", api_key="k") as client2:
+            response = await client2.transcripts.GetTranscript(
+                transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
+            )
+            assert [s.seq for s in response.segments] == [1, 2, 3, 4, 5]
+    finally:
+        await restarted.stop(grace=1)
