@@ -1,8 +1,10 @@
 """Briefing latency: the precomputed rolling summary versus summarizing on demand.
 
 1,000 live calls (each with a transcript already `--history` segments long) keep receiving final
-segments at 0.5 per second each, while a client asks for briefings:
-  * precomputed: `GetSummary` (summary kept fresh in the background + pending segments);
+segments at 0.5 per second each, driven by a separate load process, while this process asks for
+briefings:
+  * precomputed: `GetSummary` (summary kept fresh in the background + pending segments), once
+                 after an idle gap (as a click comes) and once right after (a warm client);
   * on demand:   what a system without a rolling summary does at click time: read the whole
                  transcript (`GetTranscript`) and summarize it from scratch (the offline
                  summarizer, the same one the server runs).
@@ -16,8 +18,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
+import signal
+import sys
 import time
+from pathlib import Path
 
 from bench.common import (
     API_KEY,
@@ -34,9 +40,11 @@ from warmtransfer.server.summary_storage import segment_from_proto
 from warmtransfer.v1 import call_service_pb2, summary_service_pb2, transcript_service_pb2
 
 
-async def main(calls: int, history: int, seconds: float, rate: float, samples_per_s: float) -> None:
-    async with server_process() as server, Client(server.target, api_key=API_KEY) as client:
-        rss_empty = rss_bytes(server.pid)
+async def load(target: str, calls: int, history: int, rate: float, ids_file: Path) -> None:
+    """The load process: create calls, preload history, then stream live until SIGTERM."""
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with Client(target, api_key=API_KEY) as client:
         call_ids = [
             (
                 await client.calls.CreateCall(
@@ -50,66 +58,96 @@ async def main(calls: int, history: int, seconds: float, rate: float, samples_pe
         for stream, call_id in zip(streams, call_ids, strict=True):
             await stream.write(config(call_id))
 
-        async def send(i: int, seq: int) -> None:
-            await streams[i].write(script_segment(seq))
-            await streams[i].read()
+        async def send(i: int, *seqs: int) -> None:
+            for seq in seqs:
+                await streams[i].write(script_segment(seq))
+            for _ in seqs:
+                await streams[i].read()
 
         for start in range(1, history + 1, 10):  # preload the history, 10 segments a round
-            await asyncio.gather(
-                *(send(i, seq) for i in range(calls) for seq in range(start, start + 10))
-            )
-        rss_loaded = rss_bytes(server.pid)
-        next_seq = [history + 1] * calls
-        stop = asyncio.Event()
+            batch = range(start, min(start + 10, history + 1))
+            await asyncio.gather(*(send(i, *batch) for i in range(calls)))
+        ids_file.write_text(json.dumps(call_ids))
+        print("READY", flush=True)
+        sent = 0
 
         async def live_call(i: int) -> None:
+            nonlocal sent
+            seq = history + 1
             await asyncio.sleep(random.random() / rate)  # spread the calls over the period
             while not stop.is_set():
-                await send(i, next_seq[i])
-                next_seq[i] += 1
+                await send(i, seq)
+                seq += 1
+                sent += 1
                 await asyncio.sleep(1 / rate)
+
+        await asyncio.gather(*(live_call(i) for i in range(calls)))
+        for stream in streams:
+            await stream.done_writing()
+    print(f"SENT {sent}", flush=True)
+
+
+async def main(calls: int, history: int, seconds: float, rate: float, samples_per_s: float) -> None:
+    async with server_process() as server, Client(server.target, api_key=API_KEY) as client:
+        rss_empty = rss_bytes(server.pid)
+        ids_file = server.data_dir / "call-ids.json"
+        loader = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.summary_latency", "--role", "load",
+            "--target", server.target, "--calls", str(calls), "--history", str(history),
+            "--rate", str(rate), "--ids-file", str(ids_file),
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert loader.stdout is not None
+        ready = await asyncio.wait_for(loader.stdout.readline(), timeout=1800)
+        assert ready.strip() == b"READY", ready
+        call_ids: list[str] = json.loads(ids_file.read_text())
+        rss_loaded = rss_bytes(server.pid)
 
         summarizer = OfflineSummarizer()
         precomputed: list[float] = []
         on_demand: list[float] = []
         lag: list[int] = []
-
-        async def sampler() -> None:
-            while not stop.is_set():
-                call_id = random.choice(call_ids)
-                t0 = time.perf_counter()
-                response = await client.summaries.GetSummary(
-                    summary_service_pb2.GetSummaryRequest(call_id=call_id)
-                )
-                precomputed.append(time.perf_counter() - t0)
-                lag.append(len(response.pending_segments))
-                t0 = time.perf_counter()
-                transcript = await client.transcripts.GetTranscript(
-                    transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
-                )
-                await summarizer.update(None, [segment_from_proto(s) for s in transcript.segments])
-                on_demand.append(time.perf_counter() - t0)
-                await asyncio.sleep(1 / samples_per_s)
-
-        tasks = [asyncio.create_task(live_call(i)) for i in range(calls)]
-        sampling = asyncio.create_task(sampler())
-        await asyncio.sleep(seconds)
-        stop.set()
-        await asyncio.gather(*tasks, sampling)
+        first: list[float] = []
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            call_id = random.choice(call_ids)
+            t0 = time.perf_counter()
+            await client.summaries.GetSummary(
+                summary_service_pb2.GetSummaryRequest(call_id=call_id)
+            )
+            first.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            response = await client.summaries.GetSummary(
+                summary_service_pb2.GetSummaryRequest(call_id=call_id)
+            )
+            precomputed.append(time.perf_counter() - t0)
+            lag.append(len(response.pending_segments))
+            t0 = time.perf_counter()
+            transcript = await client.transcripts.GetTranscript(
+                transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
+            )
+            await summarizer.update(None, [segment_from_proto(s) for s in transcript.segments])
+            on_demand.append(time.perf_counter() - t0)
+            await asyncio.sleep(1 / samples_per_s)
         rss_live = rss_bytes(server.pid)
-        for stream in streams:
-            await stream.done_writing()
-        sent = sum(next_seq) - calls * (history + 1)
+        loader.send_signal(signal.SIGTERM)
+        tail, _ = await asyncio.wait_for(loader.communicate(), timeout=120)
+        sent = tail.decode().split()[-1]
 
     print(
         f"summary: {calls} live calls, {history} segments of history each, {rate}/s each "
         f"for {seconds:.0f} s ({sent} live segments)"
     )
-    print(f"summary: precomputed GetSummary: {describe_ms(precomputed)}")
+    print(f"summary: precomputed GetSummary, first after an idle gap: {describe_ms(first)}")
+    print(f"summary: precomputed GetSummary, right after: {describe_ms(precomputed)}")
     print(f"summary: on demand (GetTranscript + offline summarizer): {describe_ms(on_demand)}")
-    ratio50 = percentile(on_demand, 50) / percentile(precomputed, 50)
-    ratio99 = percentile(on_demand, 99) / percentile(precomputed, 99)
-    print(f"summary: on-demand / precomputed: {ratio50:.1f}x at p50, {ratio99:.1f}x at p99")
+    for label, values in (("after an idle gap", first), ("right after", precomputed)):
+        ratio50 = percentile(on_demand, 50) / percentile(values, 50)
+        ratio99 = percentile(on_demand, 99) / percentile(values, 99)
+        print(
+            f"summary: on-demand / precomputed ({label}): "
+            f"{ratio50:.1f}x at p50, {ratio99:.1f}x at p99"
+        )
     print(
         f"summary: pending segments per briefing: p50 {percentile(lag, 50):.0f}, "
         f"p99 {percentile(lag, 99):.0f}"
@@ -128,5 +166,11 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rate", type=float, default=0.5, help="segments per second per call")
     parser.add_argument("--samples-per-s", type=float, default=20)
+    parser.add_argument("--role", choices=["measure", "load"], default="measure")
+    parser.add_argument("--target", help="(load role) server address")
+    parser.add_argument("--ids-file", type=Path, help="(load role) where to write the call ids")
     args = parser.parse_args()
-    asyncio.run(main(args.calls, args.history, args.seconds, args.rate, args.samples_per_s))
+    if args.role == "load":
+        asyncio.run(load(args.target, args.calls, args.history, args.rate, args.ids_file))
+    else:
+        asyncio.run(main(args.calls, args.history, args.seconds, args.rate, args.samples_per_s))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import NamedTuple
 
 from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summary
@@ -71,12 +72,22 @@ def summary_from_proto(proto: summary_pb2.CallSummary, state: bytes) -> Summary:
 
 
 class StoreSummaryStorage:
-    """The engine's view of the call store (redacted text only)."""
+    """The engine's view of the call store (redacted text only).
 
-    def __init__(self, store: CallStore) -> None:
+    The engine is the only writer of summaries, so the last summary it saved for a call is kept
+    in a bounded LRU and a refresh reads only the new segments from the store.
+    """
+
+    def __init__(self, store: CallStore, *, cache_size: int = 10_000) -> None:
         self._store = store
+        self._cache: OrderedDict[CallRef, Summary] = OrderedDict()
+        self._cache_size = cache_size
 
     async def load_summary(self, key: CallRef) -> Summary | None:
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
         stored = await self._store.get_summary(key.tenant_id, key.call_id)
         return summary_from_proto(stored.summary, stored.state) if stored else None
 
@@ -88,3 +99,7 @@ class StoreSummaryStorage:
 
     async def save_summary(self, key: CallRef, summary: Summary) -> None:
         await self._store.save_summary(key.call_id, summary_to_proto(summary), summary.state)
+        self._cache[key] = summary
+        self._cache.move_to_end(key)
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
