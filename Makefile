@@ -63,6 +63,7 @@ fmt: $(STAMP) ## Format Python and proto sources in place.
 .PHONY: test
 test: $(STAMP) ## Run every check and test (what CI runs).
 	$(MAKE) lint
+	$(MAKE) breaking
 	$(MAKE) checkgenerate
 	$(BIN)/python -m pytest
 

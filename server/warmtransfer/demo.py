@@ -74,9 +74,13 @@ async def run_demo(target: str, *, api_key: str, pace: float) -> int:
         for label, items in (("facts", s.facts), ("actions", s.actions), ("open", s.next_steps)):
             for i, item in enumerate(items):
                 print(f"{label + ':' if i == 0 else '':<12}{item}")
+        if summary.pending_segments:
+            print("\nsaid since the summary was refreshed:")
+            for seg in summary.pending_segments:
+                print(f"  [{seg.seq:>2}] {_who(seg.speaker_role)}: {seg.text}")
         print(
-            f"\ncovers segments 1-{s.covered_through_seq}; "
-            f"{len(summary.pending_segments)} newer segment(s) pending; {acks} acks received"
+            f"\nthe summary covers segments 1-{s.covered_through_seq}; "
+            f"{len(summary.pending_segments)} newer segment(s) shown as said; {acks} acks received"
         )
         await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
         with contextlib.suppress(asyncio.CancelledError):
@@ -112,11 +116,14 @@ async def _watch(client: Client, call_id: str) -> None:
         kind = event.WhichOneof("event")
         if kind == "segment_added":
             seg = event.segment_added.segment
-            who = "caller" if seg.speaker_role == CALLER else "agent "
-            print(f"  [{seg.seq:>2}] {who}: {seg.text}")
+            print(f"  [{seg.seq:>2}] {_who(seg.speaker_role)}: {seg.text}")
         elif kind == "summary_updated":
             s = event.summary_updated.summary
             print(f"      ~ summary v{s.version} (through {s.covered_through_seq}): {s.reason}")
         elif kind == "call_state_changed":
             state = event.call_state_changed.call.state
             print(f"      * call is now {call_pb2.CallState.Name(state)}")
+
+
+def _who(role: int) -> str:
+    return "caller" if role == CALLER else "agent "
