@@ -12,6 +12,11 @@ GEN_PY := clients/python/warmtransfer/v1
 PROTO_FILES := $(wildcard proto/warmtransfer/v1/*.proto)
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= .data
+TOOLS := .tools/bin
+LIVEKIT_VERSION := v1.13.5
+LIVEKIT_SERVER := $(TOOLS)/livekit-server
+# Must match the server's built-in development default (LiveKitConfig).
+LIVEKIT_DEV_KEYS := devkey: warmtransfer-dev-secret-not-for-production
 
 .PHONY: help
 help: ## Show this help.
@@ -24,7 +29,19 @@ $(STAMP): pyproject.toml
 	touch $@
 
 .PHONY: setup
-setup: $(STAMP) ## Create the virtualenv and install the package with its dev tools (idempotent).
+setup: $(STAMP) $(LIVEKIT_SERVER) ## Create the virtualenv, install the package, dev tools and livekit-server (idempotent).
+
+# livekit-server is not on PyPI, npm or Debian: build the pinned release from the Go module proxy
+# (a few minutes the first time), or use one already on PATH.
+$(LIVEKIT_SERVER):
+	mkdir -p $(TOOLS)
+	if command -v livekit-server >/dev/null; then \
+	  ln -sf "$$(command -v livekit-server)" $@; \
+	else \
+	  command -v go >/dev/null || { echo "livekit-server needs Go to build: install Go"; exit 1; }; \
+	  GOBIN=$(abspath $(TOOLS)) go install github.com/livekit/livekit-server/cmd/server@$(LIVEKIT_VERSION); \
+	  mv $(TOOLS)/server $@; \
+	fi
 
 .PHONY: generate
 generate: $(STAMP) ## Regenerate the Python stubs from proto/ (offline, pinned grpcio-tools).
@@ -38,7 +55,7 @@ generate: $(STAMP) ## Regenerate the Python stubs from proto/ (offline, pinned g
 .PHONY: checkgenerate
 checkgenerate: generate ## Fail when the checked-in generated code is stale.
 	@git diff --exit-code --stat -- $(GEN_PY) || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- $(GEN_PY))" || { git status --porcelain -- $(GEN_PY); echo "untracked generated files: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard -- $(GEN_PY))" || { git ls-files --others --exclude-standard -- $(GEN_PY); echo "untracked generated files: run 'make generate' and commit"; exit 1; }
 
 .PHONY: lint
 lint: $(STAMP) ## buf lint + format check, ruff, mypy.
@@ -61,11 +78,11 @@ fmt: $(STAMP) ## Format Python and proto sources in place.
 	$(BIN)/buf format -w
 
 .PHONY: test
-test: $(STAMP) ## Run every check and test (what CI runs).
+test: $(STAMP) $(LIVEKIT_SERVER) ## Run every check and test (what CI runs).
 	$(MAKE) lint
 	$(MAKE) breaking
 	$(MAKE) checkgenerate
-	$(BIN)/python -m pytest
+	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m pytest
 
 .PHONY: bench
 bench: $(STAMP) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
@@ -73,7 +90,12 @@ bench: $(STAMP) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
 	$(BIN)/python -m bench.summary_latency
 
 .PHONY: run
-run: $(STAMP) ## Start the whole stack on embedded defaults (dev mode, loopback).
+run: $(STAMP) $(LIVEKIT_SERVER) ## Start the whole stack on embedded defaults: livekit-server --dev and the API server, on loopback.
+	mkdir -p $(DATA_DIR)
+	$(LIVEKIT_SERVER) --dev --bind 127.0.0.1 --node-ip 127.0.0.1 --keys '$(LIVEKIT_DEV_KEYS)' \
+	  >$(DATA_DIR)/livekit.log 2>&1 & lk=$$!; \
+	trap 'kill $$lk 2>/dev/null' EXIT; \
+	echo "livekit-server --dev on ws://127.0.0.1:7880 (log: $(DATA_DIR)/livekit.log)"; \
 	$(BIN)/warmtransfer serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
 .PHONY: demo
@@ -81,5 +103,5 @@ demo: $(STAMP) ## Drive a scripted support call through a running server (make r
 	$(BIN)/warmtransfer demo --target $(LISTEN)
 
 .PHONY: clean
-clean: ## Remove the virtualenv and local data.
-	rm -rf $(VENV) $(DATA_DIR) .mypy_cache .ruff_cache .pytest_cache
+clean: ## Remove the virtualenv, tools and local data.
+	rm -rf $(VENV) .tools $(DATA_DIR) .mypy_cache .ruff_cache .pytest_cache

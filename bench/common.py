@@ -41,7 +41,11 @@ async def server_process(**env: str) -> AsyncIterator[ServerProcess]:
     """`warmtransfer serve` in a child process on a free port, with a fresh data dir."""
     with tempfile.TemporaryDirectory(prefix="wt-bench-") as tmp:
         port = free_port()
-        child_env = os.environ | {"WARMTRANSFER_API_KEYS": f"{API_KEY}=bench"} | env
+        child_env = (
+            os.environ
+            | {"WARMTRANSFER_API_KEYS": f"{API_KEY}=bench", "WARMTRANSFER_MEDIA": "none"}
+            | env
+        )
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "warmtransfer.cli", "serve", "--log-level", "WARNING",
             "--listen", f"127.0.0.1:{port}", "--data-dir", tmp,

@@ -21,6 +21,7 @@ def server_env(tmp_path: Path) -> dict[str, str]:
         "WARMTRANSFER_LISTEN": "127.0.0.1:0",
         "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
         "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
+        "WARMTRANSFER_MEDIA": "none",
     }
 
 

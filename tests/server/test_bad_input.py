@@ -11,7 +11,12 @@ from tests.server.helpers import config, create_call, ingest, requests_of, segme
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer
 from warmtransfer.server.config import load_config
-from warmtransfer.v1 import call_service_pb2, transcript_service_pb2, transfer_service_pb2
+from warmtransfer.v1 import (
+    call_pb2,
+    call_service_pb2,
+    transcript_service_pb2,
+    transfer_service_pb2,
+)
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
@@ -137,8 +142,21 @@ async def test_unbuilt_rpcs_say_so(client: Client) -> None:
     )
     await expect(
         grpc.StatusCode.UNIMPLEMENTED,
-        "LiveKit",
-        client.calls.IssueToken(call_service_pb2.IssueTokenRequest(call_id="c")),
+        "hold",
+        client.calls.HoldCall(call_service_pb2.HoldCallRequest(call_id="c")),
+    )
+
+
+async def test_rooms_need_livekit(client: Client) -> None:
+    call_id = await create_call(client)  # without LiveKit a call is still recorded
+    await expect(
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "WARMTRANSFER_MEDIA=none",
+        client.calls.IssueToken(
+            call_service_pb2.IssueTokenRequest(
+                call_id=call_id, identity="maria", role=call_pb2.PARTICIPANT_ROLE_CALLER
+            )
+        ),
     )
 
 

@@ -32,6 +32,7 @@ async def start(data_dir: Path, port: int) -> asyncio.subprocess.Process:
     env = os.environ | {
         "WARMTRANSFER_API_KEYS": KEYS,
         "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
+        "WARMTRANSFER_MEDIA": "none",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "warmtransfer.cli", "serve",

@@ -37,7 +37,11 @@ async def test_segments_after_the_end_are_still_kept(client: Client) -> None:
 
 async def test_dev_mode_accepts_the_dev_key(tmp_path: Path) -> None:
     config = load_config(
-        {"WARMTRANSFER_LISTEN": "127.0.0.1:0", "WARMTRANSFER_DATA_DIR": str(tmp_path)}
+        {
+            "WARMTRANSFER_LISTEN": "127.0.0.1:0",
+            "WARMTRANSFER_DATA_DIR": str(tmp_path),
+            "WARMTRANSFER_MEDIA": "none",
+        }
     )
     running = await start_server(config)
     try:
@@ -50,6 +54,7 @@ async def test_dev_mode_accepts_the_dev_key(tmp_path: Path) -> None:
 async def test_shutdown_tells_watchers_to_resume_and_keeps_acked_data(tmp_path: Path) -> None:
     env = {
         "WARMTRANSFER_API_KEYS": "k=t",
+        "WARMTRANSFER_MEDIA": "none",
         "WARMTRANSFER_LISTEN": "127.0.0.1:0",
         "WARMTRANSFER_DATA_DIR": str(tmp_path),
     }

@@ -21,6 +21,7 @@ from warmtransfer.rag.redaction import PatternRedactor
 from warmtransfer.server.config import ServerConfig
 from warmtransfer.server.event_bus import EventBus
 from warmtransfer.server.interceptors import RequestInterceptor
+from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.servicers.calls import CallServicer
 from warmtransfer.server.servicers.deps import Deps
 from warmtransfer.server.servicers.not_yet import ContextServicer, TransferServicer
@@ -73,6 +74,8 @@ class RunningServer:
         await self.server.stop(grace)
         await deps.engine.close()
         await deps.store.close()
+        if deps.media is not None:
+            await deps.media.close()
 
 
 async def start_server(config: ServerConfig) -> RunningServer:
@@ -85,7 +88,15 @@ async def start_server(config: ServerConfig) -> RunningServer:
         every_segments=config.summary_every_segments,
         every_seconds=config.summary_every_seconds,
     )
-    deps = Deps(config=config, store=store, bus=bus, engine=engine, redactor=PatternRedactor())
+    media = LiveKitRooms(config.livekit) if config.livekit is not None else None
+    deps = Deps(
+        config=config,
+        store=store,
+        bus=bus,
+        engine=engine,
+        redactor=PatternRedactor(),
+        media=media,
+    )
     for tenant_id, call_id, _ in await store.calls_behind_summary():
         engine.segment_stored(CallRef(tenant_id, call_id), count=config.summary_every_segments)
 

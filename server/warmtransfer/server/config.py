@@ -9,10 +9,15 @@ Variables:
     WARMTRANSFER_MAX_METADATA_BYTES, WARMTRANSFER_MAX_METADATA_ENTRIES   limits.
     WARMTRANSFER_SUMMARY_EVERY_SEGMENTS, WARMTRANSFER_SUMMARY_EVERY_SECONDS   summary debounce.
     WARMTRANSFER_SHUTDOWN_GRACE_SECONDS   how long shutdown waits for open streams.
+    WARMTRANSFER_MEDIA        `livekit` (default) or `none` (the API and store without rooms).
+    LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET   the LiveKit deployment (default: the local
+                              `livekit-server --dev` that `make run` starts on ws://127.0.0.1:7880).
+    WARMTRANSFER_TOKEN_TTL_SECONDS   how long a join token admits (default 600).
 """
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import os
 from collections.abc import Mapping
@@ -20,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from warmtransfer.server.media.livekit_rooms import LiveKitConfig
 
 __all__ = ["ApiKey", "ConfigError", "Limits", "ServerConfig", "load_config"]
 
@@ -62,6 +69,7 @@ class ServerConfig:
     summary_every_segments: int = 3
     summary_every_seconds: float = 2.0
     shutdown_grace_seconds: float = 10.0
+    livekit: LiveKitConfig | None = field(default_factory=LiveKitConfig)
 
 
 _LIMITS = Limits()
@@ -114,6 +122,7 @@ def load_config(
             env, "WARMTRANSFER_SHUTDOWN_GRACE_SECONDS", _DEFAULTS.shutdown_grace_seconds
         ),
     }
+    values["livekit"] = _livekit(env)
     values.update({k: v for k, v in overrides.items() if v is not None})
     config = ServerConfig(**values)  # type: ignore[arg-type]
     if config.dev_mode and not is_loopback(config.listen):
@@ -122,6 +131,29 @@ def load_config(
             f"loopback only, not {config.listen!r}; set WARMTRANSFER_API_KEYS to listen elsewhere"
         )
     return config
+
+
+def _livekit(env: Mapping[str, str]) -> LiveKitConfig | None:
+    media = env.get("WARMTRANSFER_MEDIA", "livekit").strip().lower()
+    if media == "none":
+        return None
+    if media != "livekit":
+        raise ConfigError(f"WARMTRANSFER_MEDIA: {media!r} is neither 'livekit' nor 'none'")
+    default = LiveKitConfig()
+    url = env.get("LIVEKIT_URL") or default.url
+    if not url.startswith(("ws://", "wss://", "http://", "https://")):
+        raise ConfigError(f"LIVEKIT_URL: {url!r} is not a ws://, wss://, http:// or https:// URL")
+    key, secret = env.get("LIVEKIT_API_KEY"), env.get("LIVEKIT_API_SECRET")
+    if bool(key) != bool(secret):
+        missing = "LIVEKIT_API_SECRET" if key else "LIVEKIT_API_KEY"
+        raise ConfigError(f"{missing}: must be set together with the other LiveKit credential")
+    ttl = _int(env, "WARMTRANSFER_TOKEN_TTL_SECONDS", int(default.token_ttl.total_seconds()))
+    return LiveKitConfig(
+        url=url,
+        api_key=key or default.api_key,
+        api_secret=secret or default.api_secret,
+        token_ttl=datetime.timedelta(seconds=ttl),
+    )
 
 
 def is_loopback(listen: str) -> bool:

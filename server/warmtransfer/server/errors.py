@@ -7,7 +7,7 @@
      ├── ResourceExhausted → RESOURCE_EXHAUSTED (a per-call limit is reached)
      ├── Unauthenticated   → UNAUTHENTICATED (missing or unknown API key)
      ├── PermissionDenied  → PERMISSION_DENIED (the key may not do this)
-     ├── Unavailable       → UNAVAILABLE (the server is stopping; retry or resume)
+     ├── Unavailable       → UNAVAILABLE (the server is stopping, LiveKit is unreachable: retry)
      └── Unimplemented     → UNIMPLEMENTED (a later part of the product)
 
 Servicers and the store raise these; they never build gRPC statuses themselves.
@@ -97,7 +97,7 @@ class Unimplemented(WarmTransferError):
 
 
 class Unavailable(WarmTransferError):
-    """The server is stopping; the client retries or resumes from its cursor."""
+    """The server is stopping or a service it needs is unreachable; the client retries."""
 
     code = grpc.StatusCode.UNAVAILABLE
-    reason = "SERVER_STOPPING"
+    reason = "UNAVAILABLE"

@@ -9,7 +9,7 @@ from warmtransfer.server.config import Limits
 from warmtransfer.server.errors import InvalidArgument
 from warmtransfer.v1 import transcript_pb2
 
-__all__ = ["check_call_id", "check_metadata", "check_segment", "parse_cursor"]
+__all__ = ["check_call_id", "check_identity", "check_metadata", "check_segment", "parse_cursor"]
 
 _CALL_ID = re.compile(r"^c_[0-9a-f]{24}$")
 
@@ -20,6 +20,19 @@ def check_call_id(call_id: str, field: str = "call_id") -> str:
     if not _CALL_ID.match(call_id):
         raise InvalidArgument(field, f"{call_id[:64]!r} is not a call id (like 'c_0192ab...')")
     return call_id
+
+
+_IDENTITY = re.compile(r"^[A-Za-z0-9_.@:+-]{1,128}$")
+
+
+def check_identity(identity: str, field: str = "identity") -> str:
+    if not identity:
+        raise InvalidArgument(field, "is required")
+    if not _IDENTITY.match(identity):
+        raise InvalidArgument(
+            field, "must be 1 to 128 letters, digits or the characters _ . @ : + -"
+        )
+    return identity
 
 
 def check_metadata(metadata: Mapping[str, str], limits: Limits) -> None:

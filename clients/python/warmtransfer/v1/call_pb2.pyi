@@ -60,3 +60,15 @@ class Call(_message.Message):
     ended_at: _timestamp_pb2.Timestamp
     final_segment_count: int
     def __init__(self, call_id: _Optional[str] = ..., room_name: _Optional[str] = ..., state: _Optional[_Union[CallState, str]] = ..., customer_id: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., final_segment_count: _Optional[int] = ...) -> None: ...
+
+class Participant(_message.Message):
+    __slots__ = ("identity", "role", "joined_at", "publishing_audio")
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    JOINED_AT_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHING_AUDIO_FIELD_NUMBER: _ClassVar[int]
+    identity: str
+    role: ParticipantRole
+    joined_at: _timestamp_pb2.Timestamp
+    publishing_audio: bool
+    def __init__(self, identity: _Optional[str] = ..., role: _Optional[_Union[ParticipantRole, str]] = ..., joined_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., publishing_audio: _Optional[bool] = ...) -> None: ...

@@ -96,3 +96,51 @@ class IssueTokenResponse(_message.Message):
     room_name: str
     expires_at: _timestamp_pb2.Timestamp
     def __init__(self, token: _Optional[str] = ..., livekit_url: _Optional[str] = ..., room_name: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListParticipantsRequest(_message.Message):
+    __slots__ = ("call_id",)
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class ListParticipantsResponse(_message.Message):
+    __slots__ = ("participants",)
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    participants: _containers.RepeatedCompositeFieldContainer[_call_pb2.Participant]
+    def __init__(self, participants: _Optional[_Iterable[_Union[_call_pb2.Participant, _Mapping]]] = ...) -> None: ...
+
+class RemoveParticipantRequest(_message.Message):
+    __slots__ = ("call_id", "identity")
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    identity: str
+    def __init__(self, call_id: _Optional[str] = ..., identity: _Optional[str] = ...) -> None: ...
+
+class RemoveParticipantResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class HoldCallRequest(_message.Message):
+    __slots__ = ("call_id",)
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class HoldCallResponse(_message.Message):
+    __slots__ = ("call",)
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    call: _call_pb2.Call
+    def __init__(self, call: _Optional[_Union[_call_pb2.Call, _Mapping]] = ...) -> None: ...
+
+class ResumeCallRequest(_message.Message):
+    __slots__ = ("call_id",)
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class ResumeCallResponse(_message.Message):
+    __slots__ = ("call",)
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    call: _call_pb2.Call
+    def __init__(self, call: _Optional[_Union[_call_pb2.Call, _Mapping]] = ...) -> None: ...

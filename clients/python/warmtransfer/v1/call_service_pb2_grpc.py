@@ -62,6 +62,26 @@ class CallServiceStub:
                 request_serializer=warmtransfer_dot_v1_dot_call__service__pb2.IssueTokenRequest.SerializeToString,
                 response_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.IssueTokenResponse.FromString,
                 _registered_method=True)
+        self.ListParticipants = channel.unary_unary(
+                '/warmtransfer.v1.CallService/ListParticipants',
+                request_serializer=warmtransfer_dot_v1_dot_call__service__pb2.ListParticipantsRequest.SerializeToString,
+                response_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.ListParticipantsResponse.FromString,
+                _registered_method=True)
+        self.RemoveParticipant = channel.unary_unary(
+                '/warmtransfer.v1.CallService/RemoveParticipant',
+                request_serializer=warmtransfer_dot_v1_dot_call__service__pb2.RemoveParticipantRequest.SerializeToString,
+                response_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.RemoveParticipantResponse.FromString,
+                _registered_method=True)
+        self.HoldCall = channel.unary_unary(
+                '/warmtransfer.v1.CallService/HoldCall',
+                request_serializer=warmtransfer_dot_v1_dot_call__service__pb2.HoldCallRequest.SerializeToString,
+                response_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.HoldCallResponse.FromString,
+                _registered_method=True)
+        self.ResumeCall = channel.unary_unary(
+                '/warmtransfer.v1.CallService/ResumeCall',
+                request_serializer=warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallRequest.SerializeToString,
+                response_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallResponse.FromString,
+                _registered_method=True)
 
 
 class CallServiceServicer:
@@ -107,6 +127,36 @@ class CallServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListParticipants(self, request, context):
+        """ListParticipants returns who is in the call's LiveKit room now.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveParticipant(self, request, context):
+        """RemoveParticipant disconnects a participant from the call's room.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def HoldCall(self, request, context):
+        """HoldCall puts the caller on hold outside a transfer: the caller hears hold music and no
+        longer hears the agents, nor they the caller. Implemented with the hold-music worker; until
+        then it returns UNIMPLEMENTED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeCall(self, request, context):
+        """ResumeCall takes the caller off hold. Implemented with HoldCall.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CallServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -134,6 +184,26 @@ def add_CallServiceServicer_to_server(servicer, server):
                     servicer.IssueToken,
                     request_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.IssueTokenRequest.FromString,
                     response_serializer=warmtransfer_dot_v1_dot_call__service__pb2.IssueTokenResponse.SerializeToString,
+            ),
+            'ListParticipants': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListParticipants,
+                    request_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.ListParticipantsRequest.FromString,
+                    response_serializer=warmtransfer_dot_v1_dot_call__service__pb2.ListParticipantsResponse.SerializeToString,
+            ),
+            'RemoveParticipant': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveParticipant,
+                    request_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.RemoveParticipantRequest.FromString,
+                    response_serializer=warmtransfer_dot_v1_dot_call__service__pb2.RemoveParticipantResponse.SerializeToString,
+            ),
+            'HoldCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.HoldCall,
+                    request_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.HoldCallRequest.FromString,
+                    response_serializer=warmtransfer_dot_v1_dot_call__service__pb2.HoldCallResponse.SerializeToString,
+            ),
+            'ResumeCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeCall,
+                    request_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallRequest.FromString,
+                    response_serializer=warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -274,6 +344,114 @@ class CallService:
             '/warmtransfer.v1.CallService/IssueToken',
             warmtransfer_dot_v1_dot_call__service__pb2.IssueTokenRequest.SerializeToString,
             warmtransfer_dot_v1_dot_call__service__pb2.IssueTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListParticipants(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/warmtransfer.v1.CallService/ListParticipants',
+            warmtransfer_dot_v1_dot_call__service__pb2.ListParticipantsRequest.SerializeToString,
+            warmtransfer_dot_v1_dot_call__service__pb2.ListParticipantsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveParticipant(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/warmtransfer.v1.CallService/RemoveParticipant',
+            warmtransfer_dot_v1_dot_call__service__pb2.RemoveParticipantRequest.SerializeToString,
+            warmtransfer_dot_v1_dot_call__service__pb2.RemoveParticipantResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def HoldCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/warmtransfer.v1.CallService/HoldCall',
+            warmtransfer_dot_v1_dot_call__service__pb2.HoldCallRequest.SerializeToString,
+            warmtransfer_dot_v1_dot_call__service__pb2.HoldCallResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/warmtransfer.v1.CallService/ResumeCall',
+            warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallRequest.SerializeToString,
+            warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallResponse.FromString,
             options,
             channel_credentials,
             insecure,

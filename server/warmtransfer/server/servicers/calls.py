@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from typing import Any
 
 from warmtransfer.server.auth import current_principal
-from warmtransfer.server.errors import InvalidArgument, Unimplemented
+from warmtransfer.server.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    Unavailable,
+    Unimplemented,
+)
+from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.servicers.deps import Deps
+from warmtransfer.server.store.call_store import new_call_id, room_name
 from warmtransfer.server.summary_storage import CallRef
-from warmtransfer.server.validation import check_call_id, check_metadata
+from warmtransfer.server.validation import check_call_id, check_identity, check_metadata
 from warmtransfer.v1 import call_pb2, call_service_pb2, call_service_pb2_grpc
 
 __all__ = ["CallServicer"]
 
+log = logging.getLogger(__name__)
 FINAL_SUMMARY_TIMEOUT_S = 10.0
+ROLES = (
+    call_pb2.PARTICIPANT_ROLE_CALLER,
+    call_pb2.PARTICIPANT_ROLE_AGENT,
+    call_pb2.PARTICIPANT_ROLE_SUPERVISOR,
+)
 
 
 class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[misc]
@@ -35,7 +50,12 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
                 "customer_id", f"is longer than {limits.max_customer_id_chars} characters"
             )
         check_metadata(request.metadata, limits)
-        call = await self._deps.store.create_call(tenant, customer_id, request.metadata)
+        call_id = new_call_id()
+        if self._deps.media is not None:
+            await self._deps.media.create_room(
+                room_name(call_id), call_id=call_id, tenant_id=tenant
+            )
+        call = await self._deps.store.create_call(tenant, customer_id, request.metadata, call_id)
         return call_service_pb2.CreateCallResponse(call=call)
 
     async def GetCall(
@@ -73,16 +93,86 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         # The final summary is written before the call is marked ended, so watchers see it
         # before the stream closes on the CALL_STATE_ENDED event.
         await self._deps.engine.flush(CallRef(tenant, call_id), timeout=FINAL_SUMMARY_TIMEOUT_S)
-        call, _ = await self._deps.store.end_call(tenant, call_id)
+        call, changed = await self._deps.store.end_call(tenant, call_id)
+        if changed and self._deps.media is not None:
+            try:
+                await self._deps.media.delete_room(call.room_name)
+            except Unavailable:  # the call is ended; LiveKit closes the empty room by itself
+                log.warning("could not delete room %s of ended call", call.room_name)
         return call_service_pb2.EndCallResponse(call=call)
 
     async def IssueToken(
         self, request: call_service_pb2.IssueTokenRequest, context: Any
     ) -> call_service_pb2.IssueTokenResponse:
+        tenant = current_principal().tenant_id
+        call_id = check_call_id(request.call_id)
+        identity = check_identity(request.identity)
+        if request.role not in ROLES:
+            raise InvalidArgument("role", "must be CALLER, AGENT or SUPERVISOR")
+        media = self._media()
+        call = await self._deps.store.register_participant(tenant, call_id, identity, request.role)
+        token = media.join_token(
+            room=call.room_name, identity=identity, role=request.role, call_id=call_id
+        )
+        response = call_service_pb2.IssueTokenResponse(
+            token=token, livekit_url=media.config.url, room_name=call.room_name
+        )
+        response.expires_at.GetCurrentTime()
+        response.expires_at.FromSeconds(
+            response.expires_at.seconds + int(media.config.token_ttl.total_seconds())
+        )
+        return response
+
+    async def ListParticipants(
+        self, request: call_service_pb2.ListParticipantsRequest, context: Any
+    ) -> call_service_pb2.ListParticipantsResponse:
+        tenant = current_principal().tenant_id
+        call = await self._deps.store.get_call(tenant, check_call_id(request.call_id))
+        media = self._media()
+        if call.state == call_pb2.CALL_STATE_ENDED:
+            return call_service_pb2.ListParticipantsResponse()
+        try:
+            participants = await media.list_participants(call.room_name)
+        except NotFound:  # LiveKit closed the room: nobody is in it
+            participants = []
+        return call_service_pb2.ListParticipantsResponse(participants=participants)
+
+    async def RemoveParticipant(
+        self, request: call_service_pb2.RemoveParticipantRequest, context: Any
+    ) -> call_service_pb2.RemoveParticipantResponse:
+        tenant = current_principal().tenant_id
+        call = await self._deps.store.get_call(tenant, check_call_id(request.call_id))
+        identity = check_identity(request.identity)
+        try:
+            await self._media().remove_participant(call.room_name, identity)
+        except NotFound:
+            raise NotFound(
+                f"participant {identity!r} is not in call {call.call_id!r}", field="identity"
+            ) from None
+        return call_service_pb2.RemoveParticipantResponse()
+
+    async def HoldCall(
+        self, request: call_service_pb2.HoldCallRequest, context: Any
+    ) -> call_service_pb2.HoldCallResponse:
         raise Unimplemented(
-            "IssueToken is not available yet: LiveKit join tokens arrive with the LiveKit "
+            "HoldCall is not available yet: hold needs the hold-music worker of the LiveKit "
             "transfer work"
         )
+
+    async def ResumeCall(
+        self, request: call_service_pb2.ResumeCallRequest, context: Any
+    ) -> call_service_pb2.ResumeCallResponse:
+        raise Unimplemented(
+            "ResumeCall is not available yet: hold needs the hold-music worker of the LiveKit "
+            "transfer work"
+        )
+
+    def _media(self) -> LiveKitRooms:
+        if self._deps.media is None:
+            raise FailedPrecondition(
+                "this server runs without LiveKit (WARMTRANSFER_MEDIA=none): calls have no rooms"
+            )
+        return self._deps.media
 
 
 def _encode_page_token(position: tuple[int, str] | None) -> str:

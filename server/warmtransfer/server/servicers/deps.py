@@ -9,6 +9,7 @@ from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
 from warmtransfer.rag.redaction import Redactor
 from warmtransfer.server.config import ServerConfig
 from warmtransfer.server.event_bus import EventBus
+from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
 
@@ -22,4 +23,5 @@ class Deps:
     bus: EventBus
     engine: RollingSummaryEngine[CallRef]
     redactor: Redactor
+    media: LiveKitRooms | None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

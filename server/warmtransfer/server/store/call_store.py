@@ -75,6 +75,11 @@ def new_call_id() -> str:
     return f"c_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
 
 
+def room_name(call_id: str) -> str:
+    """The LiveKit room that carries a call's audio."""
+    return f"call-{call_id}"
+
+
 class CallStore:
     """Tenant-scoped access to the call store. Use `await CallStore.open(...)`."""
 
@@ -115,9 +120,13 @@ class CallStore:
     # -- calls --------------------------------------------------------------------------------
 
     async def create_call(
-        self, tenant_id: str, customer_id: str, metadata: Mapping[str, str]
+        self,
+        tenant_id: str,
+        customer_id: str,
+        metadata: Mapping[str, str],
+        call_id: str | None = None,
     ) -> call_pb2.Call:
-        call_id = new_call_id()
+        call_id = call_id or new_call_id()
         created = now_us()
         meta = dict(metadata)
 
@@ -128,7 +137,7 @@ class CallStore:
                 (
                     call_id,
                     tenant_id,
-                    f"call-{call_id}",
+                    room_name(call_id),
                     customer_id,
                     json.dumps(meta, sort_keys=True),
                     CallState.CALL_STATE_ACTIVE,
@@ -204,6 +213,40 @@ class CallStore:
             return now, True
 
         return await self._writer.submit(write, notify=call_id)
+
+    async def register_participant(
+        self, tenant_id: str, call_id: str, identity: str, role: int
+    ) -> call_pb2.Call:
+        """Record that `identity` joins the live call as `role`; identities are unique per call.
+
+        Asking again for the same identity and role is fine (a reconnect); another role is not.
+        """
+        issued = now_us()
+
+        def write(conn: sqlite3.Connection) -> call_pb2.Call:
+            call = _require_call(conn, tenant_id, call_id)
+            if call.state == CallState.CALL_STATE_ENDED:
+                raise FailedPrecondition(f"call {call_id!r} has ended", field="call_id")
+            row = conn.execute(
+                "SELECT role FROM participants WHERE call_id = ? AND identity = ?",
+                (call_id, identity),
+            ).fetchone()
+            if row is not None and row[0] != role:
+                taken = call_pb2.ParticipantRole.Name(row[0])
+                raise FailedPrecondition(
+                    f"identity {identity!r} is already a {taken} in call {call_id!r}; "
+                    "identities are unique per call",
+                    field="identity",
+                )
+            if row is None:
+                conn.execute(
+                    "INSERT INTO participants (call_id, identity, role, issued_us)"
+                    " VALUES (?, ?, ?, ?)",
+                    (call_id, identity, role, issued),
+                )
+            return call
+
+        return await self._writer.submit(write)
 
     # -- transcript ---------------------------------------------------------------------------
 

@@ -47,6 +47,14 @@ CREATE TABLE IF NOT EXISTS summaries (
     version             INTEGER NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS participants (
+    call_id   TEXT NOT NULL,
+    identity  TEXT NOT NULL,
+    role      INTEGER NOT NULL,                    -- warmtransfer.v1.ParticipantRole
+    issued_us INTEGER NOT NULL,
+    PRIMARY KEY (call_id, identity)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS events (
     event_id INTEGER PRIMARY KEY AUTOINCREMENT,    -- the cursor
     call_id  TEXT NOT NULL,

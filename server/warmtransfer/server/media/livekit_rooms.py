@@ -1,0 +1,162 @@
+"""LiveKit rooms for calls, through `livekit-api` (RoomService and AccessToken).
+
+The same code serves a local `livekit-server --dev`, a self-hosted cluster and LiveKit Cloud; only
+`LIVEKIT_URL`, `LIVEKIT_API_KEY` and `LIVEKIT_API_SECRET` differ. Join tokens are short-lived
+(they only need to be valid when the participant connects; LiveKit refreshes them afterwards)
+and carry the narrowest grants for the participant's role, for one room only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import logging
+from dataclasses import dataclass
+
+import aiohttp
+from livekit import api
+
+from warmtransfer.server.errors import NotFound, Unavailable
+from warmtransfer.v1 import call_pb2
+
+__all__ = ["LiveKitConfig", "LiveKitRooms", "grants_for"]
+
+log = logging.getLogger(__name__)
+Role = call_pb2.ParticipantRole
+ROLE_ATTRIBUTE = "warmtransfer.role"
+CALL_ATTRIBUTE = "warmtransfer.call_id"
+_ROLE_NAMES: dict[int, str] = {
+    call_pb2.PARTICIPANT_ROLE_CALLER: "caller",
+    call_pb2.PARTICIPANT_ROLE_AGENT: "agent",
+    call_pb2.PARTICIPANT_ROLE_SUPERVISOR: "supervisor",
+}
+_ROLES_BY_NAME: dict[str, int] = {v: k for k, v in _ROLE_NAMES.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class LiveKitConfig:
+    """Where LiveKit is and how to sign for it."""
+
+    url: str = "ws://127.0.0.1:7880"
+    # The key `make run` starts livekit-server --dev with (a full-strength HS256 secret, unlike
+    # the --dev default "secret"). Never use it outside a developer's machine.
+    api_key: str = "devkey"
+    api_secret: str = "warmtransfer-dev-secret-not-for-production"
+    token_ttl: datetime.timedelta = datetime.timedelta(minutes=10)
+    # A call room with nobody in it is closed by LiveKit after this long.
+    empty_timeout_s: int = 300
+
+
+def grants_for(role: int, room: str) -> api.VideoGrants:
+    """The narrowest grants for a role, valid in `room` only."""
+    if role == call_pb2.PARTICIPANT_ROLE_CALLER:
+        return api.VideoGrants(
+            room_join=True,
+            room=room,
+            can_publish=True,
+            can_publish_sources=["microphone"],
+            can_subscribe=True,
+            can_publish_data=False,
+        )
+    if role == call_pb2.PARTICIPANT_ROLE_AGENT:
+        return api.VideoGrants(
+            room_join=True,
+            room=room,
+            can_publish=True,
+            can_publish_sources=["microphone"],
+            can_subscribe=True,
+            can_publish_data=True,
+        )
+    if role == call_pb2.PARTICIPANT_ROLE_SUPERVISOR:
+        return api.VideoGrants(
+            room_join=True,
+            room=room,
+            can_publish=False,
+            can_subscribe=True,
+            can_publish_data=False,
+            hidden=True,
+        )
+    raise ValueError(f"no grants for role {role}")
+
+
+class LiveKitRooms:
+    """Rooms, tokens and participants of calls on one LiveKit deployment."""
+
+    def __init__(self, config: LiveKitConfig) -> None:
+        self.config = config
+        self._api: api.LiveKitAPI | None = None
+
+    def _lk(self) -> api.LiveKitAPI:
+        # Created lazily: aiohttp sessions belong to the running event loop.
+        if self._api is None:
+            self._api = api.LiveKitAPI(self.config.url, self.config.api_key, self.config.api_secret)
+        return self._api
+
+    async def close(self) -> None:
+        if self._api is not None:
+            await self._api.aclose()
+            self._api = None
+
+    async def create_room(self, name: str, *, call_id: str, tenant_id: str) -> None:
+        metadata = json.dumps({"call_id": call_id, "tenant_id": tenant_id})
+        request = api.CreateRoomRequest(
+            name=name, metadata=metadata, empty_timeout=self.config.empty_timeout_s
+        )
+        await self._call("create the room", self._lk().room.create_room(request))
+
+    async def delete_room(self, name: str) -> None:
+        # NotFound: already gone (LiveKit closes a room that stays empty).
+        with contextlib.suppress(NotFound):
+            await self._call(
+                "delete the room", self._lk().room.delete_room(api.DeleteRoomRequest(room=name))
+            )
+
+    def join_token(self, *, room: str, identity: str, role: int, call_id: str) -> str:
+        role_name = _ROLE_NAMES[role]
+        return (
+            api.AccessToken(self.config.api_key, self.config.api_secret)
+            .with_identity(identity)
+            .with_ttl(self.config.token_ttl)
+            .with_grants(grants_for(role, room))
+            .with_attributes({ROLE_ATTRIBUTE: role_name, CALL_ATTRIBUTE: call_id})
+            .to_jwt()
+        )
+
+    async def list_participants(self, room: str) -> list[call_pb2.Participant]:
+        response = await self._call(
+            "list participants",
+            self._lk().room.list_participants(api.ListParticipantsRequest(room=room)),
+        )
+        out = []
+        for info in response.participants:
+            participant = call_pb2.Participant(
+                identity=info.identity,
+                role=_ROLES_BY_NAME.get(info.attributes.get(ROLE_ATTRIBUTE, ""), 0),  # type: ignore[arg-type]
+                publishing_audio=any(t.type == 0 and not t.muted for t in info.tracks),
+            )
+            participant.joined_at.FromSeconds(info.joined_at)
+            out.append(participant)
+        return out
+
+    async def remove_participant(self, room: str, identity: str) -> None:
+        await self._call(
+            "remove the participant",
+            self._lk().room.remove_participant(
+                api.RoomParticipantIdentity(room=room, identity=identity)
+            ),
+        )
+
+    async def _call(self, what: str, awaitable):  # type: ignore[no-untyped-def]
+        try:
+            return await awaitable
+        except api.TwirpError as exc:
+            if exc.code == api.TwirpErrorCode.NOT_FOUND:
+                raise NotFound(f"LiveKit: {exc.message}") from None
+            log.warning("LiveKit refused to %s: %s %s", what, exc.code, exc.message)
+            raise Unavailable(f"LiveKit could not {what}: {exc.message}") from None
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            log.warning("LiveKit at %s unreachable (%s): %s", self.config.url, what, exc)
+            raise Unavailable(
+                f"LiveKit at {self.config.url} is unreachable, so the server could not {what}"
+            ) from None

@@ -1,0 +1,101 @@
+"""A real `livekit-server --dev` for tests, on free loopback ports.
+
+`make test` builds the pinned server and passes its path in WARMTRANSFER_LIVEKIT_SERVER; a
+`livekit-server` on PATH or in .tools/bin works too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# A secret of full HS256 strength (the --dev default "secret" draws a warning from PyJWT).
+API_KEY, API_SECRET = "testkey", "warmtransfer-test-secret-of-32-bytes-or-more"
+READY_LINE = b"starting LiveKit server"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveKitServer:
+    url: str
+    api_key: str = API_KEY
+    api_secret: str = API_SECRET
+
+
+def binary() -> str:
+    candidates = [
+        os.environ.get("WARMTRANSFER_LIVEKIT_SERVER"),
+        str(Path(__file__).resolve().parents[1] / ".tools" / "bin" / "livekit-server"),
+        shutil.which("livekit-server"),
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    pytest.fail("livekit-server is not installed: run 'make setup' (it builds the pinned release)")
+
+
+def _free_tcp_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def running_livekit() -> AsyncIterator[LiveKitServer]:
+    port, rtc_tcp = _free_tcp_port(), _free_tcp_port()
+    udp_start = random.randrange(41000, 59000, 200)
+    config = (
+        f"port: {port}\n"
+        "rtc:\n"
+        f"  tcp_port: {rtc_tcp}\n"
+        f"  port_range_start: {udp_start}\n"
+        f"  port_range_end: {udp_start + 199}\n"
+        "  use_external_ip: false\n"
+        "logging:\n  level: info\n"
+        f"keys:\n  {API_KEY}: {API_SECRET}\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        binary(), "--dev", "--bind", "127.0.0.1", "--node-ip", "127.0.0.1",
+        "--config-body", config,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    log: list[bytes] = []
+
+    async def until_ready() -> None:
+        assert process.stdout is not None
+        while True:
+            line = await process.stdout.readline()
+            if not line:
+                raise RuntimeError("livekit-server exited:\n" + b"".join(log).decode())
+            log.append(line)
+            if READY_LINE in line:
+                return
+
+    drain: asyncio.Task[None] | None = None
+    try:
+        await asyncio.wait_for(until_ready(), timeout=60)
+
+        async def keep_draining() -> None:  # so the server never blocks on a full pipe
+            assert process.stdout is not None
+            while await process.stdout.readline():
+                pass
+
+        drain = asyncio.create_task(keep_draining())
+        yield LiveKitServer(url=f"ws://127.0.0.1:{port}")
+    finally:
+        if process.returncode is None:
+            process.kill()  # a test server keeps nothing; SIGTERM would drain rooms for 20 s
+            await process.wait()
+        if drain is not None:
+            drain.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await drain
