@@ -43,21 +43,45 @@ def binary() -> str:
 
 
 def _free_tcp_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below Linux's ephemeral range (32768+), where outgoing connections cannot
+    take it between this check and livekit-server's bind."""
+    while True:
+        port = random.randrange(20000, 30000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
 
 
 @contextlib.asynccontextmanager
 async def running_livekit() -> AsyncIterator[LiveKitServer]:
+    """Start livekit-server; a port taken meanwhile by another process means a retry."""
+    for attempt in range(3):
+        try:
+            async with _running_livekit() as server:
+                yield server
+                return
+        except PortTaken:
+            if attempt == 2:
+                raise
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+@contextlib.asynccontextmanager
+async def _running_livekit() -> AsyncIterator[LiveKitServer]:
     port, rtc_tcp = _free_tcp_port(), _free_tcp_port()
-    udp_start = random.randrange(41000, 59000, 200)
+    udp_start = random.randrange(30000, 32500, 100)
     config = (
         f"port: {port}\n"
         "rtc:\n"
         f"  tcp_port: {rtc_tcp}\n"
         f"  port_range_start: {udp_start}\n"
-        f"  port_range_end: {udp_start + 199}\n"
+        f"  port_range_end: {udp_start + 99}\n"
         "  use_external_ip: false\n"
         "logging:\n  level: info\n"
         f"keys:\n  {API_KEY}: {API_SECRET}\n"
@@ -75,7 +99,10 @@ async def running_livekit() -> AsyncIterator[LiveKitServer]:
         while True:
             line = await process.stdout.readline()
             if not line:
-                raise RuntimeError("livekit-server exited:\n" + b"".join(log).decode())
+                output = b"".join(log).decode()
+                if "address already in use" in output:
+                    raise PortTaken(output)
+                raise RuntimeError("livekit-server exited:\n" + output)
             log.append(line)
             if READY_LINE in line:
                 return

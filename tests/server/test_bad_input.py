@@ -14,6 +14,7 @@ from warmtransfer.server.config import load_config
 from warmtransfer.v1 import (
     call_pb2,
     call_service_pb2,
+    context_service_pb2,
     transcript_service_pb2,
     transfer_service_pb2,
 )
@@ -137,8 +138,8 @@ async def _first(stream: AsyncIterator[object]) -> object:
 async def test_unbuilt_rpcs_say_so(client: Client) -> None:
     await expect(
         grpc.StatusCode.UNIMPLEMENTED,
-        "LiveKit",
-        client.transfers.StartTransfer(transfer_service_pb2.StartTransferRequest(call_id="c")),
+        "Qdrant",
+        client.context.SearchContext(context_service_pb2.SearchContextRequest(query="refund")),
     )
     await expect(
         grpc.StatusCode.UNIMPLEMENTED,
@@ -155,6 +156,15 @@ async def test_rooms_need_livekit(client: Client) -> None:
         client.calls.IssueToken(
             call_service_pb2.IssueTokenRequest(
                 call_id=call_id, identity="maria", role=call_pb2.PARTICIPANT_ROLE_CALLER
+            )
+        ),
+    )
+    await expect(
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "WARMTRANSFER_MEDIA=none",
+        client.transfers.StartTransfer(
+            transfer_service_pb2.StartTransferRequest(
+                call_id=call_id, from_identity="agent-a", to_identity="agent-b"
             )
         ),
     )

@@ -5,69 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import grpc
 import pytest
 from livekit import api, rtc
 
-from tests.livekit_server import LiveKitServer, running_livekit
+from tests.livekit_server import LiveKitServer
+from tests.server.livekit_helpers import AGENT, CALLER, SUPERVISOR, joined, new_call, token
 from warmtransfer.client import Client
-from warmtransfer.server.app import RunningServer, start_server
+from warmtransfer.server.app import start_server
 from warmtransfer.server.config import load_config
-from warmtransfer.v1 import call_pb2, call_service_pb2
+from warmtransfer.v1 import call_service_pb2
 
 pytestmark = pytest.mark.slow
-CALLER = call_pb2.PARTICIPANT_ROLE_CALLER
-AGENT = call_pb2.PARTICIPANT_ROLE_AGENT
-SUPERVISOR = call_pb2.PARTICIPANT_ROLE_SUPERVISOR
-
-
-@pytest.fixture
-async def livekit() -> AsyncIterator[LiveKitServer]:
-    async with running_livekit() as server:
-        yield server
-
-
-@pytest.fixture
-async def lk_api(livekit: LiveKitServer) -> AsyncIterator[api.LiveKitAPI]:
-    client = api.LiveKitAPI(livekit.url, livekit.api_key, livekit.api_secret)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def wt(tmp_path: Path, livekit: LiveKitServer) -> AsyncIterator[Client]:
-    env = {
-        "WARMTRANSFER_API_KEYS": "key-a=tenant-a",
-        "WARMTRANSFER_LISTEN": "127.0.0.1:0",
-        "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
-        "LIVEKIT_URL": livekit.url,
-        "LIVEKIT_API_KEY": livekit.api_key,
-        "LIVEKIT_API_SECRET": livekit.api_secret,
-    }
-    running: RunningServer = await start_server(load_config(env))
-    client = Client(f"127.0.0.1:{running.port}", api_key="key-a")
-    yield client
-    await client.close()
-    await running.stop(grace=1)
-
-
-async def new_call(client: Client) -> call_pb2.Call:
-    response = await client.calls.CreateCall(
-        call_service_pb2.CreateCallRequest(customer_id="cust-1")
-    )
-    call: call_pb2.Call = response.call
-    return call
-
-
-async def token(client: Client, call_id: str, identity: str, role: int) -> str:
-    response = await client.calls.IssueToken(
-        call_service_pb2.IssueTokenRequest(call_id=call_id, identity=identity, role=role)  # type: ignore[arg-type]
-    )
-    jwt: str = response.token
-    return jwt
 
 
 async def test_rooms_follow_calls(wt: Client, lk_api: api.LiveKitAPI) -> None:
@@ -138,12 +90,6 @@ async def test_no_tokens_for_an_ended_call(wt: Client) -> None:
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
-async def joined(url: str, jwt: str) -> rtc.Room:
-    room = rtc.Room()
-    await room.connect(url, jwt)
-    return room
-
-
 async def test_real_participants_are_listed_and_removed(wt: Client, livekit: LiveKitServer) -> None:
     call = await new_call(wt)
     caller = await joined(livekit.url, await token(wt, call.call_id, "maria", CALLER))
@@ -192,6 +138,7 @@ async def test_a_supervisor_cannot_publish_audio(wt: Client, livekit: LiveKitSer
         [participant] = listed.participants
         assert participant.identity == "sup-1" and participant.role == SUPERVISOR
         assert not participant.publishing_audio
+        await source.aclose()
     finally:
         await supervisor.disconnect()
 

@@ -24,11 +24,13 @@ from warmtransfer.server.interceptors import RequestInterceptor
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.servicers.calls import CallServicer
 from warmtransfer.server.servicers.deps import Deps
-from warmtransfer.server.servicers.not_yet import ContextServicer, TransferServicer
+from warmtransfer.server.servicers.not_yet import ContextServicer
 from warmtransfer.server.servicers.summaries import SummaryServicer
 from warmtransfer.server.servicers.transcripts import TranscriptServicer
+from warmtransfer.server.servicers.transfers import TransferServicer
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef, StoreSummaryStorage
+from warmtransfer.server.transfers import TransferCoordinator
 from warmtransfer.v1 import (
     call_service_pb2,
     call_service_pb2_grpc,
@@ -72,6 +74,7 @@ class RunningServer:
         await self.health.enter_graceful_shutdown()
         deps.bus.close()
         await self.server.stop(grace)
+        await deps.transfers.close()
         await deps.engine.close()
         await deps.store.close()
         if deps.media is not None:
@@ -96,7 +99,9 @@ async def start_server(config: ServerConfig) -> RunningServer:
         engine=engine,
         redactor=PatternRedactor(),
         media=media,
+        transfers=TransferCoordinator(store, media),
     )
+    await deps.transfers.resume()
     for tenant_id, call_id, _ in await store.calls_behind_summary():
         engine.segment_stored(CallRef(tenant_id, call_id), count=config.summary_every_segments)
 
@@ -106,7 +111,9 @@ async def start_server(config: ServerConfig) -> RunningServer:
         TranscriptServicer(deps), server
     )
     summary_service_pb2_grpc.add_SummaryServiceServicer_to_server(SummaryServicer(deps), server)
-    transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(), server)
+    transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(
+        TransferServicer(deps.transfers), server
+    )
     context_service_pb2_grpc.add_ContextServiceServicer_to_server(ContextServicer(), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -139,6 +139,64 @@ class LiveKitRooms:
             out.append(participant)
         return out
 
+    async def audio_tracks(self, room: str) -> dict[str, list[str]]:
+        """Each participant's published audio track sids."""
+        response = await self._call(
+            "list participants",
+            self._lk().room.list_participants(api.ListParticipantsRequest(room=room)),
+        )
+        return {
+            info.identity: [t.sid for t in info.tracks if t.type == 0]
+            for info in response.participants
+        }
+
+    async def set_hearing(
+        self, room: str, identity: str, *, track_sids: list[str], on: bool
+    ) -> None:
+        """Subscribe or unsubscribe a participant to some tracks (server-side)."""
+        if not track_sids:
+            return
+        request = api.UpdateSubscriptionsRequest(
+            room=room, identity=identity, track_sids=track_sids, subscribe=on
+        )
+        await self._call("change subscriptions", self._lk().room.update_subscriptions(request))
+
+    async def set_can_subscribe(self, room: str, identity: str, allowed: bool) -> None:
+        """Let a participant hear the room, or not, keeping its other permissions."""
+        info = await self._call(
+            "read the participant",
+            self._lk().room.get_participant(
+                api.RoomParticipantIdentity(room=room, identity=identity)
+            ),
+        )
+        permission = api.ParticipantPermission()
+        permission.CopyFrom(info.permission)
+        permission.can_subscribe = allowed
+        await self._call(
+            "change permissions",
+            self._lk().room.update_participant(
+                api.UpdateParticipantRequest(room=room, identity=identity, permission=permission)
+            ),
+        )
+
+    async def move_participant(self, room: str, identity: str, destination: str) -> bool:
+        """Move a participant between rooms where LiveKit can (Cloud); False where it cannot."""
+        try:
+            await self._lk().room.move_participant(
+                api.MoveParticipantRequest(
+                    room=room, identity=identity, destination_room=destination
+                )
+            )
+        except api.TwirpError as exc:
+            if exc.code in (api.TwirpErrorCode.UNIMPLEMENTED, api.TwirpErrorCode.NOT_FOUND) or (
+                "not implemented" in exc.message.lower()
+            ):
+                return False
+            raise Unavailable(f"LiveKit could not move the participant: {exc.message}") from None
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            raise Unavailable(f"LiveKit at {self.config.url} is unreachable") from None
+        return True
+
     async def remove_participant(self, room: str, identity: str) -> None:
         await self._call(
             "remove the participant",

@@ -12,6 +12,7 @@ from warmtransfer.server.event_bus import EventBus
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
+from warmtransfer.server.transfers import TransferCoordinator
 
 __all__ = ["Deps"]
 
@@ -24,4 +25,5 @@ class Deps:
     engine: RollingSummaryEngine[CallRef]
     redactor: Redactor
     media: LiveKitRooms | None
+    transfers: TransferCoordinator
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -1,4 +1,4 @@
-"""TransferService and ContextService: defined in the API, built by later work.
+"""ContextService: defined in the API, built by later work.
 
 Each RPC answers UNIMPLEMENTED with a sentence that says what is missing, never a bare error.
 """
@@ -8,16 +8,9 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from warmtransfer.server.errors import Unimplemented
-from warmtransfer.v1 import context_service_pb2_grpc, transfer_service_pb2_grpc
+from warmtransfer.v1 import context_service_pb2_grpc
 
-__all__ = ["ContextServicer", "TransferServicer"]
-
-
-def _transfer_missing(rpc: str) -> NoReturn:
-    raise Unimplemented(
-        f"TransferService.{rpc} is not available yet: warm transfers need the LiveKit "
-        "integration, which this server does not include yet"
-    )
+__all__ = ["ContextServicer"]
 
 
 def _context_missing(rpc: str) -> NoReturn:
@@ -25,20 +18,6 @@ def _context_missing(rpc: str) -> NoReturn:
         f"ContextService.{rpc} is not available yet: call-history search needs the Qdrant "
         "index, which this server does not include yet"
     )
-
-
-class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):  # type: ignore[misc]
-    async def StartTransfer(self, request: Any, context: Any) -> Any:
-        _transfer_missing("StartTransfer")
-
-    async def CompleteTransfer(self, request: Any, context: Any) -> Any:
-        _transfer_missing("CompleteTransfer")
-
-    async def CancelTransfer(self, request: Any, context: Any) -> Any:
-        _transfer_missing("CancelTransfer")
-
-    async def GetTransfer(self, request: Any, context: Any) -> Any:
-        _transfer_missing("GetTransfer")
 
 
 class ContextServicer(context_service_pb2_grpc.ContextServiceServicer):  # type: ignore[misc]

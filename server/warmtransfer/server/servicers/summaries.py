@@ -6,12 +6,11 @@ from typing import Any
 
 from warmtransfer.server.auth import current_principal
 from warmtransfer.server.servicers.deps import Deps
+from warmtransfer.server.store.call_store import MAX_PENDING_SEGMENTS
 from warmtransfer.server.validation import check_call_id
 from warmtransfer.v1 import summary_service_pb2, summary_service_pb2_grpc
 
-__all__ = ["MAX_PENDING", "SummaryServicer"]
-
-MAX_PENDING = 10_000
+__all__ = ["SummaryServicer"]
 
 
 class SummaryServicer(summary_service_pb2_grpc.SummaryServiceServicer):  # type: ignore[misc]
@@ -23,6 +22,6 @@ class SummaryServicer(summary_service_pb2_grpc.SummaryServiceServicer):  # type:
     ) -> summary_service_pb2.GetSummaryResponse:
         tenant = current_principal().tenant_id
         summary, pending = await self._deps.store.get_summary_and_pending(
-            tenant, check_call_id(request.call_id), limit=MAX_PENDING
+            tenant, check_call_id(request.call_id), limit=MAX_PENDING_SEGMENTS
         )
         return summary_service_pb2.GetSummaryResponse(summary=summary, pending_segments=pending)

@@ -31,13 +31,22 @@ from warmtransfer.server.errors import (
     NotFound,
     ResourceExhausted,
 )
+from warmtransfer.server.store import transfers
 from warmtransfer.server.store.group_commit import GroupCommitWriter
 from warmtransfer.server.store.schema import connect
-from warmtransfer.v1 import call_pb2, summary_pb2, transcript_pb2, transcript_service_pb2
+from warmtransfer.v1 import (
+    call_pb2,
+    summary_pb2,
+    transcript_pb2,
+    transcript_service_pb2,
+    transfer_pb2,
+)
 
 __all__ = ["AppendResult", "CallStore", "StoredSummary"]
 
 T = TypeVar("T")
+# The most segments a briefing lists beyond its summary (the summary keeps up, so few are).
+MAX_PENDING_SEGMENTS = 10_000
 CallState = call_pb2.CallState
 WatchCallResponse = transcript_service_pb2.WatchCallResponse
 
@@ -247,6 +256,127 @@ class CallStore:
             return call
 
         return await self._writer.submit(write)
+
+    # -- transfers ----------------------------------------------------------------------------
+
+    async def start_transfer(
+        self,
+        tenant_id: str,
+        call_id: str,
+        *,
+        from_identity: str,
+        to_identity: str,
+        reason: str,
+    ) -> tuple[transfer_pb2.Transfer, call_pb2.Call]:
+        """Record a new transfer (CONSULTING) and put the call in TRANSFERRING, atomically.
+
+        The transferring agent must hold an agent token for the call; the receiving agent is
+        registered as an agent of the call (identities stay unique per call).
+        """
+        at = now_us()
+        transfer_id = transfers.new_transfer_id()
+
+        def write(conn: sqlite3.Connection) -> tuple[transfer_pb2.Transfer, call_pb2.Call]:
+            call = _require_call(conn, tenant_id, call_id)
+            if call.state != CallState.CALL_STATE_ACTIVE:
+                raise FailedPrecondition(
+                    f"call {call_id!r} is {CallState.Name(call.state)}; only an active call "
+                    "can be transferred",
+                    field="call_id",
+                )
+            roles = dict(
+                conn.execute(
+                    "SELECT identity, role FROM participants"
+                    " WHERE call_id = ? AND identity IN (?, ?)",
+                    (call_id, from_identity, to_identity),
+                ).fetchall()
+            )
+            if roles.get(from_identity) != call_pb2.PARTICIPANT_ROLE_AGENT:
+                raise FailedPrecondition(
+                    f"from_identity: {from_identity!r} is not an agent of call {call_id!r}",
+                    field="from_identity",
+                )
+            if roles.get(to_identity, call_pb2.PARTICIPANT_ROLE_AGENT) != (
+                call_pb2.PARTICIPANT_ROLE_AGENT
+            ):
+                raise FailedPrecondition(
+                    f"to_identity: {to_identity!r} already takes part in call {call_id!r} "
+                    "in another role",
+                    field="to_identity",
+                )
+            transfer = transfers.insert_transfer(
+                conn,
+                tenant_id=tenant_id,
+                transfer_id=transfer_id,
+                call_id=call_id,
+                from_identity=from_identity,
+                to_identity=to_identity,
+                reason=reason,
+                at_us=at,
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO participants (call_id, identity, role, issued_us)"
+                " VALUES (?, ?, ?, ?)",
+                (call_id, to_identity, call_pb2.PARTICIPANT_ROLE_AGENT, at),
+            )
+            now = _set_call_state(conn, tenant_id, call_id, CallState.CALL_STATE_TRANSFERRING)
+            _append_event(conn, call_id, transfers.transfer_event(transfer, 0), at)
+            _append_event(conn, call_id, transfers.call_event(now, call.state), at)
+            return transfer, now
+
+        return await self._writer.submit(write, notify=call_id)
+
+    async def change_transfer(
+        self,
+        tenant_id: str,
+        transfer_id: str,
+        *,
+        allowed_from: tuple[int, ...],
+        state: int,
+        end_reason: str = "",
+    ) -> transfer_pb2.Transfer:
+        """Move a transfer on; when it ends, the call is active again (unless it ended)."""
+        at = now_us()
+        call_id = (await self.get_transfer(tenant_id, transfer_id)).call_id
+
+        def write(conn: sqlite3.Connection) -> transfer_pb2.Transfer:
+            transfer, previous = transfers.update_transfer(
+                conn,
+                tenant_id,
+                transfer_id,
+                allowed_from=allowed_from,
+                state=state,
+                end_reason=end_reason,
+                at_us=at,
+            )
+            _append_event(conn, transfer.call_id, transfers.transfer_event(transfer, previous), at)
+            if state in transfers.END_STATES:
+                call = _require_call(conn, tenant_id, transfer.call_id)
+                if call.state == CallState.CALL_STATE_TRANSFERRING:
+                    now = _set_call_state(
+                        conn, tenant_id, transfer.call_id, CallState.CALL_STATE_ACTIVE
+                    )
+                    _append_event(conn, transfer.call_id, transfers.call_event(now, call.state), at)
+            return transfer
+
+        return await self._writer.submit(write, notify=call_id)
+
+    async def get_transfer(self, tenant_id: str, transfer_id: str) -> transfer_pb2.Transfer:
+        return await self._read(
+            lambda conn: transfers.require_transfer(conn, tenant_id, transfer_id)
+        )
+
+    async def active_transfers(self) -> list[tuple[str, transfer_pb2.Transfer]]:
+        """(tenant_id, transfer) of every transfer not yet ended, for recovery at start-up."""
+
+        def read(conn: sqlite3.Connection) -> list[tuple[str, transfer_pb2.Transfer]]:
+            rows = conn.execute(
+                "SELECT tenant_id, transfer_id FROM transfers WHERE state IN (?, ?)",
+                transfers.ACTIVE_STATES,
+            ).fetchall()
+            return [(r[0], transfers.require_transfer(conn, r[0], r[1])) for r in rows]
+
+        return await self._read(read)
 
     # -- transcript ---------------------------------------------------------------------------
 
@@ -485,6 +615,13 @@ def _require_call(conn: sqlite3.Connection, tenant_id: str, call_id: str) -> cal
     if row is None or row[-1] != tenant_id:
         raise NotFound(f"call {call_id!r} not found", field="call_id")
     return _call_from_row(row[:-1])
+
+
+def _set_call_state(
+    conn: sqlite3.Connection, tenant_id: str, call_id: str, state: int
+) -> call_pb2.Call:
+    conn.execute("UPDATE calls SET state = ? WHERE call_id = ?", (state, call_id))
+    return _require_call(conn, tenant_id, call_id)
 
 
 def _segments(

@@ -55,6 +55,21 @@ CREATE TABLE IF NOT EXISTS participants (
     PRIMARY KEY (call_id, identity)
 ) WITHOUT ROWID;
 
+CREATE TABLE IF NOT EXISTS transfers (
+    transfer_id   TEXT PRIMARY KEY,
+    call_id       TEXT NOT NULL,
+    tenant_id     TEXT NOT NULL,
+    state         INTEGER NOT NULL,                -- warmtransfer.v1.TransferState
+    from_identity TEXT NOT NULL,
+    to_identity   TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    consult_room  TEXT NOT NULL,
+    created_us    INTEGER NOT NULL,
+    updated_us    INTEGER NOT NULL,
+    end_reason    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS transfers_by_call ON transfers (call_id, created_us);
+
 CREATE TABLE IF NOT EXISTS events (
     event_id INTEGER PRIMARY KEY AUTOINCREMENT,    -- the cursor
     call_id  TEXT NOT NULL,

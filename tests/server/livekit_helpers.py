@@ -1,0 +1,132 @@
+"""Real LiveKit participants for tests: join, publish a tone, and wait on what they hear."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import Callable
+
+from livekit import rtc
+
+from warmtransfer.client import Client
+from warmtransfer.v1 import call_pb2, call_service_pb2
+
+CALLER = call_pb2.PARTICIPANT_ROLE_CALLER
+AGENT = call_pb2.PARTICIPANT_ROLE_AGENT
+SUPERVISOR = call_pb2.PARTICIPANT_ROLE_SUPERVISOR
+SAMPLE_RATE = 48_000
+FRAME = 480  # 10 ms
+
+
+async def new_call(client: Client) -> call_pb2.Call:
+    response = await client.calls.CreateCall(
+        call_service_pb2.CreateCallRequest(customer_id="cust-1")
+    )
+    call: call_pb2.Call = response.call
+    return call
+
+
+async def token(client: Client, call_id: str, identity: str, role: int) -> str:
+    response = await client.calls.IssueToken(
+        call_service_pb2.IssueTokenRequest(call_id=call_id, identity=identity, role=role)  # type: ignore[arg-type]
+    )
+    jwt: str = response.token
+    return jwt
+
+
+async def joined(url: str, jwt: str) -> rtc.Room:
+    room = rtc.Room()
+    await room.connect(url, jwt)
+    return room
+
+
+class Peer:
+    """One LiveKit participant that publishes a tone and counts the audio frames it receives
+    from each other participant (what it actually hears, not what it is subscribed to)."""
+
+    def __init__(self, identity: str) -> None:
+        self.identity = identity
+        self.room = rtc.Room()
+        self.frames: dict[str, int] = {}
+        self.disconnected = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._source: rtc.AudioSource | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.room.on("track_subscribed", self._on_subscribed)
+        self.room.on("disconnected", lambda *_: self._set(self.disconnected))
+
+    def _set(self, event: asyncio.Event) -> None:
+        event.set()
+        self._changed.set()
+
+    def _on_subscribed(self, track: rtc.Track, pub: object, who: rtc.RemoteParticipant) -> None:
+        if track.kind == rtc.TrackKind.KIND_AUDIO:
+            self._tasks.append(asyncio.create_task(self._count(track, who.identity)))
+
+    async def _count(self, track: rtc.Track, identity: str) -> None:
+        async for _ in rtc.AudioStream(track):
+            self.frames[identity] = self.frames.get(identity, 0) + 1
+            self._changed.set()
+
+    async def wait_hearing(self, identity: str, *, frames: int = 10, timeout: float = 30) -> None:
+        """Wait until `frames` more audio frames from `identity` have arrived."""
+        goal = self.frames.get(identity, 0) + frames
+        await self.wait_until(lambda: self.frames.get(identity, 0) >= goal, timeout)
+
+    async def wait_not_hearing(
+        self, identity: str, *, quiet: float = 1.0, timeout: float = 30
+    ) -> None:
+        """Wait until no audio from `identity` has arrived for `quiet` seconds."""
+
+        async def loop() -> None:
+            while True:
+                seen = self.frames.get(identity, 0)
+                try:
+                    await self.wait_until(
+                        lambda seen=seen: self.frames.get(identity, 0) > seen,  # type: ignore[misc]
+                        quiet,
+                    )
+                except TimeoutError:
+                    return
+
+        await asyncio.wait_for(loop(), timeout)
+
+    async def join(self, url: str, jwt: str, *, tone_hz: float | None = 440.0) -> Peer:
+        await self.room.connect(url, jwt)
+        if tone_hz is not None:
+            self._source = rtc.AudioSource(SAMPLE_RATE, 1)
+            track = rtc.LocalAudioTrack.create_audio_track(f"{self.identity}-mic", self._source)
+            options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+            await self.room.local_participant.publish_track(track, options)
+            self._tasks.append(asyncio.create_task(self._play(tone_hz)))
+        return self
+
+    async def _play(self, hz: float) -> None:
+        assert self._source is not None
+        n = 0
+        while True:
+            frame = rtc.AudioFrame.create(SAMPLE_RATE, 1, FRAME)
+            samples = frame.data
+            for i in range(FRAME):
+                samples[i] = int(8000 * math.sin(2 * math.pi * hz * (n + i) / SAMPLE_RATE))
+            n += FRAME
+            await self._source.capture_frame(frame)
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        async def loop() -> None:
+            while not condition():
+                self._changed.clear()
+                await self._changed.wait()
+
+        await asyncio.wait_for(loop(), timeout)
+
+    async def leave(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._source is not None:
+            await self._source.aclose()
+        await self.room.disconnect()
