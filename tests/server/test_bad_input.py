@@ -141,11 +141,6 @@ async def test_unbuilt_rpcs_say_so(client: Client) -> None:
         "Qdrant",
         client.context.SearchContext(context_service_pb2.SearchContextRequest(query="refund")),
     )
-    await expect(
-        grpc.StatusCode.UNIMPLEMENTED,
-        "hold",
-        client.calls.HoldCall(call_service_pb2.HoldCallRequest(call_id="c")),
-    )
 
 
 async def test_rooms_need_livekit(client: Client) -> None:
@@ -158,6 +153,11 @@ async def test_rooms_need_livekit(client: Client) -> None:
                 call_id=call_id, identity="maria", role=call_pb2.PARTICIPANT_ROLE_CALLER
             )
         ),
+    )
+    await expect(
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "WARMTRANSFER_MEDIA=none",
+        client.calls.HoldCall(call_service_pb2.HoldCallRequest(call_id=call_id)),
     )
     await expect(
         grpc.StatusCode.FAILED_PRECONDITION,

@@ -4,17 +4,13 @@ re-joining (self-hosted LiveKit has no MoveParticipant), A leaves only once B is
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-
 import grpc
 import pytest
 from livekit import api
 
 from tests.livekit_server import LiveKitServer
-from tests.server.helpers import AGENT as AGENT_SPEAKER
-from tests.server.helpers import ingest, segment, wait_for_event
+from tests.server.conftest import LiveCall
+from tests.server.helpers import wait_for_event
 from tests.server.livekit_helpers import AGENT, CALLER, Peer, new_call, token
 from warmtransfer.client import Client
 from warmtransfer.v1 import (
@@ -25,36 +21,6 @@ from warmtransfer.v1 import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass
-class LiveCall:
-    call: call_pb2.Call
-    caller: Peer
-    agent_a: Peer
-
-
-@pytest.fixture
-async def live_call(wt: Client, livekit: LiveKitServer) -> AsyncIterator[LiveCall]:
-    call = await new_call(wt)
-    caller = await Peer("maria").join(livekit.url, await token(wt, call.call_id, "maria", CALLER))
-    agent_a = await Peer("agent-a").join(
-        livekit.url, await token(wt, call.call_id, "agent-a", AGENT), tone_hz=660
-    )
-    await caller.wait_hearing("agent-a")
-    await agent_a.wait_hearing("maria")
-    await ingest(
-        wt,
-        call.call_id,
-        [
-            segment(1, "Hi, I was charged twice for my March bill."),
-            segment(2, "I can see the duplicate charge and I'll ask billing.", role=AGENT_SPEAKER),
-        ],
-    )
-    yield LiveCall(call, caller, agent_a)
-    for peer in (caller, agent_a):
-        with contextlib.suppress(Exception):
-            await peer.leave()
 
 
 async def start(wt: Client, call_id: str) -> transfer_service_pb2.StartTransferResponse:

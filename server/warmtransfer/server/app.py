@@ -99,7 +99,12 @@ async def start_server(config: ServerConfig) -> RunningServer:
         engine=engine,
         redactor=PatternRedactor(),
         media=media,
-        transfers=TransferCoordinator(store, media),
+        transfers=TransferCoordinator(
+            store,
+            media,
+            join_timeout_s=config.transfer_join_timeout_seconds,
+            arrival_timeout_s=config.transfer_arrival_timeout_seconds,
+        ),
     )
     await deps.transfers.resume()
     for tenant_id, call_id, _ in await store.calls_behind_summary():

@@ -13,6 +13,9 @@ Variables:
     LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET   the LiveKit deployment (default: the local
                               `livekit-server --dev` that `make run` starts on ws://127.0.0.1:7880).
     WARMTRANSFER_TOKEN_TTL_SECONDS   how long a join token admits (default 600).
+    WARMTRANSFER_TRANSFER_JOIN_TIMEOUT_SECONDS      how long B has to join the consult room (120).
+    WARMTRANSFER_TRANSFER_ARRIVAL_TIMEOUT_SECONDS   how long B has to reach the caller after
+                              CompleteTransfer before the transfer returns to consulting (60).
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ class ServerConfig:
     summary_every_seconds: float = 2.0
     shutdown_grace_seconds: float = 10.0
     livekit: LiveKitConfig | None = field(default_factory=LiveKitConfig)
+    transfer_join_timeout_seconds: float = 120.0
+    transfer_arrival_timeout_seconds: float = 60.0
 
 
 _LIMITS = Limits()
@@ -123,6 +128,16 @@ def load_config(
         ),
     }
     values["livekit"] = _livekit(env)
+    values["transfer_join_timeout_seconds"] = _float(
+        env,
+        "WARMTRANSFER_TRANSFER_JOIN_TIMEOUT_SECONDS",
+        _DEFAULTS.transfer_join_timeout_seconds,
+    )
+    values["transfer_arrival_timeout_seconds"] = _float(
+        env,
+        "WARMTRANSFER_TRANSFER_ARRIVAL_TIMEOUT_SECONDS",
+        _DEFAULTS.transfer_arrival_timeout_seconds,
+    )
     values.update({k: v for k, v in overrides.items() if v is not None})
     config = ServerConfig(**values)  # type: ignore[arg-type]
     if config.dev_mode and not is_loopback(config.listen):

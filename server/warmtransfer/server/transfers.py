@@ -12,6 +12,12 @@ their own room. Completing brings B into the call room (LiveKit's MoveParticipan
 deployment has it, otherwise a join token for B) and removes A only once B is seen there, so the
 caller is never left alone; if B does not arrive in time the transfer returns to CONSULTING with
 A still on the call. Any failed step undoes the hold: a caller is never stranded on hold.
+
+One watcher per transfer follows the two rooms until the transfer ends: the caller hanging up
+fails the transfer (B is told by a data message, then the consult room closes); B not joining
+the consult room in time fails it and gives the caller back to A; the hand-off above. It reads
+LiveKit's participant lists (which works on every deployment, Cloud included); LiveKit webhooks
+or the agent worker's events can replace the polling without changing the states.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ log = logging.getLogger(__name__)
 CONSULTING = transfer_pb2.TRANSFER_STATE_CONSULTING
 COMPLETING = transfer_pb2.TRANSFER_STATE_COMPLETING
 AGENT = call_pb2.PARTICIPANT_ROLE_AGENT
+DATA_TOPIC = "warmtransfer"
 
 
 class TransferCoordinator:
@@ -42,11 +49,13 @@ class TransferCoordinator:
         store: CallStore,
         media: LiveKitRooms | None,
         *,
+        join_timeout_s: float = 120.0,
         arrival_timeout_s: float = 60.0,
         poll_interval_s: float = 0.2,
     ) -> None:
         self._store = store
         self._media = media
+        self._join_timeout_s = join_timeout_s
         self._arrival_timeout_s = arrival_timeout_s
         self._poll_interval_s = poll_interval_s
         self._tasks: set[asyncio.Task[None]] = set()
@@ -78,8 +87,9 @@ class TransferCoordinator:
             await media.create_room(room, call_id=call_id, tenant_id=tenant_id)
             await self._hold(media, call.room_name, from_identity, on=True)
         except WarmTransferError as exc:
-            await self._undo(tenant_id, transfer, call.room_name, f"could not start: {exc}")
+            await self._fail(tenant_id, transfer, call.room_name, f"could not start: {exc}")
             raise
+        self._spawn(self._watch(tenant_id, transfer.transfer_id, call.room_name))
         return transfer_service_pb2.StartTransferResponse(
             transfer=transfer,
             briefing=transfer_service_pb2.Briefing(summary=summary, pending_segments=pending),
@@ -122,18 +132,52 @@ class TransferCoordinator:
             response.to_call_token = media.join_token(
                 room=call.room_name, identity=transfer.to_identity, role=AGENT, call_id=call.call_id
             )
-        self._spawn(self._await_handoff(tenant_id, transfer, call.room_name))
         return response
+
+    async def hold_call(self, tenant_id: str, call_id: str) -> call_pb2.Call:
+        """Put the caller on hold outside a transfer: the agents and the caller stop hearing
+        each other (hold music, when playing, still reaches the caller)."""
+        media = self._require_media()
+        call = await self._store.change_call_state(
+            tenant_id,
+            call_id,
+            allowed_from=(call_pb2.CALL_STATE_ACTIVE,),
+            state=call_pb2.CALL_STATE_ON_HOLD,
+        )
+        try:
+            for agent in await self._agents(media, call.room_name):
+                await self._hold(media, call.room_name, agent, on=True)
+        except WarmTransferError:
+            await self.resume_call(tenant_id, call_id)
+            raise
+        return call
+
+    async def resume_call(self, tenant_id: str, call_id: str) -> call_pb2.Call:
+        """Take the caller off hold."""
+        media = self._require_media()
+        call = await self._store.change_call_state(
+            tenant_id,
+            call_id,
+            allowed_from=(call_pb2.CALL_STATE_ON_HOLD,),
+            state=call_pb2.CALL_STATE_ACTIVE,
+        )
+        for agent in await self._agents(media, call.room_name):
+            await self._hold(media, call.room_name, agent, on=False)
+        return call
+
+    async def _agents(self, media: LiveKitRooms, room: str) -> list[str]:
+        return [who for who, role in (await self._roles(media, room)).items() if role == "agent"]
 
     async def get(self, tenant_id: str, transfer_id: str) -> transfer_pb2.Transfer:
         return await self._store.get_transfer(tenant_id, transfer_id)
 
     async def resume(self) -> None:
-        """After a restart: keep watching the hand-offs that were under way."""
+        """After a restart: watch the transfers that were under way again."""
+        if self._media is None:
+            return
         for tenant_id, transfer in await self._store.active_transfers():
-            if transfer.state == COMPLETING:
-                call = await self._store.get_call(tenant_id, transfer.call_id)
-                self._spawn(self._await_handoff(tenant_id, transfer, call.room_name))
+            call = await self._store.get_call(tenant_id, transfer.call_id)
+            self._spawn(self._watch(tenant_id, transfer.transfer_id, call.room_name))
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -169,11 +213,10 @@ class TransferCoordinator:
         except WarmTransferError:
             log.warning("could not delete consult room %s", transfer.consult_room_name)
 
-    async def _undo(
+    async def _fail(
         self, tenant_id: str, transfer: transfer_pb2.Transfer, call_room: str, why: str
     ) -> None:
-        if self._media is not None:
-            await self._release(self._media, call_room, transfer)
+        """End the transfer as FAILED, tell whoever is consulting, and lift the hold."""
         with contextlib.suppress(WarmTransferError):
             await self._store.change_transfer(
                 tenant_id,
@@ -182,47 +225,90 @@ class TransferCoordinator:
                 state=transfer_pb2.TRANSFER_STATE_FAILED,
                 end_reason=why,
             )
+        if self._media is None:
+            return
+        with contextlib.suppress(WarmTransferError):
+            await self._media.send_data(
+                transfer.consult_room_name,
+                {"type": "transfer_failed", "transfer_id": transfer.transfer_id, "reason": why},
+                topic=DATA_TOPIC,
+            )
+        await self._release(self._media, call_room, transfer)
 
-    async def _await_handoff(
-        self, tenant_id: str, transfer: transfer_pb2.Transfer, call_room: str
-    ) -> None:
-        """Wait for B in the call room, then let A go; or give the call back to A."""
+    async def _watch(self, tenant_id: str, transfer_id: str, call_room: str) -> None:
         media = self._require_media()
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._arrival_timeout_s
+        started = loop.time()
+        caller_seen = b_joined = False
+        handoff_deadline: float | None = None
+        transfer = await self._store.get_transfer(tenant_id, transfer_id)
         try:
-            while loop.time() < deadline:
-                present = await self._present(media, call_room)
-                if transfer.to_identity in present:
-                    if transfer.from_identity in present:
-                        with contextlib.suppress(NotFound):
-                            await media.remove_participant(call_room, transfer.from_identity)
-                        continue
-                    await self._store.change_transfer(
-                        tenant_id,
-                        transfer.transfer_id,
-                        allowed_from=(COMPLETING,),
-                        state=transfer_pb2.TRANSFER_STATE_COMPLETED,
-                    )
-                    await media.delete_room(transfer.consult_room_name)
+            while True:
+                transfer = await self._store.get_transfer(tenant_id, transfer_id)
+                if transfer.state not in (CONSULTING, COMPLETING):
                     return
+                in_call = await self._roles(media, call_room)
+                if "caller" in in_call.values():
+                    caller_seen = True
+                elif caller_seen:
+                    await self._fail(tenant_id, transfer, call_room, "the caller hung up")
+                    return
+                if transfer.state == CONSULTING:
+                    handoff_deadline = None
+                    if not b_joined:
+                        in_consult = await self._roles(media, transfer.consult_room_name)
+                        b_joined = transfer.to_identity in in_consult
+                    if not b_joined and loop.time() - started > self._join_timeout_s:
+                        why = f"{transfer.to_identity} did not join the consult room in time"
+                        await self._fail(tenant_id, transfer, call_room, why)
+                        return
+                elif await self._handoff(tenant_id, transfer, call_room, in_call):
+                    return
+                elif handoff_deadline is None:
+                    handoff_deadline = loop.time() + self._arrival_timeout_s
+                elif loop.time() > handoff_deadline:
+                    log.warning("transfer %s: %s never arrived", transfer_id, transfer.to_identity)
+                    with contextlib.suppress(WarmTransferError):
+                        await self._store.change_transfer(
+                            tenant_id,
+                            transfer_id,
+                            allowed_from=(COMPLETING,),
+                            state=CONSULTING,
+                            end_reason=f"{transfer.to_identity} did not join the call in time",
+                        )
                 await asyncio.sleep(self._poll_interval_s)
-            log.warning("transfer %s: %s never joined", transfer.transfer_id, transfer.to_identity)
-            await self._store.change_transfer(
-                tenant_id,
-                transfer.transfer_id,
-                allowed_from=(COMPLETING,),
-                state=CONSULTING,
-                end_reason=f"{transfer.to_identity} did not join the call in time",
-            )
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("hand-off of transfer %s failed", transfer.transfer_id)
-            await self._undo(tenant_id, transfer, call_room, "the hand-off failed")
+            log.exception("watching transfer %s failed", transfer_id)
+            await self._fail(tenant_id, transfer, call_room, "the transfer could not be followed")
 
-    async def _present(self, media: LiveKitRooms, room: str) -> set[str]:
+    async def _handoff(
+        self,
+        tenant_id: str,
+        transfer: transfer_pb2.Transfer,
+        call_room: str,
+        in_call: dict[str, str],
+    ) -> bool:
+        """Once B is in the call room, let A go, then mark the transfer COMPLETED."""
+        media = self._require_media()
+        if transfer.to_identity not in in_call:
+            return False
+        if transfer.from_identity in in_call:
+            with contextlib.suppress(NotFound):
+                await media.remove_participant(call_room, transfer.from_identity)
+            return False
+        await self._store.change_transfer(
+            tenant_id,
+            transfer.transfer_id,
+            allowed_from=(COMPLETING,),
+            state=transfer_pb2.TRANSFER_STATE_COMPLETED,
+        )
+        await media.delete_room(transfer.consult_room_name)
+        return True
+
+    async def _roles(self, media: LiveKitRooms, room: str) -> dict[str, str]:
         try:
-            return set(await media.audio_tracks(room))
+            return await media.roles(room)
         except NotFound:
-            return set()
+            return {}

@@ -142,16 +142,15 @@ class CallServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def HoldCall(self, request, context):
-        """HoldCall puts the caller on hold outside a transfer: the caller hears hold music and no
-        longer hears the agents, nor they the caller. Implemented with the hold-music worker; until
-        then it returns UNIMPLEMENTED.
+        """HoldCall puts the caller on hold outside a transfer: the caller no longer hears the agents,
+        nor they the caller (hold music, once the media worker plays it, reaches the caller only).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ResumeCall(self, request, context):
-        """ResumeCall takes the caller off hold. Implemented with HoldCall.
+        """ResumeCall takes the caller off hold.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

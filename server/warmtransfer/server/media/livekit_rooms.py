@@ -139,6 +139,24 @@ class LiveKitRooms:
             out.append(participant)
         return out
 
+    async def roles(self, room: str) -> dict[str, str]:
+        """Who is in the room: identity -> role name ("caller", "agent", ... or "")."""
+        response = await self._call(
+            "list participants",
+            self._lk().room.list_participants(api.ListParticipantsRequest(room=room)),
+        )
+        return {p.identity: p.attributes.get(ROLE_ATTRIBUTE, "") for p in response.participants}
+
+    async def send_data(self, room: str, payload: dict[str, str], *, topic: str) -> None:
+        """Send a reliable JSON data message to everyone in the room."""
+        request = api.SendDataRequest(
+            room=room,
+            data=json.dumps(payload).encode(),
+            kind=api.DataPacket.Kind.RELIABLE,
+            topic=topic,
+        )
+        await self._call("send a data message", self._lk().room.send_data(request))
+
     async def audio_tracks(self, room: str) -> dict[str, list[str]]:
         """Each participant's published audio track sids."""
         response = await self._call(

@@ -13,7 +13,6 @@ from warmtransfer.server.errors import (
     InvalidArgument,
     NotFound,
     Unavailable,
-    Unimplemented,
 )
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.servicers.deps import Deps
@@ -154,18 +153,16 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
     async def HoldCall(
         self, request: call_service_pb2.HoldCallRequest, context: Any
     ) -> call_service_pb2.HoldCallResponse:
-        raise Unimplemented(
-            "HoldCall is not available yet: hold needs the hold-music worker of the LiveKit "
-            "transfer work"
-        )
+        tenant = current_principal().tenant_id
+        call = await self._deps.transfers.hold_call(tenant, check_call_id(request.call_id))
+        return call_service_pb2.HoldCallResponse(call=call)
 
     async def ResumeCall(
         self, request: call_service_pb2.ResumeCallRequest, context: Any
     ) -> call_service_pb2.ResumeCallResponse:
-        raise Unimplemented(
-            "ResumeCall is not available yet: hold needs the hold-music worker of the LiveKit "
-            "transfer work"
-        )
+        tenant = current_principal().tenant_id
+        call = await self._deps.transfers.resume_call(tenant, check_call_id(request.call_id))
+        return call_service_pb2.ResumeCallResponse(call=call)
 
     def _media(self) -> LiveKitRooms:
         if self._deps.media is None:

@@ -257,6 +257,26 @@ class CallStore:
 
         return await self._writer.submit(write)
 
+    async def change_call_state(
+        self, tenant_id: str, call_id: str, *, allowed_from: tuple[int, ...], state: int
+    ) -> call_pb2.Call:
+        """Move a call between live states (hold, resume), with its event."""
+        at = now_us()
+
+        def write(conn: sqlite3.Connection) -> call_pb2.Call:
+            call = _require_call(conn, tenant_id, call_id)
+            if call.state not in allowed_from:
+                raise FailedPrecondition(
+                    f"call {call_id!r} is {CallState.Name(call.state)}, so it cannot become "
+                    f"{CallState.Name(state)}",
+                    field="call_id",
+                )
+            now = _set_call_state(conn, tenant_id, call_id, state)
+            _append_event(conn, call_id, transfers.call_event(now, call.state), at)
+            return now
+
+        return await self._writer.submit(write, notify=call_id)
+
     # -- transfers ----------------------------------------------------------------------------
 
     async def start_transfer(

@@ -1,0 +1,83 @@
+"""What the field gets wrong, on a real livekit-server: the caller hangs up mid-transfer, B never
+joins, holding outside a transfer. Timeouts are shortened for the test."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from livekit import api, rtc
+
+from tests.livekit_server import LiveKitServer
+from tests.server.conftest import LiveCall
+from tests.server.helpers import wait_for_event
+from tests.server.livekit_helpers import Peer
+from tests.server.test_transfer_livekit import call_state, room_names, start
+from warmtransfer.client import Client
+from warmtransfer.v1 import call_pb2, call_service_pb2, transfer_pb2
+
+pytestmark = pytest.mark.slow
+JOIN_TIMEOUT_S = 3
+
+
+@pytest.fixture
+def extra_env() -> dict[str, str]:
+    return {"WARMTRANSFER_TRANSFER_JOIN_TIMEOUT_SECONDS": str(JOIN_TIMEOUT_S)}
+
+
+def failed(event: object) -> bool:
+    transfer = event.transfer_state_changed.transfer  # type: ignore[attr-defined]
+    return bool(transfer.state == transfer_pb2.TRANSFER_STATE_FAILED)
+
+
+async def test_caller_hanging_up_ends_the_transfer_and_tells_b(
+    wt: Client, livekit: LiveKitServer, lk_api: api.LiveKitAPI, live_call: LiveCall
+) -> None:
+    call_id = live_call.call.call_id
+    started = await start(wt, call_id)
+    b = await Peer("agent-b").join(livekit.url, started.to_consult_token)
+    told: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+
+    def on_data(packet: rtc.DataPacket) -> None:
+        if packet.topic == "warmtransfer" and not told.done():
+            told.set_result(json.loads(packet.data))
+
+    b.room.on("data_received", on_data)
+    try:
+        await live_call.caller.leave()  # the caller hangs up while A and B consult
+        event = await wait_for_event(wt, call_id, failed)
+        assert event.transfer_state_changed.transfer.end_reason == "the caller hung up"
+        message = await asyncio.wait_for(told, 30)
+        assert message["type"] == "transfer_failed" and message["reason"] == "the caller hung up"
+        await b.wait_until(b.disconnected.is_set)  # the consult room is closed
+        assert started.transfer.consult_room_name not in await room_names(lk_api)
+    finally:
+        await b.leave()
+
+
+async def test_b_never_joining_gives_the_caller_back_to_a(wt: Client, live_call: LiveCall) -> None:
+    call_id = live_call.call.call_id
+    caller, agent_a = live_call.caller, live_call.agent_a
+    await start(wt, call_id)
+    await caller.wait_not_hearing("agent-a")
+    event = await wait_for_event(wt, call_id, failed, timeout=JOIN_TIMEOUT_S + 30)
+    assert "did not join" in event.transfer_state_changed.transfer.end_reason
+    await caller.wait_hearing("agent-a")  # never left on hold
+    await agent_a.wait_hearing("maria")
+    assert await call_state(wt, call_id) == call_pb2.CALL_STATE_ACTIVE
+
+
+async def test_hold_and_resume_outside_a_transfer(wt: Client, live_call: LiveCall) -> None:
+    call_id = live_call.call.call_id
+    caller, agent_a = live_call.caller, live_call.agent_a
+    held = await wt.calls.HoldCall(call_service_pb2.HoldCallRequest(call_id=call_id))
+    assert held.call.state == call_pb2.CALL_STATE_ON_HOLD
+    await caller.wait_not_hearing("agent-a")
+    await agent_a.wait_not_hearing("maria")
+    with pytest.raises(Exception, match="ON_HOLD"):
+        await start(wt, call_id)  # a held call is resumed before it is transferred
+    resumed = await wt.calls.ResumeCall(call_service_pb2.ResumeCallRequest(call_id=call_id))
+    assert resumed.call.state == call_pb2.CALL_STATE_ACTIVE
+    await caller.wait_hearing("agent-a")
+    await agent_a.wait_hearing("maria")
