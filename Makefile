@@ -85,9 +85,10 @@ test: $(STAMP) $(LIVEKIT_SERVER) ## Run every check and test (what CI runs).
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m pytest
 
 .PHONY: bench
-bench: $(STAMP) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
+bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.summary_latency
+	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transfer
 
 .PHONY: run
 run: $(STAMP) $(LIVEKIT_SERVER) ## Start the whole stack on embedded defaults: livekit-server --dev and the API server, on loopback.

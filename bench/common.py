@@ -94,7 +94,8 @@ def percentile(values: Sequence[float], p: float) -> float:
 def describe_ms(values: Sequence[float]) -> str:
     ms = [v * 1000 for v in values]
     return (
-        f"p50 {percentile(ms, 50):.2f} ms, p99 {percentile(ms, 99):.2f} ms, "
+        f"p50 {percentile(ms, 50):.2f} ms, p95 {percentile(ms, 95):.2f} ms, "
+        f"p99 {percentile(ms, 99):.2f} ms, "
         f"mean {statistics.fmean(ms):.2f} ms (n={len(ms)})"
     )
 

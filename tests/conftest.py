@@ -54,13 +54,6 @@ def client(connect: Callable[[str], Client]) -> Client:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Shut LiveKit's native runtime down while the interpreter is still whole.
+    from tests.server.livekit_helpers import dispose_native_runtime
 
-    livekit.rtc disposes it from an atexit hook; by then its threads can call back into a
-    half-finalized interpreter and abort the process after every test passed.
-    """
-    import sys
-
-    ffi = sys.modules.get("livekit.rtc._ffi_client")
-    if ffi is not None and ffi.FfiClient._instance is not None:
-        ffi.FfiClient._instance._dispose()
+    dispose_native_runtime()

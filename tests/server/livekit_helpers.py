@@ -130,3 +130,16 @@ class Peer:
         if self._source is not None:
             await self._source.aclose()
         await self.room.disconnect()
+
+
+def dispose_native_runtime() -> None:
+    """Shut LiveKit's native runtime down while the interpreter is still whole.
+
+    livekit.rtc disposes it from an atexit hook; by then its threads can call back into a
+    half-finalized interpreter and abort the process after everything passed.
+    """
+    import sys
+
+    ffi = sys.modules.get("livekit.rtc._ffi_client")
+    if ffi is not None and ffi.FfiClient._instance is not None:
+        ffi.FfiClient._instance._dispose()

@@ -1,0 +1,102 @@
+"""Warm-transfer latencies on a local livekit-server, with real participants publishing audio.
+
+    python -m bench.transfer [--transfers 20]
+
+Per transfer: StartTransfer's return time (the briefing is precomputed, so no summarizing
+happens on this path); CompleteTransfer -> the caller's first audio frame from B (B re-joins the
+call room with the token CompleteTransfer returns, as on self-hosted LiveKit); CompleteTransfer
+-> the transfer recorded COMPLETED (B seen in the room, A removed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+
+from bench.common import describe_ms
+from tests.livekit_server import running_livekit
+from tests.server.helpers import wait_for_event
+from tests.server.livekit_helpers import (
+    AGENT,
+    CALLER,
+    Peer,
+    dispose_native_runtime,
+    new_call,
+    token,
+)
+from warmtransfer.client import Client
+from warmtransfer.server.app import start_server
+from warmtransfer.server.config import load_config
+from warmtransfer.v1 import call_service_pb2, transfer_pb2, transfer_service_pb2
+
+
+async def main(transfers: int) -> None:
+    start_ms: list[float] = []
+    to_b_audio: list[float] = []
+    to_completed: list[float] = []
+    async with running_livekit() as lk:
+        with tempfile.TemporaryDirectory() as data:
+            env = {
+                "WARMTRANSFER_API_KEYS": "k=t",
+                "WARMTRANSFER_LISTEN": "127.0.0.1:0",
+                "WARMTRANSFER_DATA_DIR": data,
+                "LIVEKIT_URL": lk.url,
+                "LIVEKIT_API_KEY": lk.api_key,
+                "LIVEKIT_API_SECRET": lk.api_secret,
+            }
+            server = await start_server(load_config(env))
+            async with Client(f"127.0.0.1:{server.port}", api_key="k") as wt:
+                for _ in range(transfers):
+                    call = await new_call(wt)
+                    caller = await Peer("maria").join(
+                        lk.url, await token(wt, call.call_id, "maria", CALLER)
+                    )
+                    a = await Peer("agent-a").join(
+                        lk.url, await token(wt, call.call_id, "agent-a", AGENT), tone_hz=660
+                    )
+                    await caller.wait_hearing("agent-a")
+                    t0 = time.perf_counter()
+                    started = await wt.transfers.StartTransfer(
+                        transfer_service_pb2.StartTransferRequest(
+                            call_id=call.call_id, from_identity="agent-a", to_identity="agent-b"
+                        )
+                    )
+                    start_ms.append(time.perf_counter() - t0)
+                    b = await Peer("agent-b").join(lk.url, started.to_consult_token, tone_hz=880)
+                    t1 = time.perf_counter()
+                    completed = await wt.transfers.CompleteTransfer(
+                        transfer_service_pb2.CompleteTransferRequest(
+                            transfer_id=started.transfer.transfer_id
+                        )
+                    )
+                    await b.leave()
+                    b = await Peer("agent-b").join(lk.url, completed.to_call_token, tone_hz=880)
+                    await caller.wait_hearing("agent-b", frames=1)
+                    to_b_audio.append(time.perf_counter() - t1)
+                    await wait_for_event(
+                        wt,
+                        call.call_id,
+                        lambda e: (
+                            e.transfer_state_changed.transfer.state
+                            == transfer_pb2.TRANSFER_STATE_COMPLETED
+                        ),
+                    )
+                    to_completed.append(time.perf_counter() - t1)
+                    for peer in (caller, a, b):
+                        await peer.leave()
+                    await wt.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
+            await server.stop(grace=1)
+    dispose_native_runtime()
+    print(f"transfer: {transfers} transfers on a local livekit-server")
+    print(f"transfer: StartTransfer returns: {describe_ms(start_ms)}")
+    print(f"transfer: CompleteTransfer -> caller's first frame from B: {describe_ms(to_b_audio)}")
+    print(f"transfer: CompleteTransfer -> COMPLETED recorded: {describe_ms(to_completed)}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--transfers", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(main(args.transfers))
