@@ -15,7 +15,7 @@ from tests.server.helpers import wait_for_event
 from tests.server.livekit_helpers import Peer
 from tests.server.test_transfer_livekit import call_state, room_names, start
 from warmtransfer.client import Client
-from warmtransfer.v1 import call_pb2, call_service_pb2, transfer_pb2
+from warmtransfer.v1 import call_pb2, call_service_pb2, transfer_pb2, transfer_service_pb2
 
 pytestmark = pytest.mark.slow
 JOIN_TIMEOUT_S = 3
@@ -81,3 +81,30 @@ async def test_hold_and_resume_outside_a_transfer(wt: Client, live_call: LiveCal
     assert resumed.call.state == call_pb2.CALL_STATE_ACTIVE
     await caller.wait_hearing("agent-a")
     await agent_a.wait_hearing("maria")
+
+
+async def test_a_dropping_mid_consult_does_not_stop_b_taking_the_call(
+    wt: Client, livekit: LiveKitServer, live_call: LiveCall
+) -> None:
+    call_id = live_call.call.call_id
+    caller = live_call.caller
+    started = await start(wt, call_id)
+    b = await Peer("agent-b").join(livekit.url, started.to_consult_token, tone_hz=880)
+    await live_call.agent_a.leave()  # A's connection drops
+    completed = await wt.transfers.CompleteTransfer(
+        transfer_service_pb2.CompleteTransferRequest(transfer_id=started.transfer.transfer_id)
+    )
+    await b.leave()
+    b = await Peer("agent-b").join(livekit.url, completed.to_call_token, tone_hz=880)
+    try:
+        await caller.wait_hearing("agent-b")
+        await wait_for_event(
+            wt,
+            call_id,
+            lambda e: (
+                e.transfer_state_changed.transfer.state == transfer_pb2.TRANSFER_STATE_COMPLETED
+            ),
+        )
+        assert await call_state(wt, call_id) == call_pb2.CALL_STATE_ACTIVE
+    finally:
+        await b.leave()
