@@ -13,6 +13,7 @@ import datetime
 import json
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from livekit import api
@@ -49,25 +50,13 @@ class LiveKitConfig:
 
 
 def grants_for(role: int, room: str) -> api.VideoGrants:
-    """The narrowest grants for a role, valid in `room` only."""
-    if role == call_pb2.PARTICIPANT_ROLE_CALLER:
-        return api.VideoGrants(
-            room_join=True,
-            room=room,
-            can_publish=True,
-            can_publish_sources=["microphone"],
-            can_subscribe=True,
-            can_publish_data=False,
-        )
-    if role == call_pb2.PARTICIPANT_ROLE_AGENT:
-        return api.VideoGrants(
-            room_join=True,
-            room=room,
-            can_publish=True,
-            can_publish_sources=["microphone"],
-            can_subscribe=True,
-            can_publish_data=True,
-        )
+    """The narrowest grants for a role, valid in `room` only.
+
+    Callers and agents speak with a microphone and hear the room; only agents send data (the
+    console's messages); supervisors listen, hidden, and publish nothing.
+    """
+    if role not in _ROLE_NAMES:
+        raise ValueError(f"no grants for role {role}")
     if role == call_pb2.PARTICIPANT_ROLE_SUPERVISOR:
         return api.VideoGrants(
             room_join=True,
@@ -77,7 +66,14 @@ def grants_for(role: int, room: str) -> api.VideoGrants:
             can_publish_data=False,
             hidden=True,
         )
-    raise ValueError(f"no grants for role {role}")
+    return api.VideoGrants(
+        room_join=True,
+        room=room,
+        can_publish=True,
+        can_publish_sources=["microphone"],
+        can_subscribe=True,
+        can_publish_data=role == call_pb2.PARTICIPANT_ROLE_AGENT,
+    )
 
 
 class LiveKitRooms:
@@ -123,17 +119,22 @@ class LiveKitRooms:
             .to_jwt()
         )
 
-    async def list_participants(self, room: str) -> list[call_pb2.Participant]:
+    async def _participants(self, room: str) -> list[Any]:
         response = await self._call(
             "list participants",
             self._lk().room.list_participants(api.ListParticipantsRequest(room=room)),
         )
+        return list(response.participants)
+
+    async def list_participants(self, room: str) -> list[call_pb2.Participant]:
         out = []
-        for info in response.participants:
+        for info in await self._participants(room):
             participant = call_pb2.Participant(
                 identity=info.identity,
                 role=_ROLES_BY_NAME.get(info.attributes.get(ROLE_ATTRIBUTE, ""), 0),  # type: ignore[arg-type]
-                publishing_audio=any(t.type == 0 and not t.muted for t in info.tracks),
+                publishing_audio=any(
+                    t.type == api.TrackType.AUDIO and not t.muted for t in info.tracks
+                ),
             )
             participant.joined_at.FromSeconds(info.joined_at)
             out.append(participant)
@@ -141,11 +142,9 @@ class LiveKitRooms:
 
     async def roles(self, room: str) -> dict[str, str]:
         """Who is in the room: identity -> role name ("caller", "agent", ... or "")."""
-        response = await self._call(
-            "list participants",
-            self._lk().room.list_participants(api.ListParticipantsRequest(room=room)),
-        )
-        return {p.identity: p.attributes.get(ROLE_ATTRIBUTE, "") for p in response.participants}
+        return {
+            p.identity: p.attributes.get(ROLE_ATTRIBUTE, "") for p in await self._participants(room)
+        }
 
     async def send_data(self, room: str, payload: dict[str, str], *, topic: str) -> None:
         """Send a reliable JSON data message to everyone in the room."""
@@ -159,13 +158,9 @@ class LiveKitRooms:
 
     async def audio_tracks(self, room: str) -> dict[str, list[str]]:
         """Each participant's published audio track sids."""
-        response = await self._call(
-            "list participants",
-            self._lk().room.list_participants(api.ListParticipantsRequest(room=room)),
-        )
         return {
-            info.identity: [t.sid for t in info.tracks if t.type == 0]
-            for info in response.participants
+            info.identity: [t.sid for t in info.tracks if t.type == api.TrackType.AUDIO]
+            for info in await self._participants(room)
         }
 
     async def set_hearing(
