@@ -54,7 +54,7 @@ async def main(transfers: int) -> None:
                         lk.url, await token(wt, call.call_id, "maria", CALLER)
                     )
                     a = await Peer("agent-a").join(
-                        lk.url, await token(wt, call.call_id, "agent-a", AGENT), tone_hz=660
+                        lk.url, await token(wt, call.call_id, "agent-a", AGENT)
                     )
                     await caller.wait_hearing("agent-a")
                     t0 = time.perf_counter()
@@ -64,7 +64,7 @@ async def main(transfers: int) -> None:
                         )
                     )
                     start_ms.append(time.perf_counter() - t0)
-                    b = await Peer("agent-b").join(lk.url, started.to_consult_token, tone_hz=880)
+                    b = await Peer("agent-b").join(lk.url, started.to_consult_token)
                     t1 = time.perf_counter()
                     completed = await wt.transfers.CompleteTransfer(
                         transfer_service_pb2.CompleteTransferRequest(
@@ -72,7 +72,7 @@ async def main(transfers: int) -> None:
                         )
                     )
                     await b.leave()
-                    b = await Peer("agent-b").join(lk.url, completed.to_call_token, tone_hz=880)
+                    b = await Peer("agent-b").join(lk.url, completed.to_call_token)
                     await caller.wait_hearing("agent-b", frames=1)
                     to_b_audio.append(time.perf_counter() - t1)
                     await wait_for_event(

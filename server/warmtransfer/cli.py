@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--data-dir", type=Path, help="store directory (default: .data)")
     serve.add_argument("--log-level", default="INFO")
+    agent = sub.add_parser("agent", help="run the LiveKit media worker (hold music, briefings)")
+    agent.add_argument("--log-level", default="INFO")
     demo = sub.add_parser("demo", help="drive a scripted support call through a running server")
     demo.add_argument("--target", default="127.0.0.1:50051", help="server host:port")
     demo.add_argument("--api-key", default="dev", help="API key (default: the dev-mode key)")
@@ -34,6 +36,14 @@ def main(argv: list[str] | None = None) -> int:
             level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         return asyncio.run(_serve(args.listen, args.data_dir))
+    if args.command == "agent":
+        logging.basicConfig(
+            level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        from warmtransfer.pipeline.worker.run import run_worker
+
+        asyncio.run(run_worker())
+        return 0
     from warmtransfer.demo import run_demo
 
     return asyncio.run(run_demo(args.target, api_key=args.api_key, pace=args.pace))

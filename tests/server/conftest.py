@@ -75,7 +75,7 @@ async def live_call(wt: Client, livekit: LiveKitServer) -> AsyncIterator[LiveCal
     call = await new_call(wt)
     caller = await Peer("maria").join(livekit.url, await token(wt, call.call_id, "maria", CALLER))
     agent_a = await Peer("agent-a").join(
-        livekit.url, await token(wt, call.call_id, "agent-a", AGENT), tone_hz=660
+        livekit.url, await token(wt, call.call_id, "agent-a", AGENT)
     )
     await caller.wait_hearing("agent-a")
     await agent_a.wait_hearing("maria")

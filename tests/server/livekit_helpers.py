@@ -7,6 +7,7 @@ import contextlib
 import math
 from collections.abc import Callable
 
+import numpy as np
 from livekit import rtc
 
 from warmtransfer.client import Client
@@ -41,14 +42,26 @@ async def joined(url: str, jwt: str) -> rtc.Room:
     return room
 
 
+# Each test participant publishes its own tone, well above hold music (< 1 kHz), so what a peer
+# hears is told apart by the sound itself: a subscribed track's stream can be re-attached by the
+# SDK to another participant's track after a server-side unsubscribe, so stream labels lie.
+TONES = {"maria": 1000.0, "agent-a": 1500.0, "agent-b": 2000.0}
+OTHER = "(other sound)"  # loud audio that is none of the tones: hold music, speech
+
+
+def _dominant_hz(samples: np.ndarray, sample_rate: int) -> float:
+    spectrum = np.abs(np.fft.rfft(samples))
+    return float(np.argmax(spectrum) * sample_rate / len(samples))
+
+
 class Peer:
-    """One LiveKit participant that publishes a tone and counts the audio frames it receives
-    from each other participant (what it actually hears, not what it is subscribed to)."""
+    """One LiveKit participant that publishes its tone and counts, by sound, the audio frames
+    it receives: frames of each other participant's tone, and other loud sound (OTHER)."""
 
     def __init__(self, identity: str) -> None:
         self.identity = identity
         self.room = rtc.Room()
-        self.frames: dict[str, int] = {}
+        self.frames: dict[str, int] = {}  # non-silent frames heard, by whose tone (or OTHER)
         self.disconnected = asyncio.Event()
         self._changed = asyncio.Event()
         self._source: rtc.AudioSource | None = None
@@ -65,12 +78,17 @@ class Peer:
             self._tasks.append(asyncio.create_task(self._count(track, who.identity)))
 
     async def _count(self, track: rtc.Track, identity: str) -> None:
-        async for _ in rtc.AudioStream(track):
-            self.frames[identity] = self.frames.get(identity, 0) + 1
+        async for event in rtc.AudioStream(track):
+            samples = np.frombuffer(event.frame.data, dtype=np.int16).astype(np.float64)
+            if not samples.size or float(np.sqrt(np.mean(samples**2))) < 100:
+                continue  # silence
+            hz = _dominant_hz(samples, event.frame.sample_rate)
+            who = next((p for p, tone in TONES.items() if abs(hz - tone) <= 60), OTHER)
+            self.frames[who] = self.frames.get(who, 0) + 1
             self._changed.set()
 
     async def wait_hearing(self, identity: str, *, frames: int = 10, timeout: float = 30) -> None:
-        """Wait until `frames` more audio frames from `identity` have arrived."""
+        """Wait until `frames` more frames of `identity`'s tone (or of OTHER sound) arrive."""
         goal = self.frames.get(identity, 0) + frames
         await self.wait_until(lambda: self.frames.get(identity, 0) >= goal, timeout)
 
@@ -92,9 +110,10 @@ class Peer:
 
         await asyncio.wait_for(loop(), timeout)
 
-    async def join(self, url: str, jwt: str, *, tone_hz: float | None = 440.0) -> Peer:
+    async def join(self, url: str, jwt: str, *, publish: bool = True) -> Peer:
         await self.room.connect(url, jwt)
-        if tone_hz is not None:
+        if publish:
+            tone_hz = TONES[self.identity]
             self._source = rtc.AudioSource(SAMPLE_RATE, 1)
             track = rtc.LocalAudioTrack.create_audio_track(f"{self.identity}-mic", self._source)
             options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)

@@ -89,13 +89,13 @@ async def test_a_dropping_mid_consult_does_not_stop_b_taking_the_call(
     call_id = live_call.call.call_id
     caller = live_call.caller
     started = await start(wt, call_id)
-    b = await Peer("agent-b").join(livekit.url, started.to_consult_token, tone_hz=880)
+    b = await Peer("agent-b").join(livekit.url, started.to_consult_token)
     await live_call.agent_a.leave()  # A's connection drops
     completed = await wt.transfers.CompleteTransfer(
         transfer_service_pb2.CompleteTransferRequest(transfer_id=started.transfer.transfer_id)
     )
     await b.leave()
-    b = await Peer("agent-b").join(livekit.url, completed.to_call_token, tone_hz=880)
+    b = await Peer("agent-b").join(livekit.url, completed.to_call_token)
     try:
         await caller.wait_hearing("agent-b")
         await wait_for_event(

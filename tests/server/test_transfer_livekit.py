@@ -67,8 +67,8 @@ async def test_complete_transfer_by_rejoin(
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
     # A and B consult privately.
-    a_consult = await Peer("agent-a").join(livekit.url, started.from_consult_token, tone_hz=660)
-    b_consult = await Peer("agent-b").join(livekit.url, started.to_consult_token, tone_hz=880)
+    a_consult = await Peer("agent-a").join(livekit.url, started.from_consult_token)
+    b_consult = await Peer("agent-b").join(livekit.url, started.to_consult_token)
     assert a_consult.room.name == b_consult.room.name == transfer.consult_room_name
     await b_consult.wait_hearing("agent-a")
     await a_consult.wait_hearing("agent-b")
@@ -82,7 +82,7 @@ async def test_complete_transfer_by_rejoin(
     assert completed.to_call_token
     await b_consult.leave()
     await a_consult.leave()
-    b_call = await Peer("agent-b").join(livekit.url, completed.to_call_token, tone_hz=880)
+    b_call = await Peer("agent-b").join(livekit.url, completed.to_call_token)
     try:
         await caller.wait_hearing("agent-b")
         await b_call.wait_hearing("maria")

@@ -26,6 +26,8 @@ import asyncio
 import contextlib
 import logging
 
+from warmtransfer.pipeline.worker.protocol import HOLD_IDENTITY
+from warmtransfer.server.briefing import spoken_briefing
 from warmtransfer.server.errors import FailedPrecondition, NotFound, WarmTransferError
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.store import CallStore
@@ -59,6 +61,7 @@ class TransferCoordinator:
         self._arrival_timeout_s = arrival_timeout_s
         self._poll_interval_s = poll_interval_s
         self._tasks: set[asyncio.Task[None]] = set()
+        self._hold_music: dict[str, str] = {}  # call room -> dispatch id of its hold music
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -89,6 +92,17 @@ class TransferCoordinator:
         except WarmTransferError as exc:
             await self._fail(tenant_id, transfer, call.room_name, f"could not start: {exc}")
             raise
+        await self._start_hold_music(media, call.room_name)
+        with contextlib.suppress(WarmTransferError):  # no briefing voice is not a failed transfer
+            await media.dispatch_worker(
+                room,
+                {
+                    "task": "briefing",
+                    "to_identity": to_identity,
+                    "text": spoken_briefing(summary, pending, reason=reason),
+                    "briefing": {"transfer_id": transfer.transfer_id, "reason": summary.reason},
+                },
+            )
         self._spawn(self._watch(tenant_id, transfer.transfer_id, call.room_name))
         return transfer_service_pb2.StartTransferResponse(
             transfer=transfer,
@@ -150,6 +164,7 @@ class TransferCoordinator:
         except WarmTransferError:
             await self.resume_call(tenant_id, call_id)
             raise
+        await self._start_hold_music(media, call.room_name)
         return call
 
     async def resume_call(self, tenant_id: str, call_id: str) -> call_pb2.Call:
@@ -161,9 +176,23 @@ class TransferCoordinator:
             allowed_from=(call_pb2.CALL_STATE_ON_HOLD,),
             state=call_pb2.CALL_STATE_ACTIVE,
         )
+        await self._stop_hold_music(media, call.room_name)
         for agent in await self._agents(media, call.room_name):
             await self._hold(media, call.room_name, agent, on=False)
         return call
+
+    async def _start_hold_music(self, media: LiveKitRooms, room: str) -> None:
+        """Have the media worker play hold music into the room (a missing worker means silence,
+        logged, never a failed hold)."""
+        try:
+            self._hold_music[room] = await media.dispatch_worker(room, {"task": "hold_music"})
+        except WarmTransferError:
+            log.warning("no hold music for %s: the media worker could not be dispatched", room)
+
+    async def _stop_hold_music(self, media: LiveKitRooms, room: str) -> None:
+        dispatch_id = self._hold_music.pop(room, None)
+        if dispatch_id is not None:
+            await media.recall_worker(room, dispatch_id, HOLD_IDENTITY)
 
     async def _agents(self, media: LiveKitRooms, room: str) -> list[str]:
         return [who for who, role in (await self._roles(media, room)).items() if role == "agent"]
@@ -204,6 +233,8 @@ class TransferCoordinator:
         self, media: LiveKitRooms, call_room: str, transfer: transfer_pb2.Transfer
     ) -> None:
         """Take the caller off hold with A and close the consult room (best effort, logged)."""
+        with contextlib.suppress(WarmTransferError):
+            await self._stop_hold_music(media, call_room)
         try:
             await self._hold(media, call_room, transfer.from_identity, on=False)
         except WarmTransferError:
@@ -217,6 +248,7 @@ class TransferCoordinator:
         self, tenant_id: str, transfer: transfer_pb2.Transfer, call_room: str, why: str
     ) -> None:
         """End the transfer as FAILED, tell whoever is consulting, and lift the hold."""
+        log.warning("transfer %s failed: %s", transfer.transfer_id, why)
         with contextlib.suppress(WarmTransferError):
             await self._store.change_transfer(
                 tenant_id,
@@ -295,6 +327,7 @@ class TransferCoordinator:
         if transfer.to_identity not in in_call:
             return False
         if transfer.from_identity in in_call:
+            await self._stop_hold_music(media, call_room)
             with contextlib.suppress(NotFound):
                 await media.remove_participant(call_room, transfer.from_identity)
             return False
@@ -304,6 +337,7 @@ class TransferCoordinator:
             allowed_from=(COMPLETING,),
             state=transfer_pb2.TRANSFER_STATE_COMPLETED,
         )
+        await self._stop_hold_music(media, call_room)  # if A had already gone
         await media.delete_room(transfer.consult_room_name)
         return True
 

@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 from livekit import api
 
+from warmtransfer.pipeline.worker.protocol import AGENT_NAME
 from warmtransfer.server.errors import NotFound, Unavailable
 from warmtransfer.v1 import call_pb2
 
@@ -155,6 +156,26 @@ class LiveKitRooms:
             topic=topic,
         )
         await self._call("send a data message", self._lk().room.send_data(request))
+
+    async def dispatch_worker(self, room: str, task: dict[str, Any]) -> str:
+        """Ask the media worker to join `room` for `task`; returns the dispatch id."""
+        request = api.CreateAgentDispatchRequest(
+            agent_name=AGENT_NAME, room=room, metadata=json.dumps(task)
+        )
+        dispatch = await self._call(
+            "dispatch the media worker", self._lk().agent_dispatch.create_dispatch(request)
+        )
+        return str(dispatch.id)
+
+    async def recall_worker(self, room: str, dispatch_id: str, identity: str) -> None:
+        """Cancel a dispatch (if no worker took it yet) and remove the worker's participant."""
+        with contextlib.suppress(NotFound, Unavailable):
+            await self._call(
+                "cancel the dispatch",
+                self._lk().agent_dispatch.delete_dispatch(dispatch_id, room),
+            )
+        with contextlib.suppress(NotFound):
+            await self.remove_participant(room, identity)
 
     async def audio_tracks(self, room: str) -> dict[str, list[str]]:
         """Each participant's published audio track sids."""

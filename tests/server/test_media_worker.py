@@ -1,0 +1,121 @@
+"""The media worker (`warmtransfer agent`, a livekit-agents worker in its own process) on a real
+livekit-server: hold music reaches the caller during the transfer and stops after it; B hears
+the briefing spoken and gets it as a data message as soon as B joins the consult room."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+
+import pytest
+from livekit import rtc
+
+from tests.livekit_server import LiveKitServer
+from tests.server.conftest import LiveCall
+from tests.server.livekit_helpers import OTHER, Peer
+from tests.server.test_transfer_livekit import start
+from warmtransfer.client import Client
+from warmtransfer.pipeline.worker.protocol import BRIEFING_TOPIC
+from warmtransfer.v1 import call_service_pb2, transfer_service_pb2
+
+pytestmark = pytest.mark.slow
+READY = b"registered worker"
+
+
+@pytest.fixture
+async def worker(livekit: LiveKitServer) -> AsyncIterator[None]:
+    env = os.environ | {
+        "LIVEKIT_URL": livekit.url,
+        "LIVEKIT_API_KEY": livekit.api_key,
+        "LIVEKIT_API_SECRET": livekit.api_secret,
+    }
+    env.pop("ELEVEN_API_KEY", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "warmtransfer.cli", "agent",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    lines: list[bytes] = []
+
+    async def ready() -> None:
+        assert process.stdout is not None
+        while True:
+            line = await process.stdout.readline()
+            if not line:
+                raise RuntimeError("the worker exited:\n" + b"".join(lines).decode())
+            lines.append(line)
+            if READY in line:
+                return
+
+    async def drain() -> None:
+        assert process.stdout is not None
+        while line := await process.stdout.readline():
+            lines.append(line)
+
+    await asyncio.wait_for(ready(), 120)
+    drainer = asyncio.create_task(drain())
+    yield
+    if process.returncode is not None:
+        print("worker output:\n" + b"".join(lines).decode())  # shown with a failure
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), 30)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+    drainer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await drainer
+
+
+async def test_hold_music_and_spoken_briefing(
+    worker: None, wt: Client, livekit: LiveKitServer, live_call: LiveCall
+) -> None:
+    call_id = live_call.call.call_id
+    caller = live_call.caller
+    started = await start(wt, call_id)
+    # The caller hears hold music (and no longer A).
+    await caller.wait_hearing(OTHER, frames=50, timeout=60)  # hold music
+    await caller.wait_not_hearing("agent-a")
+
+    b = Peer("agent-b")
+    briefing: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+
+    def on_data(packet: rtc.DataPacket) -> None:
+        if packet.topic == BRIEFING_TOPIC and not briefing.done():
+            briefing.set_result(json.loads(packet.data))
+
+    b.room.on("data_received", on_data)
+    await b.join(livekit.url, started.to_consult_token, publish=False)
+    try:
+        message = await asyncio.wait_for(briefing, 60)
+        assert message["type"] == "briefing"
+        assert "billing" in message["text"].lower() and "charged twice" in message["text"]
+        await b.wait_hearing(OTHER, frames=50, timeout=60)  # the briefing, spoken
+
+        completed = await wt.transfers.CompleteTransfer(
+            transfer_service_pb2.CompleteTransferRequest(transfer_id=started.transfer.transfer_id)
+        )
+        await b.leave()
+        b = await Peer("agent-b").join(livekit.url, completed.to_call_token)
+        await caller.wait_hearing("agent-b")
+        await caller.wait_not_hearing(OTHER)  # the music stops once B is there
+    finally:
+        await b.leave()
+
+
+async def test_hold_call_plays_music_until_resumed(
+    worker: None, wt: Client, live_call: LiveCall
+) -> None:
+    call_id = live_call.call.call_id
+    caller = live_call.caller
+    await wt.calls.HoldCall(call_service_pb2.HoldCallRequest(call_id=call_id))
+    await caller.wait_hearing(OTHER, frames=50, timeout=60)  # hold music
+    await wt.calls.ResumeCall(call_service_pb2.ResumeCallRequest(call_id=call_id))
+    await caller.wait_not_hearing(OTHER)
+    await caller.wait_hearing("agent-a")
