@@ -126,3 +126,58 @@ async def _running_livekit() -> AsyncIterator[LiveKitServer]:
             drain.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await drain
+
+
+WORKER_READY = b"registered worker"
+
+
+@contextlib.asynccontextmanager
+async def running_worker(livekit: LiveKitServer) -> AsyncIterator[list[bytes]]:
+    """`warmtransfer agent` in its own process, registered with `livekit`; yields its output."""
+    import sys
+
+    env = os.environ | {
+        "LIVEKIT_URL": livekit.url,
+        "LIVEKIT_API_KEY": livekit.api_key,
+        "LIVEKIT_API_SECRET": livekit.api_secret,
+    }
+    env.pop("ELEVEN_API_KEY", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "warmtransfer.cli", "agent",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    lines: list[bytes] = []
+
+    async def ready() -> None:
+        assert process.stdout is not None
+        while True:
+            line = await process.stdout.readline()
+            if not line:
+                raise RuntimeError("the worker exited:\n" + b"".join(lines).decode())
+            lines.append(line)
+            if WORKER_READY in line:
+                return
+
+    async def drain() -> None:
+        assert process.stdout is not None
+        while line := await process.stdout.readline():
+            lines.append(line)
+
+    drainer: asyncio.Task[None] | None = None
+    try:
+        await asyncio.wait_for(ready(), 120)
+        drainer = asyncio.create_task(drain())
+        yield lines
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        if drainer is not None:
+            drainer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await drainer

@@ -5,16 +5,13 @@ the briefing spoken and gets it as a data message as soon as B joins the consult
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
 
 import pytest
 from livekit import rtc
 
-from tests.livekit_server import LiveKitServer
+from tests.livekit_server import LiveKitServer, running_worker
 from tests.server.conftest import LiveCall
 from tests.server.livekit_helpers import OTHER, Peer
 from tests.server.test_transfer_livekit import start
@@ -23,54 +20,12 @@ from warmtransfer.pipeline.worker.protocol import BRIEFING_TOPIC
 from warmtransfer.v1 import call_service_pb2, transfer_service_pb2
 
 pytestmark = pytest.mark.slow
-READY = b"registered worker"
 
 
 @pytest.fixture
 async def worker(livekit: LiveKitServer) -> AsyncIterator[None]:
-    env = os.environ | {
-        "LIVEKIT_URL": livekit.url,
-        "LIVEKIT_API_KEY": livekit.api_key,
-        "LIVEKIT_API_SECRET": livekit.api_secret,
-    }
-    env.pop("ELEVEN_API_KEY", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "warmtransfer.cli", "agent",
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    assert process.stdout is not None
-    lines: list[bytes] = []
-
-    async def ready() -> None:
-        assert process.stdout is not None
-        while True:
-            line = await process.stdout.readline()
-            if not line:
-                raise RuntimeError("the worker exited:\n" + b"".join(lines).decode())
-            lines.append(line)
-            if READY in line:
-                return
-
-    async def drain() -> None:
-        assert process.stdout is not None
-        while line := await process.stdout.readline():
-            lines.append(line)
-
-    await asyncio.wait_for(ready(), 120)
-    drainer = asyncio.create_task(drain())
-    yield
-    if process.returncode is not None:
-        print("worker output:\n" + b"".join(lines).decode())  # shown with a failure
-    with contextlib.suppress(ProcessLookupError):
-        process.terminate()
-    try:
-        await asyncio.wait_for(process.wait(), 30)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-    drainer.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await drainer
+    async with running_worker(livekit):
+        yield
 
 
 async def test_hold_music_and_spoken_briefing(

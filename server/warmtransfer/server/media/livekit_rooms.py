@@ -168,14 +168,17 @@ class LiveKitRooms:
         return str(dispatch.id)
 
     async def recall_worker(self, room: str, dispatch_id: str, identity: str) -> None:
-        """Cancel a dispatch (if no worker took it yet) and remove the worker's participant."""
-        with contextlib.suppress(NotFound, Unavailable):
-            await self._call(
-                "cancel the dispatch",
-                self._lk().agent_dispatch.delete_dispatch(dispatch_id, room),
-            )
-        with contextlib.suppress(NotFound):
+        """Remove the worker's participant; if it has not joined yet, cancel the dispatch so it
+        never does. (A dispatch whose job already ran is left alone: deleting it can stop the
+        server from sending this worker further jobs.)"""
+        try:
             await self.remove_participant(room, identity)
+        except NotFound:
+            with contextlib.suppress(NotFound, Unavailable):
+                await self._call(
+                    "cancel the dispatch",
+                    self._lk().agent_dispatch.delete_dispatch(dispatch_id, room),
+                )
 
     async def audio_tracks(self, room: str) -> dict[str, list[str]]:
         """Each participant's published audio track sids."""
