@@ -2,8 +2,10 @@
 
     python -m bench.transfer [--transfers 20]
 
-Per transfer: StartTransfer's return time (the briefing is precomputed, so no summarizing
-happens on this path); CompleteTransfer -> the caller's first audio frame from B (B re-joins the
+Per transfer, with the media worker running (`warmtransfer agent`): StartTransfer's return time
+(the briefing is precomputed, so no summarizing happens on this path); click -> the caller's
+first hold-music frame; B joins the consult room -> B's first frame of the spoken briefing;
+CompleteTransfer -> the caller's first audio frame from B (B re-joins the
 call room with the token CompleteTransfer returns, as on self-hosted LiveKit); CompleteTransfer
 -> the transfer recorded COMPLETED (B seen in the room, A removed).
 """
@@ -16,11 +18,12 @@ import tempfile
 import time
 
 from bench.common import describe_ms
-from tests.livekit_server import running_livekit
+from tests.livekit_server import running_livekit, running_worker
 from tests.server.helpers import wait_for_event
 from tests.server.livekit_helpers import (
     AGENT,
     CALLER,
+    OTHER,
     Peer,
     dispose_native_runtime,
     new_call,
@@ -36,7 +39,9 @@ async def main(transfers: int) -> None:
     start_ms: list[float] = []
     to_b_audio: list[float] = []
     to_completed: list[float] = []
-    async with running_livekit() as lk:
+    to_music: list[float] = []
+    to_briefing: list[float] = []
+    async with running_livekit() as lk, running_worker(lk):
         with tempfile.TemporaryDirectory() as data:
             env = {
                 "WARMTRANSFER_API_KEYS": "k=t",
@@ -64,7 +69,12 @@ async def main(transfers: int) -> None:
                         )
                     )
                     start_ms.append(time.perf_counter() - t0)
+                    await caller.wait_hearing(OTHER, frames=1, timeout=60)
+                    to_music.append(time.perf_counter() - t0)
                     b = await Peer("agent-b").join(lk.url, started.to_consult_token)
+                    tb = time.perf_counter()
+                    await b.wait_hearing(OTHER, frames=1, timeout=60)
+                    to_briefing.append(time.perf_counter() - tb)
                     t1 = time.perf_counter()
                     completed = await wt.transfers.CompleteTransfer(
                         transfer_service_pb2.CompleteTransferRequest(
@@ -91,6 +101,8 @@ async def main(transfers: int) -> None:
     dispose_native_runtime()
     print(f"transfer: {transfers} transfers on a local livekit-server")
     print(f"transfer: StartTransfer returns: {describe_ms(start_ms)}")
+    print(f"transfer: click -> caller's first hold-music frame: {describe_ms(to_music)}")
+    print(f"transfer: B joins -> B's first briefing audio frame: {describe_ms(to_briefing)}")
     print(f"transfer: CompleteTransfer -> caller's first frame from B: {describe_ms(to_b_audio)}")
     print(f"transfer: CompleteTransfer -> COMPLETED recorded: {describe_ms(to_completed)}")
 

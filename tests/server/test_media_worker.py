@@ -13,7 +13,7 @@ from livekit import rtc
 
 from tests.livekit_server import LiveKitServer, running_worker
 from tests.server.conftest import LiveCall
-from tests.server.livekit_helpers import OTHER, Peer
+from tests.server.livekit_helpers import AGENT, CALLER, OTHER, Peer, new_call, token
 from tests.server.test_transfer_livekit import start
 from warmtransfer.client import Client
 from warmtransfer.pipeline.worker.protocol import BRIEFING_TOPIC
@@ -74,3 +74,27 @@ async def test_hold_call_plays_music_until_resumed(
     await wt.calls.ResumeCall(call_service_pb2.ResumeCallRequest(call_id=call_id))
     await caller.wait_not_hearing(OTHER)
     await caller.wait_hearing("agent-a")
+
+
+async def test_one_worker_serves_transfer_after_transfer(
+    worker: None, wt: Client, livekit: LiveKitServer
+) -> None:
+    for _ in range(3):
+        call = await new_call(wt)
+        caller = await Peer("maria").join(
+            livekit.url, await token(wt, call.call_id, "maria", CALLER)
+        )
+        agent_a = await Peer("agent-a").join(
+            livekit.url, await token(wt, call.call_id, "agent-a", AGENT)
+        )
+        try:
+            await caller.wait_hearing("agent-a")
+            started = await start(wt, call.call_id)
+            await caller.wait_hearing(OTHER, frames=50, timeout=60)  # hold music, every time
+            await wt.transfers.CancelTransfer(
+                transfer_service_pb2.CancelTransferRequest(transfer_id=started.transfer.transfer_id)
+            )
+            await caller.wait_not_hearing(OTHER)
+        finally:
+            await caller.leave()
+            await agent_a.leave()

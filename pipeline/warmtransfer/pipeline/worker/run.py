@@ -23,12 +23,22 @@ DEV_URL, DEV_KEY, DEV_SECRET = (
 )
 
 
+MAX_JOBS = 40  # concurrent jobs per worker process (a music loop or one TTS briefing each)
+
+
+def job_load(worker: Worker) -> float:
+    return min(len(worker.active_jobs) / MAX_JOBS, 1.0)
+
+
 async def run_worker(env: Mapping[str, str] | None = None) -> None:
     env = os.environ if env is None else env
     options = WorkerOptions(
         entrypoint_fnc=entrypoint,
         request_fnc=request,
         prewarm_fnc=prewarm,
+        # Load by jobs, not CPU: the default CPU measure, on a small machine that is also
+        # spawning job processes, reads as full, and LiveKit then drops dispatches for good.
+        load_fnc=job_load,
         agent_name=AGENT_NAME,
         ws_url=env.get("LIVEKIT_URL") or DEV_URL,
         api_key=env.get("LIVEKIT_API_KEY") or DEV_KEY,
