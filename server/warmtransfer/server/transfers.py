@@ -62,6 +62,7 @@ class TransferCoordinator:
         self._poll_interval_s = poll_interval_s
         self._tasks: set[asyncio.Task[None]] = set()
         self._hold_music: dict[str, str] = {}  # call room -> dispatch id of its hold music
+        self._media_tasks: dict[str, asyncio.Task[None]] = {}  # call room -> dispatching task
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -92,9 +93,11 @@ class TransferCoordinator:
         except WarmTransferError as exc:
             await self._fail(tenant_id, transfer, call.room_name, f"could not start: {exc}")
             raise
-        await self._start_hold_music(media, call.room_name)
-        with contextlib.suppress(WarmTransferError):  # no briefing voice is not a failed transfer
-            await media.dispatch_worker(
+        # The media worker is dispatched off the response path: music and voice follow.
+        self._media_tasks[call.room_name] = self._spawn(
+            self._dispatch_media(
+                media,
+                call.room_name,
                 room,
                 {
                     "task": "briefing",
@@ -103,6 +106,7 @@ class TransferCoordinator:
                     "briefing": {"transfer_id": transfer.transfer_id, "reason": summary.reason},
                 },
             )
+        )
         self._spawn(self._watch(tenant_id, transfer.transfer_id, call.room_name))
         return transfer_service_pb2.StartTransferResponse(
             transfer=transfer,
@@ -181,6 +185,17 @@ class TransferCoordinator:
             await self._hold(media, call.room_name, agent, on=False)
         return call
 
+    async def _dispatch_media(
+        self, media: LiveKitRooms, call_room: str, consult_room: str, briefing: dict[str, object]
+    ) -> None:
+        await self._start_hold_music(media, call_room)
+        try:
+            await media.dispatch_worker(consult_room, briefing)
+        except WarmTransferError:  # no spoken briefing is not a failed transfer
+            log.warning(
+                "no spoken briefing in %s: the media worker could not be dispatched", consult_room
+            )
+
     async def _start_hold_music(self, media: LiveKitRooms, room: str) -> None:
         """Have the media worker play hold music into the room (a missing worker means silence,
         logged, never a failed hold)."""
@@ -190,6 +205,10 @@ class TransferCoordinator:
             log.warning("no hold music for %s: the media worker could not be dispatched", room)
 
     async def _stop_hold_music(self, media: LiveKitRooms, room: str) -> None:
+        dispatching = self._media_tasks.pop(room, None)
+        if dispatching is not None:  # let a dispatch under way finish, then recall it
+            with contextlib.suppress(Exception):
+                await dispatching
         dispatch_id = self._hold_music.pop(room, None)
         if dispatch_id is not None:
             await media.recall_worker(room, dispatch_id, HOLD_IDENTITY)
@@ -210,10 +229,11 @@ class TransferCoordinator:
 
     # -- steps --------------------------------------------------------------------------------
 
-    def _spawn(self, coro: object) -> None:
+    def _spawn(self, coro: object) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _hold(self, media: LiveKitRooms, room: str, agent: str, *, on: bool) -> None:
         """Make the agent and the rest of the room stop (or start again) hearing each other."""
