@@ -19,11 +19,15 @@ from warmtransfer.v1 import call_pb2, call_service_pb2, transfer_pb2, transfer_s
 
 pytestmark = pytest.mark.slow
 JOIN_TIMEOUT_S = 3
+ARRIVAL_TIMEOUT_S = 3
 
 
 @pytest.fixture
 def extra_env() -> dict[str, str]:
-    return {"WARMTRANSFER_TRANSFER_JOIN_TIMEOUT_SECONDS": str(JOIN_TIMEOUT_S)}
+    return {
+        "WARMTRANSFER_TRANSFER_JOIN_TIMEOUT_SECONDS": str(JOIN_TIMEOUT_S),
+        "WARMTRANSFER_TRANSFER_ARRIVAL_TIMEOUT_SECONDS": str(ARRIVAL_TIMEOUT_S),
+    }
 
 
 def failed(event: object) -> bool:
@@ -106,5 +110,39 @@ async def test_a_dropping_mid_consult_does_not_stop_b_taking_the_call(
             ),
         )
         assert await call_state(wt, call_id) == call_pb2.CALL_STATE_ACTIVE
+    finally:
+        await b.leave()
+
+
+async def test_b_not_reaching_the_caller_returns_the_transfer_to_consulting(
+    wt: Client, livekit: LiveKitServer, live_call: LiveCall
+) -> None:
+    call_id = live_call.call.call_id
+    caller, agent_a = live_call.caller, live_call.agent_a
+    started = await start(wt, call_id)
+    b = await Peer("agent-b").join(livekit.url, started.to_consult_token)
+    try:
+        await wt.transfers.CompleteTransfer(
+            transfer_service_pb2.CompleteTransferRequest(transfer_id=started.transfer.transfer_id)
+        )
+        # B never uses the token for the call room: after the arrival timeout the transfer is
+        # back in consultation, A was never removed, and the caller is still on hold.
+        event = await wait_for_event(
+            wt,
+            call_id,
+            lambda e: (
+                e.transfer_state_changed.previous_state == transfer_pb2.TRANSFER_STATE_COMPLETING
+            ),
+            timeout=ARRIVAL_TIMEOUT_S + 30,
+        )
+        assert event.transfer_state_changed.transfer.state == transfer_pb2.TRANSFER_STATE_CONSULTING
+        assert "did not join the call" in event.transfer_state_changed.transfer.end_reason
+        assert not agent_a.disconnected.is_set()
+        await caller.wait_not_hearing("agent-a")
+        cancelled = await wt.transfers.CancelTransfer(
+            transfer_service_pb2.CancelTransferRequest(transfer_id=started.transfer.transfer_id)
+        )
+        assert cancelled.transfer.state == transfer_pb2.TRANSFER_STATE_CANCELLED
+        await caller.wait_hearing("agent-a")
     finally:
         await b.leave()
