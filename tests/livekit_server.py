@@ -13,7 +13,7 @@ import random
 import shutil
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,7 @@ class LiveKitServer:
     url: str
     api_key: str = API_KEY
     api_secret: str = API_SECRET
+    process: asyncio.subprocess.Process | None = field(default=None, compare=False, repr=False)
 
 
 def binary() -> str:
@@ -117,7 +118,7 @@ async def _running_livekit() -> AsyncIterator[LiveKitServer]:
                 pass
 
         drain = asyncio.create_task(keep_draining())
-        yield LiveKitServer(url=f"ws://127.0.0.1:{port}")
+        yield LiveKitServer(url=f"ws://127.0.0.1:{port}", process=process)
     finally:
         if process.returncode is None:
             process.kill()  # a test server keeps nothing; SIGTERM would drain rooms for 20 s

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import grpc
 import pytest
 from livekit import api, rtc
 
@@ -146,3 +147,19 @@ async def test_b_not_reaching_the_caller_returns_the_transfer_to_consulting(
         await caller.wait_hearing("agent-a")
     finally:
         await b.leave()
+
+
+async def test_a_failed_start_leaves_no_transfer_and_an_active_call(
+    wt: Client, livekit: LiveKitServer, live_call: LiveCall
+) -> None:
+    call_id = live_call.call.call_id
+    assert livekit.process is not None
+    livekit.process.kill()  # LiveKit goes away between the call and the transfer
+    await livekit.process.wait()
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await start(wt, call_id)
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "LiveKit" in (caught.value.details() or "")
+    event = await wait_for_event(wt, call_id, failed)
+    assert event.transfer_state_changed.transfer.end_reason.startswith("could not start")
+    assert await call_state(wt, call_id) == call_pb2.CALL_STATE_ACTIVE  # not left transferring
