@@ -500,7 +500,7 @@ _PARTY_PROMISE = re.compile(
     r"should|is going to) (?!not\b).+$|^(?:a|an|the|our|your|my) (?:[a-z]+ ){0,3}?(?:team|"
     r"department|specialist|supervisor|manager|nurse|doctor|technician|line|desk) can .+$"
 )
-_CALLER_TODO = re.compile(
+_CALLER_OPEN_ITEM = re.compile(
     r"^(?:you (?:can|could|need to|have to|must|should)|you'll need to|you will need to|please)"
     r" (?!hold\b|stay\b|bear\b|wait\b)(\w+\b.*)$"
 )
@@ -520,7 +520,7 @@ def commitment_of(clause: Clause) -> str | None:
         return truncate("The caller will " + third_person(tail, agent=True), 24)
     if _PARTY_PROMISE.match(low):
         return truncate(sentence_case(third_person(clause.text, agent=True)), 24)
-    todo = _CALLER_TODO.match(low)
+    todo = _CALLER_OPEN_ITEM.match(low)
     if todo and (not low.startswith("you c") or len(content_words(todo.group(1))) >= 3):
         verb = "can" if low.startswith(("you can", "you could")) else "needs to"
         return truncate(
