@@ -5,6 +5,7 @@ SHELL := bash
 MAKEFLAGS += --no-print-directory
 
 PYTHON ?= python3
+GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -38,8 +39,8 @@ $(LIVEKIT_SERVER):
 	if command -v livekit-server >/dev/null; then \
 	  ln -sf "$$(command -v livekit-server)" $@; \
 	else \
-	  command -v go >/dev/null || { echo "livekit-server needs Go to build: install Go"; exit 1; }; \
-	  GOBIN=$(abspath $(TOOLS)) go install github.com/livekit/livekit-server/cmd/server@$(LIVEKIT_VERSION); \
+	  test -x "$(GO)" || { echo "livekit-server needs Go to build: install Go"; exit 1; }; \
+	  GOBIN=$(abspath $(TOOLS)) $(GO) install github.com/livekit/livekit-server/cmd/server@$(LIVEKIT_VERSION); \
 	  mv $(TOOLS)/server $@; \
 	fi
 
