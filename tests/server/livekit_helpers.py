@@ -162,3 +162,56 @@ def dispose_native_runtime() -> None:
     ffi = sys.modules.get("livekit.rtc._ffi_client")
     if ffi is not None and ffi.FfiClient._instance is not None:
         ffi.FfiClient._instance._dispose()
+
+
+class Speaker:
+    """A participant that speaks recorded speech into its room at real time, with silence (as a
+    real microphone sends) between utterances."""
+
+    def __init__(self, identity: str, sample_rate: int) -> None:
+        self.identity = identity
+        self.room = rtc.Room()
+        self.sample_rate = sample_rate
+        self._source = rtc.AudioSource(sample_rate, 1)
+        self._queue: asyncio.Queue[tuple[np.ndarray, asyncio.Future[None]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def join(self, url: str, jwt: str) -> Speaker:
+        await self.room.connect(url, jwt)
+        track = rtc.LocalAudioTrack.create_audio_track(f"{self.identity}-mic", self._source)
+        options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+        await self.room.local_participant.publish_track(track, options)
+        self._task = asyncio.create_task(self._play())
+        return self
+
+    async def say(self, pcm: np.ndarray) -> None:
+        """Speak int16 mono samples; returns once they are played out."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((pcm, done))
+        await done
+
+    async def _play(self) -> None:
+        step = self.sample_rate // 100  # 10 ms frames
+        silence = np.zeros(step, dtype=np.int16)
+        while True:
+            try:
+                pcm, done = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                await self._source.capture_frame(_frame(silence, self.sample_rate))
+                continue
+            for i in range(0, len(pcm), step):
+                await self._source.capture_frame(_frame(pcm[i : i + step], self.sample_rate))
+            await self._source.wait_for_playout()
+            done.set_result(None)
+
+    async def leave(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._source.aclose()
+        await self.room.disconnect()
+
+
+def _frame(samples: np.ndarray, sample_rate: int) -> rtc.AudioFrame:
+    return rtc.AudioFrame(samples.astype(np.int16).tobytes(), sample_rate, 1, len(samples))

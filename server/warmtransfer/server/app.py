@@ -20,6 +20,7 @@ from warmtransfer.pipeline.summary.offline import OfflineSummarizer
 from warmtransfer.rag.redaction import PatternRedactor
 from warmtransfer.server.config import ServerConfig
 from warmtransfer.server.event_bus import EventBus
+from warmtransfer.server.ingest_tokens import IngestTokens, load_secret
 from warmtransfer.server.interceptors import RequestInterceptor
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.servicers.calls import CallServicer
@@ -92,6 +93,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
         every_seconds=config.summary_every_seconds,
     )
     media = LiveKitRooms(config.livekit) if config.livekit is not None else None
+    tokens = IngestTokens(load_secret(config.ingest_secret, config.data_dir))
     deps = Deps(
         config=config,
         store=store,
@@ -105,12 +107,13 @@ async def start_server(config: ServerConfig) -> RunningServer:
             join_timeout_s=config.transfer_join_timeout_seconds,
             arrival_timeout_s=config.transfer_arrival_timeout_seconds,
         ),
+        ingest_tokens=tokens,
     )
     await deps.transfers.resume()
     for tenant_id, call_id, _ in await store.calls_behind_summary():
         engine.segment_stored(CallRef(tenant_id, call_id), count=config.summary_every_segments)
 
-    server = grpc.aio.server(interceptors=[RequestInterceptor(config.api_keys)])
+    server = grpc.aio.server(interceptors=[RequestInterceptor(config.api_keys, tokens)])
     call_service_pb2_grpc.add_CallServiceServicer_to_server(CallServicer(deps), server)
     transcript_service_pb2_grpc.add_TranscriptServiceServicer_to_server(
         TranscriptServicer(deps), server

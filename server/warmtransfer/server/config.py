@@ -16,6 +16,8 @@ Variables:
     WARMTRANSFER_TRANSFER_JOIN_TIMEOUT_SECONDS      how long B has to join the consult room (120).
     WARMTRANSFER_TRANSFER_ARRIVAL_TIMEOUT_SECONDS   how long B has to reach the caller after
                               CompleteTransfer before the transfer returns to consulting (60).
+    WARMTRANSFER_INGEST_SECRET   signs the media worker's call-scoped tokens; share it between
+                              replicas (default: a random secret kept in the data directory).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class ServerConfig:
     livekit: LiveKitConfig | None = field(default_factory=LiveKitConfig)
     transfer_join_timeout_seconds: float = 120.0
     transfer_arrival_timeout_seconds: float = 60.0
+    ingest_secret: str | None = None
 
 
 _LIMITS = Limits()
@@ -138,6 +141,10 @@ def load_config(
         "WARMTRANSFER_TRANSFER_ARRIVAL_TIMEOUT_SECONDS",
         _DEFAULTS.transfer_arrival_timeout_seconds,
     )
+    secret = env.get("WARMTRANSFER_INGEST_SECRET") or None
+    if secret is not None and len(secret) < 16:
+        raise ConfigError("WARMTRANSFER_INGEST_SECRET: must be at least 16 characters")
+    values["ingest_secret"] = secret
     values.update({k: v for k, v in overrides.items() if v is not None})
     config = ServerConfig(**values)  # type: ignore[arg-type]
     if config.dev_mode and not is_loopback(config.listen):

@@ -21,6 +21,7 @@ from grpc_status import rpc_status
 from warmtransfer.server.auth import authenticate, set_principal
 from warmtransfer.server.config import ApiKey
 from warmtransfer.server.errors import WarmTransferError
+from warmtransfer.server.ingest_tokens import IngestTokens
 
 __all__ = ["RequestInterceptor", "status_for"]
 
@@ -32,8 +33,9 @@ PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 class RequestInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Authenticates, scopes to a tenant and maps errors, for every non-public RPC."""
 
-    def __init__(self, keys: Mapping[str, ApiKey]) -> None:
+    def __init__(self, keys: Mapping[str, ApiKey], tokens: IngestTokens | None = None) -> None:
         self._keys = keys
+        self._tokens = tokens
 
     async def intercept_service(
         self,
@@ -44,7 +46,7 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         method: str = handler_call_details.method
         if handler is None or method.startswith(PUBLIC_PREFIXES):
             return handler
-        return _wrap(handler, self._keys)
+        return _wrap(handler, method, self._keys, self._tokens)
 
 
 def status_for(error: WarmTransferError) -> grpc.Status:
@@ -80,10 +82,12 @@ async def _abort(context: grpc.aio.ServicerContext, exc: Exception, method: str)
     await context.abort(status.code, status.details, status.trailing_metadata)
 
 
-def _wrap(handler: Any, keys: Mapping[str, ApiKey]) -> Any:
+def _wrap(
+    handler: Any, method: str, keys: Mapping[str, ApiKey], tokens: IngestTokens | None
+) -> Any:
     def enter(context: grpc.aio.ServicerContext) -> None:
         metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
-        set_principal(authenticate(metadata, keys))
+        set_principal(authenticate(metadata, keys, method, tokens))
 
     if handler.response_streaming:
         inner = handler.unary_stream or handler.stream_stream

@@ -63,6 +63,7 @@ class TransferCoordinator:
         self._tasks: set[asyncio.Task[None]] = set()
         self._hold_music: dict[str, str] = {}  # call room -> dispatch id of its hold music
         self._media_tasks: dict[str, asyncio.Task[None]] = {}  # call room -> dispatching task
+        self._wakes: dict[str, asyncio.Event] = {}  # call room -> its transfer watcher's alarm
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -229,6 +230,13 @@ class TransferCoordinator:
 
     # -- steps --------------------------------------------------------------------------------
 
+    def participant_changed(self, call_room: str) -> None:
+        """Someone joined or left the call's room (reported by the media worker): a transfer
+        under way looks at the room now rather than at its next poll."""
+        wake = self._wakes.get(call_room)
+        if wake is not None:
+            wake.set()
+
     def _spawn(self, coro: object) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
         self._tasks.add(task)
@@ -294,8 +302,10 @@ class TransferCoordinator:
         caller_seen = b_joined = False
         handoff_deadline: float | None = None
         transfer = await self._store.get_transfer(tenant_id, transfer_id)
+        wake = self._wakes.setdefault(call_room, asyncio.Event())
         try:
             while True:
+                wake.clear()
                 transfer = await self._store.get_transfer(tenant_id, transfer_id)
                 if transfer.state not in (CONSULTING, COMPLETING):
                     return
@@ -328,12 +338,16 @@ class TransferCoordinator:
                             state=CONSULTING,
                             end_reason=f"{transfer.to_identity} did not join the call in time",
                         )
-                await asyncio.sleep(self._poll_interval_s)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), self._poll_interval_s)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("watching transfer %s failed", transfer_id)
             await self._fail(tenant_id, transfer, call_room, "the transfer could not be followed")
+        finally:
+            if self._wakes.get(call_room) is wake:
+                del self._wakes[call_room]
 
     async def _handoff(
         self,

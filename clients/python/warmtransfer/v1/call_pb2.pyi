@@ -24,6 +24,12 @@ class ParticipantRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PARTICIPANT_ROLE_CALLER: _ClassVar[ParticipantRole]
     PARTICIPANT_ROLE_AGENT: _ClassVar[ParticipantRole]
     PARTICIPANT_ROLE_SUPERVISOR: _ClassVar[ParticipantRole]
+
+class ParticipantEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PARTICIPANT_EVENT_KIND_UNSPECIFIED: _ClassVar[ParticipantEventKind]
+    PARTICIPANT_EVENT_KIND_JOINED: _ClassVar[ParticipantEventKind]
+    PARTICIPANT_EVENT_KIND_LEFT: _ClassVar[ParticipantEventKind]
 CALL_STATE_UNSPECIFIED: CallState
 CALL_STATE_ACTIVE: CallState
 CALL_STATE_ON_HOLD: CallState
@@ -33,6 +39,9 @@ PARTICIPANT_ROLE_UNSPECIFIED: ParticipantRole
 PARTICIPANT_ROLE_CALLER: ParticipantRole
 PARTICIPANT_ROLE_AGENT: ParticipantRole
 PARTICIPANT_ROLE_SUPERVISOR: ParticipantRole
+PARTICIPANT_EVENT_KIND_UNSPECIFIED: ParticipantEventKind
+PARTICIPANT_EVENT_KIND_JOINED: ParticipantEventKind
+PARTICIPANT_EVENT_KIND_LEFT: ParticipantEventKind
 
 class Call(_message.Message):
     __slots__ = ("call_id", "room_name", "state", "customer_id", "metadata", "created_at", "ended_at", "final_segment_count")

@@ -144,3 +144,21 @@ class ResumeCallResponse(_message.Message):
     CALL_FIELD_NUMBER: _ClassVar[int]
     call: _call_pb2.Call
     def __init__(self, call: _Optional[_Union[_call_pb2.Call, _Mapping]] = ...) -> None: ...
+
+class RecordParticipantEventRequest(_message.Message):
+    __slots__ = ("call_id", "identity", "kind", "occurred_at")
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    identity: str
+    kind: _call_pb2.ParticipantEventKind
+    occurred_at: _timestamp_pb2.Timestamp
+    def __init__(self, call_id: _Optional[str] = ..., identity: _Optional[str] = ..., kind: _Optional[_Union[_call_pb2.ParticipantEventKind, str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RecordParticipantEventResponse(_message.Message):
+    __slots__ = ("participant",)
+    PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    participant: _call_pb2.Participant
+    def __init__(self, participant: _Optional[_Union[_call_pb2.Participant, _Mapping]] = ...) -> None: ...

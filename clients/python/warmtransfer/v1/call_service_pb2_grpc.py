@@ -82,6 +82,11 @@ class CallServiceStub:
                 request_serializer=warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallRequest.SerializeToString,
                 response_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallResponse.FromString,
                 _registered_method=True)
+        self.RecordParticipantEvent = channel.unary_unary(
+                '/warmtransfer.v1.CallService/RecordParticipantEvent',
+                request_serializer=warmtransfer_dot_v1_dot_call__service__pb2.RecordParticipantEventRequest.SerializeToString,
+                response_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.RecordParticipantEventResponse.FromString,
+                _registered_method=True)
 
 
 class CallServiceServicer:
@@ -156,6 +161,15 @@ class CallServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordParticipantEvent(self, request, context):
+        """RecordParticipantEvent reports that a participant joined or left the call's room. The media
+        worker calls it with its call-scoped token as it sees participants come and go; the event
+        reaches WatchCall as `participant_changed`, and a transfer under way reacts to it at once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CallServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -203,6 +217,11 @@ def add_CallServiceServicer_to_server(servicer, server):
                     servicer.ResumeCall,
                     request_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallRequest.FromString,
                     response_serializer=warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallResponse.SerializeToString,
+            ),
+            'RecordParticipantEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordParticipantEvent,
+                    request_deserializer=warmtransfer_dot_v1_dot_call__service__pb2.RecordParticipantEventRequest.FromString,
+                    response_serializer=warmtransfer_dot_v1_dot_call__service__pb2.RecordParticipantEventResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -451,6 +470,33 @@ class CallService:
             '/warmtransfer.v1.CallService/ResumeCall',
             warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallRequest.SerializeToString,
             warmtransfer_dot_v1_dot_call__service__pb2.ResumeCallResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordParticipantEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/warmtransfer.v1.CallService/RecordParticipantEvent',
+            warmtransfer_dot_v1_dot_call__service__pb2.RecordParticipantEventRequest.SerializeToString,
+            warmtransfer_dot_v1_dot_call__service__pb2.RecordParticipantEventResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -99,8 +99,16 @@ class TransferStateChanged(_message.Message):
     previous_state: _transfer_pb2.TransferState
     def __init__(self, transfer: _Optional[_Union[_transfer_pb2.Transfer, _Mapping]] = ..., previous_state: _Optional[_Union[_transfer_pb2.TransferState, str]] = ...) -> None: ...
 
+class ParticipantChanged(_message.Message):
+    __slots__ = ("participant", "kind")
+    PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    participant: _call_pb2.Participant
+    kind: _call_pb2.ParticipantEventKind
+    def __init__(self, participant: _Optional[_Union[_call_pb2.Participant, _Mapping]] = ..., kind: _Optional[_Union[_call_pb2.ParticipantEventKind, str]] = ...) -> None: ...
+
 class WatchCallResponse(_message.Message):
-    __slots__ = ("cursor", "event_time", "call_id", "segment_added", "segment_interim", "summary_updated", "call_state_changed", "transfer_state_changed")
+    __slots__ = ("cursor", "event_time", "call_id", "segment_added", "segment_interim", "summary_updated", "call_state_changed", "transfer_state_changed", "participant_changed")
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +117,7 @@ class WatchCallResponse(_message.Message):
     SUMMARY_UPDATED_FIELD_NUMBER: _ClassVar[int]
     CALL_STATE_CHANGED_FIELD_NUMBER: _ClassVar[int]
     TRANSFER_STATE_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_CHANGED_FIELD_NUMBER: _ClassVar[int]
     cursor: str
     event_time: _timestamp_pb2.Timestamp
     call_id: str
@@ -117,4 +126,5 @@ class WatchCallResponse(_message.Message):
     summary_updated: SummaryUpdated
     call_state_changed: CallStateChanged
     transfer_state_changed: TransferStateChanged
-    def __init__(self, cursor: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., call_id: _Optional[str] = ..., segment_added: _Optional[_Union[SegmentAdded, _Mapping]] = ..., segment_interim: _Optional[_Union[SegmentInterim, _Mapping]] = ..., summary_updated: _Optional[_Union[SummaryUpdated, _Mapping]] = ..., call_state_changed: _Optional[_Union[CallStateChanged, _Mapping]] = ..., transfer_state_changed: _Optional[_Union[TransferStateChanged, _Mapping]] = ...) -> None: ...
+    participant_changed: ParticipantChanged
+    def __init__(self, cursor: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., call_id: _Optional[str] = ..., segment_added: _Optional[_Union[SegmentAdded, _Mapping]] = ..., segment_interim: _Optional[_Union[SegmentInterim, _Mapping]] = ..., summary_updated: _Optional[_Union[SummaryUpdated, _Mapping]] = ..., call_state_changed: _Optional[_Union[CallStateChanged, _Mapping]] = ..., transfer_state_changed: _Optional[_Union[TransferStateChanged, _Mapping]] = ..., participant_changed: _Optional[_Union[ParticipantChanged, _Mapping]] = ...) -> None: ...

@@ -6,9 +6,13 @@ A job's metadata (JSON) says what to do in its room:
                                                 server removes the player (hold or transfer over)
     {"task": "briefing", "to_identity": "B",    wait in the consult room until B joins, send the
      "text": "...", "briefing": {...}}          briefing as a data message, then speak it
+    {"task": "transcribe", "call_id": "...",    transcribe every participant of a call room into
+     "token": "...", "started_at": 1.7e9}       the server, for as long as the room lives
+                                                (see `transcribe`)
 
-The worker is a client of LiveKit only: it never reads the server's internals, and what it knows
-about a call comes in the job's metadata. A briefing is never spoken into an empty room: if the
+The worker is a client of LiveKit and of the server's public API (with the call-scoped token
+its transcription job carries): it never reads the server's internals, and what it knows about a
+call comes in the job's metadata. A briefing is never spoken into an empty room: if the
 consult room closes first (the caller hung up, the transfer was cancelled) the job just ends.
 The worker's participants are named `warmtransfer-*`, so transcription ignores them.
 """
@@ -22,8 +26,9 @@ import os
 from typing import Any
 
 from livekit import rtc
-from livekit.agents import AutoSubscribe, JobContext, JobProcess, JobRequest, tts
+from livekit.agents import AutoSubscribe, JobContext, JobProcess, JobRequest, stt, tts
 
+from warmtransfer.pipeline.transcription.providers import build_stt
 from warmtransfer.pipeline.voice.hold_music import hold_music_frames
 from warmtransfer.pipeline.voice.providers import build_tts
 from warmtransfer.pipeline.worker.protocol import (
@@ -31,7 +36,10 @@ from warmtransfer.pipeline.worker.protocol import (
     BRIEFER_IDENTITY,
     BRIEFING_TOPIC,
     HOLD_IDENTITY,
+    TRANSCRIBE_TASK,
+    TRANSCRIBER_IDENTITY,
 )
+from warmtransfer.pipeline.worker.transcribe import transcribe_call
 
 __all__ = [
     "AGENT_NAME",
@@ -62,18 +70,30 @@ async def request(req: JobRequest) -> None:
         await req.accept(identity=HOLD_IDENTITY, name="Hold music")
     elif task == "briefing":
         await req.accept(identity=BRIEFER_IDENTITY, name="Briefing")
+    elif task == TRANSCRIBE_TASK:
+        await req.accept(identity=TRANSCRIBER_IDENTITY, name="Transcriber")
     else:
         log.warning("rejecting a job with unknown task %r", task)
         await req.reject()
 
 
 def prewarm(proc: JobProcess) -> None:
-    """Once per job process: the TTS, with its voice loaded, ready for the first briefing."""
+    """Once per job process: the TTS with its voice loaded, and the STT with its model and VAD,
+    ready for whichever job the process gets."""
     speech = build_tts(os.environ)
-    warm = getattr(speech, "prewarm", None)
-    if callable(warm):
-        warm()
+    hearing = build_stt(os.environ)
+    for engine in (speech, *_wrapped(hearing)):
+        warm = getattr(engine, "prewarm", None)
+        if callable(warm):
+            warm()
     proc.userdata["tts"] = speech
+    proc.userdata["stt"] = hearing
+
+
+def _wrapped(engine: stt.STT[Any]) -> list[stt.STT[Any]]:
+    if isinstance(engine, stt.FallbackAdapter):
+        return list(engine._stt_instances)
+    return [engine]
 
 
 async def entrypoint(ctx: JobContext) -> None:
@@ -82,6 +102,8 @@ async def entrypoint(ctx: JobContext) -> None:
         await play_hold_music(ctx)
     elif task.get("task") == "briefing":
         await speak_briefing(ctx, task, ctx.proc.userdata["tts"])
+    elif task.get("task") == TRANSCRIBE_TASK:
+        await transcribe_call(ctx, task, ctx.proc.userdata["stt"], os.environ)
 
 
 async def _until_disconnected(room: rtc.Room) -> asyncio.Event:

@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 from livekit import api
 
-from warmtransfer.pipeline.worker.protocol import AGENT_NAME
+from warmtransfer.pipeline.worker.protocol import AGENT_NAME, ROLE_ATTRIBUTE
 from warmtransfer.server.errors import NotFound, Unavailable
 from warmtransfer.v1 import call_pb2
 
@@ -26,7 +26,6 @@ __all__ = ["LiveKitConfig", "LiveKitRooms", "grants_for"]
 
 log = logging.getLogger(__name__)
 Role = call_pb2.ParticipantRole
-ROLE_ATTRIBUTE = "warmtransfer.role"
 CALL_ATTRIBUTE = "warmtransfer.call_id"
 _ROLE_NAMES: dict[int, str] = {
     call_pb2.PARTICIPANT_ROLE_CALLER: "caller",
@@ -95,10 +94,19 @@ class LiveKitRooms:
             await self._api.aclose()
             self._api = None
 
-    async def create_room(self, name: str, *, call_id: str, tenant_id: str) -> None:
+    async def create_room(
+        self, name: str, *, call_id: str, tenant_id: str, worker_task: dict[str, Any] | None = None
+    ) -> None:
+        """Create a call's room; with `worker_task`, the media worker is dispatched to it as
+        part of the room (LiveKit dispatches it when the room is created)."""
         metadata = json.dumps({"call_id": call_id, "tenant_id": tenant_id})
+        agents = (
+            [api.RoomAgentDispatch(agent_name=AGENT_NAME, metadata=json.dumps(worker_task))]
+            if worker_task is not None
+            else []
+        )
         request = api.CreateRoomRequest(
-            name=name, metadata=metadata, empty_timeout=self.config.empty_timeout_s
+            name=name, metadata=metadata, empty_timeout=self.config.empty_timeout_s, agents=agents
         )
         await self._call("create the room", self._lk().room.create_room(request))
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import time
 from typing import Any
 
-from warmtransfer.server.auth import current_principal
+from warmtransfer.pipeline.worker.protocol import TRANSCRIBE_TASK
+from warmtransfer.server.auth import current_principal, require_call
 from warmtransfer.server.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -51,8 +53,15 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         check_metadata(request.metadata, limits)
         call_id = new_call_id()
         if self._deps.media is not None:
+            # The media worker comes with the room: it transcribes the call from the start.
+            transcribe = {
+                "task": TRANSCRIBE_TASK,
+                "call_id": call_id,
+                "token": self._deps.ingest_tokens.mint(tenant, call_id),
+                "started_at": time.time(),
+            }
             await self._deps.media.create_room(
-                room_name(call_id), call_id=call_id, tenant_id=tenant
+                room_name(call_id), call_id=call_id, tenant_id=tenant, worker_task=transcribe
             )
         call = await self._deps.store.create_call(tenant, customer_id, request.metadata, call_id)
         return call_service_pb2.CreateCallResponse(call=call)
@@ -163,6 +172,29 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         tenant = current_principal().tenant_id
         call = await self._deps.transfers.resume_call(tenant, check_call_id(request.call_id))
         return call_service_pb2.ResumeCallResponse(call=call)
+
+    async def RecordParticipantEvent(
+        self, request: call_service_pb2.RecordParticipantEventRequest, context: Any
+    ) -> call_service_pb2.RecordParticipantEventResponse:
+        principal = current_principal()
+        call_id = check_call_id(request.call_id)
+        require_call(principal, call_id, "call_id")
+        identity = check_identity(request.identity)
+        if request.kind not in (
+            call_pb2.PARTICIPANT_EVENT_KIND_JOINED,
+            call_pb2.PARTICIPANT_EVENT_KIND_LEFT,
+        ):
+            raise InvalidArgument("kind", "must be JOINED or LEFT")
+        at_us = (
+            request.occurred_at.ToMicroseconds()
+            if request.HasField("occurred_at")
+            else time.time_ns() // 1000
+        )
+        participant = await self._deps.store.record_participant_event(
+            principal.tenant_id, call_id, identity, request.kind, at_us
+        )
+        self._deps.transfers.participant_changed(room_name(call_id))
+        return call_service_pb2.RecordParticipantEventResponse(participant=participant)
 
     def _media(self) -> LiveKitRooms:
         if self._deps.media is None:

@@ -9,6 +9,7 @@ from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
 from warmtransfer.rag.redaction import Redactor
 from warmtransfer.server.config import ServerConfig
 from warmtransfer.server.event_bus import EventBus
+from warmtransfer.server.ingest_tokens import IngestTokens
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
@@ -26,4 +27,5 @@ class Deps:
     redactor: Redactor
     media: LiveKitRooms | None
     transfers: TransferCoordinator
+    ingest_tokens: IngestTokens
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from warmtransfer.server.auth import current_principal
+from warmtransfer.server.auth import current_principal, require_call
 from warmtransfer.server.errors import (
     InvalidArgument,
     PermissionDenied,
@@ -101,6 +101,7 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         if first.WhichOneof("request") != "config":
             raise InvalidArgument("config", "the first message of the stream must carry config")
         call_id = check_call_id(first.config.call_id, "config.call_id")
+        require_call(current_principal(), call_id, "config.call_id")
         await self._deps.store.get_call(tenant, call_id)
         return call_id
 

@@ -257,6 +257,32 @@ class CallStore:
 
         return await self._writer.submit(write)
 
+    async def record_participant_event(
+        self, tenant_id: str, call_id: str, identity: str, kind: int, at_us: int
+    ) -> call_pb2.Participant:
+        """Record that `identity` joined or left the call's room, with its ParticipantChanged
+        event; the participant's role is the one its token was issued for (if any)."""
+
+        def write(conn: sqlite3.Connection) -> call_pb2.Participant:
+            _require_call(conn, tenant_id, call_id)
+            row = conn.execute(
+                "SELECT role FROM participants WHERE call_id = ? AND identity = ?",
+                (call_id, identity),
+            ).fetchone()
+            participant = call_pb2.Participant(identity=identity, role=int(row[0]) if row else 0)  # type: ignore[arg-type]
+            if kind == call_pb2.PARTICIPANT_EVENT_KIND_JOINED:
+                participant.joined_at.CopyFrom(timestamp_us(at_us))
+            event = WatchCallResponse(
+                participant_changed=transcript_service_pb2.ParticipantChanged(
+                    participant=participant,
+                    kind=kind,  # type: ignore[arg-type]
+                )
+            )
+            _append_event(conn, call_id, event, at_us)
+            return participant
+
+        return await self._writer.submit(write, notify=call_id)
+
     async def change_call_state(
         self, tenant_id: str, call_id: str, *, allowed_from: tuple[int, ...], state: int
     ) -> call_pb2.Call:

@@ -1,0 +1,1 @@
+"""Speech-to-text for the media worker: offline Whisper with VAD, Deepgram when configured."""

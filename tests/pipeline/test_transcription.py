@@ -1,0 +1,151 @@
+"""Offline speech-to-text: Whisper (tiny.en, shipped on PyPI) made streaming with Silero's VAD,
+and the Deepgram-or-Whisper choice.
+
+Real audio throughout: the scripted support call synthesized by Piper. The Deepgram endpoint is
+pointed at a closed local port for the fallback test (the cloud cannot be reached from here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+import aiohttp
+import numpy as np
+import pytest
+from livekit import rtc
+from livekit.agents import stt
+
+from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
+from warmtransfer.pipeline.transcription.providers import build_stt
+from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT
+
+PAUSE_S = 1.0
+WER_LIMIT = 0.25
+
+
+@pytest.fixture(scope="module")
+def whisper() -> WhisperSTT:
+    engine = WhisperSTT()
+    engine.prewarm()
+    return engine
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[Line]:
+    return asyncio.run(script_lines())
+
+
+def frames_of(pcm: np.ndarray) -> list[rtc.AudioFrame]:
+    step = SAMPLE_RATE // 50  # 20 ms
+    return [
+        rtc.AudioFrame(pcm[i : i + step].tobytes(), SAMPLE_RATE, 1, len(pcm[i : i + step]))
+        for i in range(0, len(pcm), step)
+    ]
+
+
+def pause(seconds: float) -> np.ndarray:
+    return np.zeros(int(SAMPLE_RATE * seconds), dtype=np.int16)
+
+
+async def run_stream(
+    engine: stt.STT[Any], pcm: np.ndarray, *, speedup: float | None = None
+) -> list[stt.SpeechData]:
+    """Push the audio (as fast as it goes, or `speedup` times real time), end the input,
+    collect the finals."""
+    stream = engine.stream()
+
+    async def push() -> None:
+        for frame in frames_of(pcm):
+            stream.push_frame(frame)
+            if speedup is not None:
+                await asyncio.sleep(frame.duration / speedup)
+        stream.end_input()
+
+    pushing = asyncio.create_task(push())
+    finals = []
+    async with asyncio.timeout(120):
+        async for event in stream:
+            if event.type == stt.SpeechEventType.FINAL_TRANSCRIPT:
+                finals.append(event.alternatives[0])
+    await pushing
+    await stream.aclose()
+    return finals
+
+
+async def test_one_final_per_utterance_with_times(whisper: WhisperSTT, lines: list[Line]) -> None:
+    pcm = np.concatenate([part for line in lines for part in (line.pcm, pause(PAUSE_S))])
+    finals = await run_stream(whisper, pcm)
+
+    assert len(finals) == len(lines), [f.text for f in finals]
+    wer = word_error_rate([line.text for line in lines], [f.text for f in finals])
+    assert wer <= WER_LIMIT, (wer, [f.text for f in finals])
+    # Each final's times bracket its line's place in the audio (within the VAD's padding).
+    at = 0.0
+    for line, final in zip(lines, finals, strict=True):
+        length = len(line.pcm) / SAMPLE_RATE
+        assert abs(final.start_time - at) < 0.6, (line.text, final.start_time, at)
+        assert abs(final.end_time - (at + length)) < 0.6, (line.text, final.end_time, at + length)
+        at += length + PAUSE_S
+
+
+async def test_an_utterance_cut_off_by_the_end_of_input_is_kept(
+    whisper: WhisperSTT, lines: list[Line]
+) -> None:
+    # The speaker leaves mid-sentence: no trailing silence at all.
+    finals = await run_stream(whisper, lines[0].pcm[: len(lines[0].pcm) * 2 // 3])
+    assert len(finals) == 1
+    assert "internet" in finals[0].text.lower()
+
+
+async def test_recognize_a_buffer(whisper: WhisperSTT, lines: list[Line]) -> None:
+    event = await whisper.recognize(frames_of(lines[2].pcm))
+    assert event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
+    assert word_error_rate([lines[2].text], [event.alternatives[0].text]) <= WER_LIMIT
+
+
+async def test_silence_and_noise_give_no_segments(whisper: WhisperSTT) -> None:
+    rng = np.random.default_rng(7)
+    noise = (rng.normal(0, 300, SAMPLE_RATE * 3)).astype(np.int16)  # steady hiss, -40 dBFS
+    assert await run_stream(whisper, np.concatenate([pause(2.0), noise])) == []
+
+
+def test_without_a_key_the_stt_is_whisper() -> None:
+    assert isinstance(build_stt({}), WhisperSTT)
+
+
+def test_with_a_key_deepgram_comes_first_and_whisper_second() -> None:
+    engine = build_stt({"DEEPGRAM_API_KEY": "dg-test"})
+    assert isinstance(engine, stt.FallbackAdapter)
+    providers = [s.provider for s in engine._stt_instances]
+    assert providers == ["Deepgram", "faster-whisper"]
+
+
+def free_closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+async def test_unreachable_deepgram_falls_back_to_whisper(lines: list[Line]) -> None:
+    env = {
+        "DEEPGRAM_API_KEY": "dg-test",
+        "DEEPGRAM_BASE_URL": f"ws://127.0.0.1:{free_closed_port()}/v1/listen",
+    }
+    async with aiohttp.ClientSession() as session:
+        engine = build_stt(env, http_session=session)
+        assert isinstance(engine, stt.FallbackAdapter)
+        changes: list[tuple[str, bool]] = []
+        engine.on(
+            "stt_availability_changed", lambda ev: changes.append((ev.stt.provider, ev.available))
+        )
+        pcm = np.concatenate([pause(0.5), lines[0].pcm, pause(PAUSE_S), lines[1].pcm, pause(1)])
+        # Live audio arrives paced: the failure is found within the first frames.
+        finals = await run_stream(engine, pcm, speedup=10)
+        await engine.aclose()
+
+    assert ("Deepgram", False) in changes
+    assert len(finals) == 2, [f.text for f in finals]
+    assert word_error_rate([lines[0].text, lines[1].text], [f.text for f in finals]) <= WER_LIMIT
