@@ -29,6 +29,7 @@ from tests.server.livekit_helpers import (
     new_call,
     token,
 )
+from tests.server.test_durability import free_port
 from warmtransfer.client import Client
 from warmtransfer.server.app import start_server
 from warmtransfer.server.config import load_config
@@ -41,11 +42,13 @@ async def main(transfers: int) -> None:
     to_completed: list[float] = []
     to_music: list[float] = []
     to_briefing: list[float] = []
-    async with running_livekit() as lk, running_worker(lk):
+    port = free_port()
+    # The worker also transcribes each call into this server (the tones are not speech).
+    async with running_livekit() as lk, running_worker(lk, f"127.0.0.1:{port}"):
         with tempfile.TemporaryDirectory() as data:
             env = {
                 "WARMTRANSFER_API_KEYS": "k=t",
-                "WARMTRANSFER_LISTEN": "127.0.0.1:0",
+                "WARMTRANSFER_LISTEN": f"127.0.0.1:{port}",
                 "WARMTRANSFER_DATA_DIR": data,
                 "LIVEKIT_URL": lk.url,
                 "LIVEKIT_API_KEY": lk.api_key,

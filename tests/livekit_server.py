@@ -132,9 +132,20 @@ async def _running_livekit() -> AsyncIterator[LiveKitServer]:
 WORKER_READY = b"registered worker"
 
 
+@dataclass
+class WorkerProcess:
+    """A running `warmtransfer agent`: its pid and its output so far."""
+
+    pid: int
+    output: list[bytes]
+
+
 @contextlib.asynccontextmanager
-async def running_worker(livekit: LiveKitServer) -> AsyncIterator[list[bytes]]:
-    """`warmtransfer agent` in its own process, registered with `livekit`; yields its output."""
+async def running_worker(
+    livekit: LiveKitServer, server: str | None = None
+) -> AsyncIterator[WorkerProcess]:
+    """`warmtransfer agent` in its own process, registered with `livekit` and sending
+    transcripts to `server` (host:port)."""
     import sys
 
     env = os.environ | {
@@ -142,7 +153,10 @@ async def running_worker(livekit: LiveKitServer) -> AsyncIterator[list[bytes]]:
         "LIVEKIT_API_KEY": livekit.api_key,
         "LIVEKIT_API_SECRET": livekit.api_secret,
     }
+    if server is not None:
+        env["WARMTRANSFER_SERVER"] = server
     env.pop("ELEVEN_API_KEY", None)
+    env.pop("DEEPGRAM_API_KEY", None)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "warmtransfer.cli", "agent",
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
@@ -169,7 +183,7 @@ async def running_worker(livekit: LiveKitServer) -> AsyncIterator[list[bytes]]:
     try:
         await asyncio.wait_for(ready(), 120)
         drainer = asyncio.create_task(drain())
-        yield lines
+        yield WorkerProcess(process.pid, lines)
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()

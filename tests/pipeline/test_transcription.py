@@ -17,6 +17,7 @@ import pytest
 from livekit import rtc
 from livekit.agents import stt
 
+from tests.deepgram_protocol import running_deepgram
 from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
 from warmtransfer.pipeline.transcription.providers import build_stt
 from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT
@@ -149,3 +150,75 @@ async def test_unreachable_deepgram_falls_back_to_whisper(lines: list[Line]) -> 
     assert ("Deepgram", False) in changes
     assert len(finals) == 2, [f.text for f in finals]
     assert word_error_rate([lines[0].text, lines[1].text], [f.text for f in finals]) <= WER_LIMIT
+
+
+async def run_events(engine: stt.STT[Any], pcm: np.ndarray) -> list[stt.SpeechEvent]:
+    stream = engine.stream()
+
+    async def push() -> None:
+        for frame in frames_of(pcm):
+            stream.push_frame(frame)
+            await asyncio.sleep(frame.duration / 10)
+        stream.end_input()
+
+    pushing = asyncio.create_task(push())
+    events = []
+    async with asyncio.timeout(120):
+        async for event in stream:
+            events.append(event)
+    await pushing
+    await stream.aclose()
+    return events
+
+
+async def test_deepgram_wire_path_against_a_local_deepgram_protocol_server(
+    whisper: WhisperSTT, lines: list[Line]
+) -> None:
+    """The plugin as configured by build_stt talks Deepgram's streaming protocol correctly: auth
+    header, query, PCM audio, interim then final results, CloseStream. (The local server
+    recognizes with Whisper: this tests the wiring, not Deepgram's accuracy.)"""
+    async with running_deepgram("dg-good", whisper) as deepgram:
+        env = {"DEEPGRAM_API_KEY": "dg-good", "DEEPGRAM_BASE_URL": deepgram.url}
+        async with aiohttp.ClientSession() as session:
+            engine = build_stt(env, http_session=session)
+            changes: list[object] = []
+            engine.on("stt_availability_changed", changes.append)
+            pcm = np.concatenate([pause(0.3), lines[0].pcm, pause(PAUSE_S), lines[1].pcm])
+            events = await run_events(engine, np.concatenate([pcm, pause(1.0)]))
+            await engine.aclose()
+
+    assert changes == []  # Deepgram stayed in use
+    [dg] = deepgram.sessions
+    assert dg.authorization == "Token dg-good"
+    assert dg.query["encoding"] == "linear16" and dg.query["sample_rate"] == "16000"
+    assert dg.query["model"] == "nova-3" and dg.query["endpointing"] == "300"
+    assert dg.query["interim_results"] == "true" and dg.query["smart_format"] == "true"
+    assert dg.audio_bytes >= len(pcm) * 2 * 16000 // SAMPLE_RATE * 0.9  # all the audio
+    assert "CloseStream" in dg.control
+    kinds = [e.type for e in events]
+    assert stt.SpeechEventType.INTERIM_TRANSCRIPT in kinds
+    finals = [e.alternatives[0] for e in events if e.type == stt.SpeechEventType.FINAL_TRANSCRIPT]
+    assert [f.text for f in finals] == dg.results
+    assert word_error_rate([lines[0].text, lines[1].text], [f.text for f in finals]) <= WER_LIMIT
+    assert finals[1].start_time > finals[0].end_time  # word times carried through
+
+
+async def test_deepgram_refusing_the_key_falls_back_to_whisper(
+    whisper: WhisperSTT, lines: list[Line]
+) -> None:
+    async with running_deepgram("dg-good", whisper) as deepgram:
+        env = {"DEEPGRAM_API_KEY": "dg-revoked", "DEEPGRAM_BASE_URL": deepgram.url}
+        async with aiohttp.ClientSession() as session:
+            engine = build_stt(env, http_session=session)
+            assert isinstance(engine, stt.FallbackAdapter)
+            changes: list[tuple[str, bool]] = []
+            engine.on(
+                "stt_availability_changed",
+                lambda ev: changes.append((ev.stt.provider, ev.available)),
+            )
+            pcm = np.concatenate([pause(0.5), lines[2].pcm, pause(1.0)])
+            finals = await run_stream(engine, pcm, speedup=10)
+            await engine.aclose()
+    assert deepgram.sessions and deepgram.sessions[0].authorization == "Token dg-revoked"
+    assert ("Deepgram", False) in changes
+    assert word_error_rate([lines[2].text], [f.text for f in finals]) <= WER_LIMIT

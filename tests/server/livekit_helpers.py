@@ -175,6 +175,29 @@ class Speaker:
         self._source = rtc.AudioSource(sample_rate, 1)
         self._queue: asyncio.Queue[tuple[np.ndarray, asyncio.Future[None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._listeners: list[asyncio.Task[None]] = []
+        self.heard = 0  # loud frames received from the room
+        self._heard_more = asyncio.Event()
+        self.room.on("track_subscribed", self._on_subscribed)
+
+    def _on_subscribed(self, track: rtc.Track, *_: object) -> None:
+        if track.kind == rtc.TrackKind.KIND_AUDIO:
+            self._listeners.append(asyncio.create_task(self._listen(track)))
+
+    async def _listen(self, track: rtc.Track) -> None:
+        async for event in rtc.AudioStream(track):
+            samples = np.frombuffer(event.frame.data, dtype=np.int16).astype(np.float64)
+            if samples.size and float(np.sqrt(np.mean(samples**2))) >= 100:
+                self.heard += 1
+                self._heard_more.set()
+
+    async def wait_heard(self, frames: int, timeout: float = 60) -> None:
+        """Wait until `frames` more loud frames have been heard from the room."""
+        goal = self.heard + frames
+        async with asyncio.timeout(timeout):
+            while self.heard < goal:
+                self._heard_more.clear()
+                await self._heard_more.wait()
 
     async def join(self, url: str, jwt: str) -> Speaker:
         await self.room.connect(url, jwt)
@@ -205,10 +228,11 @@ class Speaker:
             done.set_result(None)
 
     async def leave(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in [*self._listeners, self._task]:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._source.aclose()
         await self.room.disconnect()
 

@@ -17,14 +17,15 @@ from tests.server.livekit_helpers import AGENT, CALLER, OTHER, Peer, new_call, t
 from tests.server.test_transfer_livekit import start
 from warmtransfer.client import Client
 from warmtransfer.pipeline.worker.protocol import BRIEFING_TOPIC
+from warmtransfer.server.app import RunningServer
 from warmtransfer.v1 import call_service_pb2, transfer_service_pb2
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-async def worker(livekit: LiveKitServer) -> AsyncIterator[None]:
-    async with running_worker(livekit):
+async def worker(livekit: LiveKitServer, wt_server: RunningServer) -> AsyncIterator[None]:
+    async with running_worker(livekit, f"127.0.0.1:{wt_server.port}"):
         yield
 
 

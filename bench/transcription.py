@@ -1,0 +1,224 @@
+"""Live transcription on this machine, offline STT (Whisper tiny.en + Silero VAD).
+
+    python -m bench.transcription [--calls 3] [--max-concurrent 16]
+
+Two parts:
+
+live      The whole stack on a local livekit-server: a caller and an agent speak the scripted
+          support call (Piper speech) into a room; the media worker transcribes it into the
+          server. Per utterance: end of the utterance (its last sample played out by the
+          speaker) -> the segment stored at the server (its SegmentAdded event received by a
+          watcher). The floor is the VAD's end-of-speech silence (0.5 s). Also the CPU the
+          worker's processes use per live call, against the call's length.
+capacity  K calls transcribed at once by one process sharing one Whisper model (one inference
+          thread of 2 CPU threads), each fed its audio at real time: the lag from the end of
+          each utterance to its final transcript. The process keeps up while the p95 lag stays
+          flat; the largest such K is what one worker process transcribes in real time here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from livekit import rtc
+from livekit.agents import stt
+
+from bench.common import describe_ms, free_port, percentile
+from tests.livekit_server import running_livekit, running_worker
+from tests.server.livekit_helpers import (
+    AGENT,
+    CALLER,
+    Speaker,
+    dispose_native_runtime,
+    new_call,
+    token,
+)
+from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
+from warmtransfer.client import Client
+from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT
+from warmtransfer.server.app import start_server
+from warmtransfer.server.config import load_config
+from warmtransfer.v1 import call_service_pb2, transcript_service_pb2
+
+GAP_S = 0.7  # between turns
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds used so far by a process and its live descendants."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+
+    def descends(pid: int) -> bool:
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    return sum(seconds for pid, seconds in cpu.items() if descends(pid))
+
+
+async def live_call(
+    wt: Client, url: str, worker_pid: int, lines: list[Line]
+) -> tuple[list[float], float, float]:
+    """One call: the latencies of its segments, the worker's CPU (cores) and the WER."""
+    call = await new_call(wt)
+    stored: list[float] = []
+    texts: list[str] = []
+    arrived = asyncio.Event()
+
+    async def watch() -> None:
+        request = transcript_service_pb2.WatchCallRequest(call_id=call.call_id)
+        async for event in wt.transcripts.WatchCall(request):
+            if event.HasField("segment_added"):
+                stored.append(time.perf_counter())
+                texts.append(event.segment_added.segment.text)
+                arrived.set()
+
+    watcher = asyncio.create_task(watch())
+    speakers = {
+        "caller": await Speaker("maria", SAMPLE_RATE).join(
+            url, await token(wt, call.call_id, "maria", CALLER)
+        ),
+        "agent": await Speaker("agent-a", SAMPLE_RATE).join(
+            url, await token(wt, call.call_id, "agent-a", AGENT)
+        ),
+    }
+    cpu_before, t_before = tree_cpu_seconds(worker_pid), time.perf_counter()
+    ends: list[float] = []
+    for line in lines:
+        await speakers[line.speaker].say(line.pcm)
+        ends.append(time.perf_counter())
+        await speakers[line.speaker].say(np.zeros(int(SAMPLE_RATE * GAP_S), np.int16))
+    async with asyncio.timeout(60):
+        while len(stored) < len(lines):
+            arrived.clear()
+            await arrived.wait()
+    cores = (tree_cpu_seconds(worker_pid) - cpu_before) / (time.perf_counter() - t_before)
+    for speaker in speakers.values():
+        await speaker.leave()
+    await wt.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
+    watcher.cancel()
+    latencies = [s - e for s, e in zip(stored, ends, strict=True)]
+    return latencies, cores, word_error_rate([line.text for line in lines], texts)
+
+
+async def live(calls: int, lines: list[Line]) -> None:
+    port = free_port()
+    latencies: list[float] = []
+    cpu_per_call: list[float] = []
+    wers: list[float] = []
+    async with running_livekit() as lk, running_worker(lk, f"127.0.0.1:{port}") as worker:
+        with tempfile.TemporaryDirectory() as data:
+            env = {
+                "WARMTRANSFER_API_KEYS": "k=t",
+                "WARMTRANSFER_LISTEN": f"127.0.0.1:{port}",
+                "WARMTRANSFER_DATA_DIR": data,
+                "LIVEKIT_URL": lk.url,
+                "LIVEKIT_API_KEY": lk.api_key,
+                "LIVEKIT_API_SECRET": lk.api_secret,
+            }
+            server = await start_server(load_config(env))
+            async with Client(f"127.0.0.1:{port}", api_key="k") as wt:
+                for _ in range(calls):
+                    lat, cores, wer = await live_call(wt, lk.url, worker.pid, lines)
+                    latencies.extend(lat)
+                    cpu_per_call.append(cores)
+                    wers.append(wer)
+            await server.stop(grace=1)
+    dispose_native_runtime()
+    print(f"transcription live: {calls} calls x {len(lines)} utterances on a local livekit-server")
+    print(f"transcription live: end of utterance -> segment stored: {describe_ms(latencies)}")
+    print(
+        "transcription live: worker CPU per live call (cores, whole call incl. silences): "
+        f"{', '.join(f'{c:.3f}' for c in cpu_per_call)}"
+    )
+    print(f"transcription live: word error rate per call: {', '.join(f'{w:.3f}' for w in wers)}")
+
+
+async def one_call(engine: WhisperSTT, lines: list[Line], offset: float) -> list[float]:
+    """Feed one call's audio at real time into a stream; lags of its finals."""
+    stream = engine.stream()
+    step = SAMPLE_RATE // 100
+    audio = np.concatenate(
+        [p for line in lines for p in (line.pcm, np.zeros(int(SAMPLE_RATE * GAP_S), np.int16))]
+    )
+    ends_s, at = [], 0.0  # where each utterance ends in the call's audio
+    for line in lines:
+        at += len(line.pcm) / SAMPLE_RATE
+        ends_s.append(at)
+        at += GAP_S
+    started: list[float] = []
+    lags: list[float] = []
+
+    async def feed() -> None:
+        await asyncio.sleep(offset)  # calls do not all start in the same instant
+        started.append(time.perf_counter())
+        for i in range(0, len(audio), step):
+            chunk = audio[i : i + step]
+            stream.push_frame(rtc.AudioFrame(chunk.tobytes(), SAMPLE_RATE, 1, len(chunk)))
+            ahead = started[0] + (i + len(chunk)) / SAMPLE_RATE - time.perf_counter()
+            if ahead > 0:
+                await asyncio.sleep(ahead)
+        stream.end_input()
+
+    feeding = asyncio.create_task(feed())
+    async for event in stream:
+        if event.type == stt.SpeechEventType.FINAL_TRANSCRIPT and len(lags) < len(ends_s):
+            lags.append(time.perf_counter() - started[0] - ends_s[len(lags)])
+    await feeding
+    await stream.aclose()
+    return lags
+
+
+async def capacity(max_concurrent: int, lines: list[Line]) -> None:
+    engine = WhisperSTT(cpu_threads=2)
+    engine.prewarm()
+    print("transcription capacity: K calls in one process, real-time audio, one Whisper model")
+    k = 1
+    while k <= max_concurrent:
+        results = await asyncio.gather(
+            *(one_call(engine, lines, offset=i * 0.37) for i in range(k))
+        )
+        lags = [lag for call in results for lag in call]
+        last = [call[-1] for call in results if call]
+        p95 = percentile(lags, 95)
+        print(
+            f"transcription capacity: K={k:2}: utterance end -> final "
+            f"p50 {percentile(lags, 50) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+            f"last utterance p50 {percentile(last, 50) * 1000:.0f} ms (n={len(lags)})"
+        )
+        if p95 > 5.0:
+            break
+        k *= 2
+    await engine.aclose()
+
+
+async def main(calls: int, max_concurrent: int) -> None:
+    lines = await script_lines()
+    await capacity(max_concurrent, lines)
+    await live(calls, lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=3)
+    parser.add_argument("--max-concurrent", type=int, default=16)
+    args = parser.parse_args()
+    asyncio.run(main(args.calls, args.max_concurrent))

@@ -1,0 +1,271 @@
+"""Live transcription on a real livekit-server: the media worker (its own process) hears a
+caller and an agent, each speaking the scripted support call (synthesized offline by Piper), and
+streams speaker-labelled segments into the server; hold music never becomes a segment; a server
+killed mid-call loses and duplicates nothing.
+
+Word error rates are printed (run with -s to see them) and asserted against 0.25.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import grpc
+import numpy as np
+import pytest
+
+from tests.conftest import KEYS
+from tests.livekit_server import LiveKitServer, running_worker
+from tests.server.livekit_helpers import AGENT, CALLER, Speaker, new_call, token
+from tests.server.test_durability import free_port
+from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
+from warmtransfer.client import Client
+from warmtransfer.server.app import RunningServer
+from warmtransfer.v1 import call_pb2, call_service_pb2, transcript_pb2, transcript_service_pb2
+
+pytestmark = pytest.mark.slow
+
+WER_LIMIT = 0.25
+TURN_GAP_S = 0.7
+ROLES = {"caller": transcript_pb2.SPEAKER_ROLE_CALLER, "agent": transcript_pb2.SPEAKER_ROLE_AGENT}
+IDENTITIES = {"caller": "maria", "agent": "agent-a"}
+Event = transcript_service_pb2.WatchCallResponse
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[Line]:
+    return asyncio.run(script_lines())
+
+
+class Watch:
+    """Every event of a call, collected in the background from WatchCall (resuming from its
+    cursor when the server restarts)."""
+
+    def __init__(self, client: Client, call_id: str) -> None:
+        self.client, self.call_id = client, call_id
+        self.events: list[Event] = []
+        self._more = asyncio.Event()
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        cursor = ""
+        while True:
+            request = transcript_service_pb2.WatchCallRequest(
+                call_id=self.call_id, after_cursor=cursor
+            )
+            try:
+                async for event in self.client.transcripts.WatchCall(request):
+                    cursor = event.cursor or cursor
+                    self.events.append(event)
+                    self._more.set()
+                return
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() != grpc.StatusCode.UNAVAILABLE:
+                    raise
+                await asyncio.sleep(0.2)  # the server is restarting: reconnect soon
+
+    @property
+    def segments(self) -> list[transcript_pb2.TranscriptSegment]:
+        return [e.segment_added.segment for e in self.events if e.HasField("segment_added")]
+
+    def participants(self) -> list[tuple[str, int]]:
+        return [
+            (e.participant_changed.participant.identity, e.participant_changed.kind)
+            for e in self.events
+            if e.HasField("participant_changed")
+        ]
+
+    async def until(self, condition: Callable[[], bool], timeout: float = 120) -> None:
+        async with asyncio.timeout(timeout):
+            while not condition():
+                self._more.clear()
+                if self._task.done():
+                    self._task.result()
+                    raise AssertionError("the watch ended")
+                await self._more.wait()
+
+    async def close(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+async def join_speakers(client: Client, livekit: LiveKitServer, call_id: str) -> dict[str, Speaker]:
+    speakers = {}
+    for speaker, role in (("caller", CALLER), ("agent", AGENT)):
+        identity = IDENTITIES[speaker]
+        jwt = await token(client, call_id, identity, role)
+        speakers[speaker] = await Speaker(identity, SAMPLE_RATE).join(livekit.url, jwt)
+    return speakers
+
+
+async def speak(speakers: dict[str, Speaker], lines: list[Line]) -> None:
+    for line in lines:
+        await speakers[line.speaker].say(line.pcm)
+        await speakers[line.speaker].say(np_silence(TURN_GAP_S))
+
+
+def np_silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(SAMPLE_RATE * seconds), dtype=np.int16)
+
+
+def check_transcript(
+    segments: list[transcript_pb2.TranscriptSegment], lines: list[Line], label: str
+) -> float:
+    assert [s.speaker_identity for s in segments] == [IDENTITIES[line.speaker] for line in lines], [
+        (s.speaker_identity, s.text) for s in segments
+    ]
+    assert [s.speaker_role for s in segments] == [ROLES[line.speaker] for line in lines]
+    seqs = [s.seq for s in segments]
+    assert seqs == sorted(set(seqs)), "seqs increase, no duplicates"
+    starts = [s.start_offset.ToMilliseconds() for s in segments]
+    assert starts == sorted(starts)
+    assert all(s.end_offset.ToMilliseconds() > s.start_offset.ToMilliseconds() for s in segments)
+    wer = word_error_rate([line.text for line in lines], [s.text for s in segments])
+    print(f"\n{label}: word error rate {wer:.3f} over {len(lines)} utterances")
+    for s in segments:
+        print(f"  {s.speaker_identity:8} {s.text}")
+    assert wer <= WER_LIMIT
+    return wer
+
+
+@pytest.fixture
+async def worker(livekit: LiveKitServer, wt_server: RunningServer) -> AsyncIterator[None]:
+    async with running_worker(livekit, f"127.0.0.1:{wt_server.port}"):
+        yield
+
+
+async def test_two_speakers_transcribed_in_order(
+    worker: None, wt: Client, livekit: LiveKitServer, lines: list[Line]
+) -> None:
+    call = await new_call(wt)
+    watch = Watch(wt, call.call_id)
+    speakers = await join_speakers(wt, livekit, call.call_id)
+    try:
+        # The worker reports both joining: it is in the room, listening.
+        joined = call_pb2.PARTICIPANT_EVENT_KIND_JOINED
+        await watch.until(
+            lambda: {("maria", joined), ("agent-a", joined)} <= set(watch.participants())
+        )
+        await speak(speakers, lines)
+        await watch.until(lambda: len(watch.segments) >= len(lines))
+        check_transcript(watch.segments, lines, "two speakers")
+        assert not any(s.on_hold for s in watch.segments)
+
+        await speakers["caller"].leave()
+        left = call_pb2.PARTICIPANT_EVENT_KIND_LEFT
+        await watch.until(lambda: ("maria", left) in watch.participants())
+        assert len(watch.segments) == len(lines)
+    finally:
+        await watch.close()
+        for speaker in speakers.values():
+            with contextlib.suppress(Exception):
+                await speaker.leave()
+
+
+async def test_hold_music_is_not_transcribed_and_the_held_caller_is(
+    worker: None, wt: Client, livekit: LiveKitServer, lines: list[Line]
+) -> None:
+    call = await new_call(wt)
+    watch = Watch(wt, call.call_id)
+    speakers = await join_speakers(wt, livekit, call.call_id)
+    try:
+        joined = call_pb2.PARTICIPANT_EVENT_KIND_JOINED
+        await watch.until(lambda: ("maria", joined) in watch.participants())
+        await speak(speakers, lines[:2])
+        await watch.until(lambda: len(watch.segments) >= 2)
+
+        await wt.calls.HoldCall(call_service_pb2.HoldCallRequest(call_id=call.call_id))
+        # The caller hears the music for a good while (1,000 frames: 10 s) ...
+        await speakers["caller"].wait_heard(1000, timeout=90)
+        # ... then speaks while still on hold: that, and only that, is transcribed.
+        await speak(speakers, [lines[6]])
+        await watch.until(lambda: len(watch.segments) >= 3)
+        held = watch.segments[2]
+        assert held.on_hold and held.speaker_identity == "maria"
+        assert word_error_rate([lines[6].text], [held.text]) <= WER_LIMIT
+        await wt.calls.ResumeCall(call_service_pb2.ResumeCallRequest(call_id=call.call_id))
+        await speak(speakers, [lines[7]])
+        await watch.until(lambda: len(watch.segments) >= 4)
+        assert len(watch.segments) == 4, [s.text for s in watch.segments]
+        assert not watch.segments[3].on_hold
+        # The hold music's player is never a speaker.
+        assert {s.speaker_identity for s in watch.segments} == {"maria", "agent-a"}
+    finally:
+        await watch.close()
+        for speaker in speakers.values():
+            with contextlib.suppress(Exception):
+                await speaker.leave()
+
+
+async def start_server_process(
+    data_dir: Path, port: int, livekit: LiveKitServer
+) -> asyncio.subprocess.Process:
+    import sys
+
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    env = os.environ | {
+        "WARMTRANSFER_API_KEYS": KEYS,
+        "LIVEKIT_URL": livekit.url,
+        "LIVEKIT_API_KEY": livekit.api_key,
+        "LIVEKIT_API_SECRET": livekit.api_secret,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "warmtransfer.cli", "serve",
+        "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir),
+        env=env,
+    )  # fmt: skip
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        request = health_pb2.HealthCheckRequest(service="")
+        await asyncio.wait_for(health.Check(request, wait_for_ready=True), timeout=60)
+    return process
+
+
+async def test_a_server_killed_mid_call_loses_and_duplicates_nothing(
+    livekit: LiveKitServer, lines: list[Line], tmp_path: Path
+) -> None:
+    port = free_port()
+    data_dir = tmp_path / "data"
+    process = await start_server_process(data_dir, port, livekit)
+    client = Client(f"127.0.0.1:{port}", api_key="key-a")
+    speakers: dict[str, Speaker] = {}
+    watch: Watch | None = None
+    try:
+        async with running_worker(livekit, f"127.0.0.1:{port}"):
+            call = await new_call(client)
+            watch = Watch(client, call.call_id)
+            speakers = await join_speakers(client, livekit, call.call_id)
+            joined = call_pb2.PARTICIPANT_EVENT_KIND_JOINED
+            await watch.until(lambda: ("agent-a", joined) in watch.participants())
+            await speak(speakers, lines[:3])
+            await watch.until(lambda: len(watch.segments) >= 3)
+
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+            await speak(speakers, lines[3:6])  # said while the server is down
+            process = await start_server_process(data_dir, port, livekit)
+            await speak(speakers, lines[6:])
+            await watch.until(lambda: len(watch.segments) >= len(lines))
+
+            stored = await client.transcripts.GetTranscript(
+                transcript_service_pb2.GetTranscriptRequest(call_id=call.call_id)
+            )
+            check_transcript(list(stored.segments), lines, "server killed mid-call")
+            assert [s.seq for s in watch.segments] == [s.seq for s in stored.segments]
+    finally:
+        if watch is not None:
+            await watch.close()
+        for speaker in speakers.values():
+            with contextlib.suppress(Exception):
+                await speaker.leave()
+        await client.close()
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await process.wait()
