@@ -90,16 +90,17 @@ bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benc
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.summary_latency
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transfer
+	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transcription
 
 .PHONY: run
 run: $(STAMP) $(LIVEKIT_SERVER) ## Start the whole stack on embedded defaults: livekit-server --dev, the media worker and the API server, on loopback.
 	mkdir -p $(DATA_DIR)
 	$(LIVEKIT_SERVER) --dev --bind 127.0.0.1 --node-ip 127.0.0.1 --keys '$(LIVEKIT_DEV_KEYS)' \
 	  >$(DATA_DIR)/livekit.log 2>&1 & lk=$$!; \
-	$(BIN)/warmtransfer agent >$(DATA_DIR)/agent.log 2>&1 & agent=$$!; \
+	$(BIN)/warmtransfer agent --server $(LISTEN) >$(DATA_DIR)/agent.log 2>&1 & agent=$$!; \
 	trap 'kill $$agent $$lk 2>/dev/null' EXIT; \
 	echo "livekit-server --dev on ws://127.0.0.1:7880 (log: $(DATA_DIR)/livekit.log)"; \
-	echo "media worker: hold music and spoken briefings (log: $(DATA_DIR)/agent.log)"; \
+	echo "media worker: transcription, hold music, spoken briefings (log: $(DATA_DIR)/agent.log)"; \
 	$(BIN)/warmtransfer serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
 .PHONY: demo

@@ -49,11 +49,12 @@ from warmtransfer.v1 import call_service_pb2, transcript_service_pb2
 GAP_S = 0.7  # between turns
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """CPU seconds used so far by a process and its live descendants."""
+def process_tree(root: int) -> dict[int, tuple[float, int]]:
+    """A process and its live descendants: pid -> (CPU seconds so far, RSS bytes)."""
     parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
+    usage: dict[int, tuple[float, int]] = {}
     ticks = os.sysconf("SC_CLK_TCK")
+    page = os.sysconf("SC_PAGE_SIZE")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -62,7 +63,8 @@ def tree_cpu_seconds(root: int) -> float:
         except OSError:
             continue
         parents[int(entry.name)] = int(fields[1])
-        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+        cpu = (int(fields[11]) + int(fields[12])) / ticks
+        usage[int(entry.name)] = (cpu, int(fields[21]) * page)
 
     def descends(pid: int) -> bool:
         while pid > 1:
@@ -71,7 +73,11 @@ def tree_cpu_seconds(root: int) -> float:
             pid = parents.get(pid, 0)
         return False
 
-    return sum(seconds for pid, seconds in cpu.items() if descends(pid))
+    return {pid: use for pid, use in usage.items() if descends(pid)}
+
+
+def tree_cpu_seconds(root: int) -> float:
+    return sum(cpu for cpu, _ in process_tree(root).values())
 
 
 async def live_call(
@@ -111,6 +117,11 @@ async def live_call(
             arrived.clear()
             await arrived.wait()
     cores = (tree_cpu_seconds(worker_pid) - cpu_before) / (time.perf_counter() - t_before)
+    rss = sorted(r for _, r in process_tree(worker_pid).values())
+    print(
+        "transcription live: worker processes' RSS during the call: "
+        + ", ".join(f"{r / 2**20:.0f} MiB" for r in rss)
+    )
     for speaker in speakers.values():
         await speaker.leave()
     await wt.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
@@ -191,8 +202,7 @@ async def capacity(max_concurrent: int, lines: list[Line]) -> None:
     engine = WhisperSTT(cpu_threads=2)
     engine.prewarm()
     print("transcription capacity: K calls in one process, real-time audio, one Whisper model")
-    k = 1
-    while k <= max_concurrent:
+    for k in (k for k in (1, 2, 4, 6, 8, 12, 16) if k <= max_concurrent):
         results = await asyncio.gather(
             *(one_call(engine, lines, offset=i * 0.37) for i in range(k))
         )
@@ -206,7 +216,6 @@ async def capacity(max_concurrent: int, lines: list[Line]) -> None:
         )
         if p95 > 5.0:
             break
-        k *= 2
     await engine.aclose()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -23,7 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--data-dir", type=Path, help="store directory (default: .data)")
     serve.add_argument("--log-level", default="INFO")
-    agent = sub.add_parser("agent", help="run the LiveKit media worker (hold music, briefings)")
+    agent = sub.add_parser(
+        "agent", help="run the LiveKit media worker (transcription, hold music, briefings)"
+    )
+    agent.add_argument(
+        "--server",
+        help="the API server's host:port (default: WARMTRANSFER_SERVER or 127.0.0.1:50051)",
+    )
     agent.add_argument("--log-level", default="INFO")
     demo = sub.add_parser("demo", help="drive a scripted support call through a running server")
     demo.add_argument("--target", default="127.0.0.1:50051", help="server host:port")
@@ -42,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         from warmtransfer.pipeline.worker.run import run_worker
 
+        if args.server:  # job processes inherit the environment
+            os.environ["WARMTRANSFER_SERVER"] = args.server
         asyncio.run(run_worker())
         return 0
     from warmtransfer.demo import run_demo

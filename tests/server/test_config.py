@@ -34,6 +34,8 @@ def test_no_keys_means_dev_mode_on_loopback_only() -> None:
         ({"WARMTRANSFER_MAX_SEGMENT_CHARS": "lots"}, "WARMTRANSFER_MAX_SEGMENT_CHARS"),
         ({"WARMTRANSFER_MAX_SEGMENTS_PER_CALL": "0"}, "WARMTRANSFER_MAX_SEGMENTS_PER_CALL"),
         ({"WARMTRANSFER_SUMMARY_EVERY_SECONDS": "-1"}, "WARMTRANSFER_SUMMARY_EVERY_SECONDS"),
+        ({"WARMTRANSFER_TRANSFER_POLL_SECONDS": "0"}, "WARMTRANSFER_TRANSFER_POLL_SECONDS"),
+        ({"WARMTRANSFER_INGEST_SECRET": "short"}, "WARMTRANSFER_INGEST_SECRET"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], named: str) -> None:

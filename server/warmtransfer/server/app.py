@@ -106,6 +106,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
             media,
             join_timeout_s=config.transfer_join_timeout_seconds,
             arrival_timeout_s=config.transfer_arrival_timeout_seconds,
+            poll_interval_s=config.transfer_poll_seconds,
         ),
         ingest_tokens=tokens,
     )

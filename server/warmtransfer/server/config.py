@@ -16,6 +16,8 @@ Variables:
     WARMTRANSFER_TRANSFER_JOIN_TIMEOUT_SECONDS      how long B has to join the consult room (120).
     WARMTRANSFER_TRANSFER_ARRIVAL_TIMEOUT_SECONDS   how long B has to reach the caller after
                               CompleteTransfer before the transfer returns to consulting (60).
+    WARMTRANSFER_TRANSFER_POLL_SECONDS   how often a transfer under way looks at its rooms (0.2);
+                              the media worker's participant reports wake it sooner.
     WARMTRANSFER_INGEST_SECRET   signs the media worker's call-scoped tokens; share it between
                               replicas (default: a random secret kept in the data directory).
 """
@@ -77,6 +79,7 @@ class ServerConfig:
     livekit: LiveKitConfig | None = field(default_factory=LiveKitConfig)
     transfer_join_timeout_seconds: float = 120.0
     transfer_arrival_timeout_seconds: float = 60.0
+    transfer_poll_seconds: float = 0.2
     ingest_secret: str | None = None
 
 
@@ -141,6 +144,11 @@ def load_config(
         "WARMTRANSFER_TRANSFER_ARRIVAL_TIMEOUT_SECONDS",
         _DEFAULTS.transfer_arrival_timeout_seconds,
     )
+    values["transfer_poll_seconds"] = _float(
+        env, "WARMTRANSFER_TRANSFER_POLL_SECONDS", _DEFAULTS.transfer_poll_seconds
+    )
+    if values["transfer_poll_seconds"] == 0:
+        raise ConfigError("WARMTRANSFER_TRANSFER_POLL_SECONDS: must be positive, got 0")
     secret = env.get("WARMTRANSFER_INGEST_SECRET") or None
     if secret is not None and len(secret) < 16:
         raise ConfigError("WARMTRANSFER_INGEST_SECRET: must be at least 16 characters")

@@ -41,6 +41,8 @@ CONSULTING = transfer_pb2.TRANSFER_STATE_CONSULTING
 COMPLETING = transfer_pb2.TRANSFER_STATE_COMPLETING
 AGENT = call_pb2.PARTICIPANT_ROLE_AGENT
 DATA_TOPIC = "warmtransfer"
+CLOSE_LOOK_S = 3.0  # after a participant report, poll the rooms often for this long
+CLOSE_LOOK_INTERVAL_S = 0.2
 
 
 class TransferCoordinator:
@@ -91,6 +93,8 @@ class TransferCoordinator:
         try:
             await media.create_room(room, call_id=call_id, tenant_id=tenant_id)
             await self._hold(media, call.room_name, from_identity, on=True)
+            # Seen now, so a caller hanging up before the watcher's first look still counts.
+            caller_seen = "caller" in (await self._roles(media, call.room_name)).values()
         except WarmTransferError as exc:
             await self._fail(tenant_id, transfer, call.room_name, f"could not start: {exc}")
             raise
@@ -108,7 +112,9 @@ class TransferCoordinator:
                 },
             )
         )
-        self._spawn(self._watch(tenant_id, transfer.transfer_id, call.room_name))
+        self._spawn(
+            self._watch(tenant_id, transfer.transfer_id, call.room_name, caller_seen=caller_seen)
+        )
         return transfer_service_pb2.StartTransferResponse(
             transfer=transfer,
             briefing=transfer_service_pb2.Briefing(summary=summary, pending_segments=pending),
@@ -151,6 +157,7 @@ class TransferCoordinator:
             response.to_call_token = media.join_token(
                 room=call.room_name, identity=transfer.to_identity, role=AGENT, call_id=call.call_id
             )
+        self._wake(call.room_name)  # B may be in the room already (moved)
         return response
 
     async def hold_call(self, tenant_id: str, call_id: str) -> call_pb2.Call:
@@ -233,6 +240,9 @@ class TransferCoordinator:
     def participant_changed(self, call_room: str) -> None:
         """Someone joined or left the call's room (reported by the media worker): a transfer
         under way looks at the room now rather than at its next poll."""
+        self._wake(call_room)
+
+    def _wake(self, call_room: str) -> None:
         wake = self._wakes.get(call_room)
         if wake is not None:
             wake.set()
@@ -295,14 +305,17 @@ class TransferCoordinator:
             )
         await self._release(self._media, call_room, transfer)
 
-    async def _watch(self, tenant_id: str, transfer_id: str, call_room: str) -> None:
+    async def _watch(
+        self, tenant_id: str, transfer_id: str, call_room: str, *, caller_seen: bool = False
+    ) -> None:
         media = self._require_media()
         loop = asyncio.get_running_loop()
         started = loop.time()
-        caller_seen = b_joined = False
+        b_joined = False
         handoff_deadline: float | None = None
         transfer = await self._store.get_transfer(tenant_id, transfer_id)
         wake = self._wakes.setdefault(call_room, asyncio.Event())
+        looking_closely_until = 0.0
         try:
             while True:
                 wake.clear()
@@ -338,8 +351,18 @@ class TransferCoordinator:
                             state=CONSULTING,
                             end_reason=f"{transfer.to_identity} did not join the call in time",
                         )
+                # After a report, look closely for a while: LiveKit's own view of the room can
+                # lag the report by a moment.
+                closely = loop.time() < looking_closely_until
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), self._poll_interval_s)
+                    await asyncio.wait_for(
+                        wake.wait(),
+                        min(self._poll_interval_s, CLOSE_LOOK_INTERVAL_S)
+                        if closely
+                        else self._poll_interval_s,
+                    )
+                if wake.is_set():
+                    looking_closely_until = loop.time() + CLOSE_LOOK_S
         except asyncio.CancelledError:
             raise
         except Exception:

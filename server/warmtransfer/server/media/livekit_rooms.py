@@ -133,7 +133,9 @@ class LiveKitRooms:
             "list participants",
             self._lk().room.list_participants(api.ListParticipantsRequest(room=room)),
         )
-        return list(response.participants)
+        # A participant that has just left can still be listed for a moment, as DISCONNECTED.
+        gone = api.ParticipantInfo.State.DISCONNECTED
+        return [p for p in response.participants if p.state != gone]
 
     async def list_participants(self, room: str) -> list[call_pb2.Participant]:
         out = []
