@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,8 +28,8 @@ import numpy as np
 from livekit import rtc
 from livekit.agents import stt
 
-from bench.common import describe_ms, free_port, percentile
-from tests.livekit_server import running_livekit, running_worker
+from bench.common import describe_ms, percentile
+from bench.stack import running_stack
 from tests.server.livekit_helpers import (
     AGENT,
     CALLER,
@@ -42,8 +41,6 @@ from tests.server.livekit_helpers import (
 from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
 from warmtransfer.client import Client
 from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT
-from warmtransfer.server.app import start_server
-from warmtransfer.server.config import load_config
 from warmtransfer.v1 import call_service_pb2, transcript_service_pb2
 
 GAP_S = 0.7  # between turns
@@ -131,28 +128,17 @@ async def live_call(
 
 
 async def live(calls: int, lines: list[Line]) -> None:
-    port = free_port()
     latencies: list[float] = []
     cpu_per_call: list[float] = []
     wers: list[float] = []
-    async with running_livekit() as lk, running_worker(lk, f"127.0.0.1:{port}") as worker:
-        with tempfile.TemporaryDirectory() as data:
-            env = {
-                "WARMTRANSFER_API_KEYS": "k=t",
-                "WARMTRANSFER_LISTEN": f"127.0.0.1:{port}",
-                "WARMTRANSFER_DATA_DIR": data,
-                "LIVEKIT_URL": lk.url,
-                "LIVEKIT_API_KEY": lk.api_key,
-                "LIVEKIT_API_SECRET": lk.api_secret,
-            }
-            server = await start_server(load_config(env))
-            async with Client(f"127.0.0.1:{port}", api_key="k") as wt:
-                for _ in range(calls):
-                    lat, cores, wer = await live_call(wt, lk.url, worker.pid, lines)
-                    latencies.extend(lat)
-                    cpu_per_call.append(cores)
-                    wers.append(wer)
-            await server.stop(grace=1)
+    async with running_stack() as stack:
+        for _ in range(calls):
+            lat, cores, wer = await live_call(
+                stack.client, stack.livekit.url, stack.worker.pid, lines
+            )
+            latencies.extend(lat)
+            cpu_per_call.append(cores)
+            wers.append(wer)
     dispose_native_runtime()
     print(f"transcription live: {calls} calls x {len(lines)} utterances on a local livekit-server")
     print(f"transcription live: end of utterance -> segment stored: {describe_ms(latencies)}")

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 
 from bench.common import describe_ms
-from tests.livekit_server import running_livekit, running_worker
+from bench.stack import running_stack
 from tests.server.helpers import wait_for_event
 from tests.server.livekit_helpers import (
     AGENT,
@@ -29,10 +28,6 @@ from tests.server.livekit_helpers import (
     new_call,
     token,
 )
-from tests.server.test_durability import free_port
-from warmtransfer.client import Client
-from warmtransfer.server.app import start_server
-from warmtransfer.server.config import load_config
 from warmtransfer.v1 import call_service_pb2, transfer_pb2, transfer_service_pb2
 
 
@@ -42,65 +37,50 @@ async def main(transfers: int) -> None:
     to_completed: list[float] = []
     to_music: list[float] = []
     to_briefing: list[float] = []
-    port = free_port()
-    # The worker also transcribes each call into this server (the tones are not speech).
-    async with running_livekit() as lk, running_worker(lk, f"127.0.0.1:{port}"):
-        with tempfile.TemporaryDirectory() as data:
-            env = {
-                "WARMTRANSFER_API_KEYS": "k=t",
-                "WARMTRANSFER_LISTEN": f"127.0.0.1:{port}",
-                "WARMTRANSFER_DATA_DIR": data,
-                "LIVEKIT_URL": lk.url,
-                "LIVEKIT_API_KEY": lk.api_key,
-                "LIVEKIT_API_SECRET": lk.api_secret,
-            }
-            server = await start_server(load_config(env))
-            async with Client(f"127.0.0.1:{server.port}", api_key="k") as wt:
-                for _ in range(transfers):
-                    call = await new_call(wt)
-                    caller = await Peer("maria").join(
-                        lk.url, await token(wt, call.call_id, "maria", CALLER)
-                    )
-                    a = await Peer("agent-a").join(
-                        lk.url, await token(wt, call.call_id, "agent-a", AGENT)
-                    )
-                    await caller.wait_hearing("agent-a")
-                    t0 = time.perf_counter()
-                    started = await wt.transfers.StartTransfer(
-                        transfer_service_pb2.StartTransferRequest(
-                            call_id=call.call_id, from_identity="agent-a", to_identity="agent-b"
-                        )
-                    )
-                    start_ms.append(time.perf_counter() - t0)
-                    await caller.wait_hearing(OTHER, frames=1, timeout=60)
-                    to_music.append(time.perf_counter() - t0)
-                    b = await Peer("agent-b").join(lk.url, started.to_consult_token)
-                    tb = time.perf_counter()
-                    await b.wait_hearing(OTHER, frames=1, timeout=60)
-                    to_briefing.append(time.perf_counter() - tb)
-                    t1 = time.perf_counter()
-                    completed = await wt.transfers.CompleteTransfer(
-                        transfer_service_pb2.CompleteTransferRequest(
-                            transfer_id=started.transfer.transfer_id
-                        )
-                    )
-                    await b.leave()
-                    b = await Peer("agent-b").join(lk.url, completed.to_call_token)
-                    await caller.wait_hearing("agent-b", frames=1)
-                    to_b_audio.append(time.perf_counter() - t1)
-                    await wait_for_event(
-                        wt,
-                        call.call_id,
-                        lambda e: (
-                            e.transfer_state_changed.transfer.state
-                            == transfer_pb2.TRANSFER_STATE_COMPLETED
-                        ),
-                    )
-                    to_completed.append(time.perf_counter() - t1)
-                    for peer in (caller, a, b):
-                        await peer.leave()
-                    await wt.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
-            await server.stop(grace=1)
+    # The worker also transcribes each call into the server (the tones are not speech).
+    async with running_stack() as stack:
+        lk, wt = stack.livekit, stack.client
+        for _ in range(transfers):
+            call = await new_call(wt)
+            caller = await Peer("maria").join(
+                lk.url, await token(wt, call.call_id, "maria", CALLER)
+            )
+            a = await Peer("agent-a").join(lk.url, await token(wt, call.call_id, "agent-a", AGENT))
+            await caller.wait_hearing("agent-a")
+            t0 = time.perf_counter()
+            started = await wt.transfers.StartTransfer(
+                transfer_service_pb2.StartTransferRequest(
+                    call_id=call.call_id, from_identity="agent-a", to_identity="agent-b"
+                )
+            )
+            start_ms.append(time.perf_counter() - t0)
+            await caller.wait_hearing(OTHER, frames=1, timeout=60)
+            to_music.append(time.perf_counter() - t0)
+            b = await Peer("agent-b").join(lk.url, started.to_consult_token)
+            tb = time.perf_counter()
+            await b.wait_hearing(OTHER, frames=1, timeout=60)
+            to_briefing.append(time.perf_counter() - tb)
+            t1 = time.perf_counter()
+            completed = await wt.transfers.CompleteTransfer(
+                transfer_service_pb2.CompleteTransferRequest(
+                    transfer_id=started.transfer.transfer_id
+                )
+            )
+            await b.leave()
+            b = await Peer("agent-b").join(lk.url, completed.to_call_token)
+            await caller.wait_hearing("agent-b", frames=1)
+            to_b_audio.append(time.perf_counter() - t1)
+            await wait_for_event(
+                wt,
+                call.call_id,
+                lambda e: (
+                    e.transfer_state_changed.transfer.state == transfer_pb2.TRANSFER_STATE_COMPLETED
+                ),
+            )
+            to_completed.append(time.perf_counter() - t1)
+            for peer in (caller, a, b):
+                await peer.leave()
+            await wt.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
     dispose_native_runtime()
     print(f"transfer: {transfers} transfers on a local livekit-server")
     print(f"transfer: StartTransfer returns: {describe_ms(start_ms)}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from typing import Any
 
 import aiohttp
@@ -21,6 +22,7 @@ from tests.deepgram_protocol import running_deepgram
 from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
 from warmtransfer.pipeline.transcription.providers import build_stt
 from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT
+from warmtransfer.pipeline.worker.transcribe import HoldPeriods, SeqAllocator
 
 PAUSE_S = 1.0
 WER_LIMIT = 0.25
@@ -222,3 +224,28 @@ async def test_deepgram_refusing_the_key_falls_back_to_whisper(
     assert deepgram.sessions and deepgram.sessions[0].authorization == "Token dg-revoked"
     assert ("Deepgram", False) in changes
     assert word_error_rate([lines[2].text], [f.text for f in finals]) <= WER_LIMIT
+
+
+def test_a_bad_thread_count_names_the_variable() -> None:
+    for raw in ("two", "0", "-1"):
+        with pytest.raises(ValueError, match="WARMTRANSFER_STT_THREADS"):
+            build_stt({"WARMTRANSFER_STT_THREADS": raw})
+
+
+def test_seqs_increase_and_a_later_job_starts_above_an_earlier_one() -> None:
+    first = SeqAllocator()
+    seqs = [first.next() for _ in range(1000)]
+    assert seqs == sorted(set(seqs))
+    assert first.peek() == seqs[-1] + 1
+    # Seqs start at the job's start time in ms: a job restarted later starts above this one.
+    assert abs(seqs[0] - time.time() * 1000) < 5_000
+
+
+def test_hold_periods() -> None:
+    hold = HoldPeriods()
+    assert not hold.covers(5.0)
+    hold.started(10.0)
+    assert hold.covers(11.0) and not hold.covers(9.0)
+    hold.stopped(20.0)
+    hold.started(30.0)
+    assert hold.covers(15.0) and not hold.covers(25.0) and hold.covers(35.0)

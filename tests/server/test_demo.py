@@ -24,7 +24,7 @@ async def test_demo_prints_transcript_summary_and_briefing(
 async def test_demo_says_how_to_start_a_server_when_none_runs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from tests.server.test_durability import free_port
+    from tests.server.processes import free_port
 
     assert await run_demo(f"127.0.0.1:{free_port()}", api_key="dev", pace=0.0) == 1
     assert "make run" in capsys.readouterr().out

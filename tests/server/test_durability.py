@@ -3,47 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from tests.conftest import KEYS
 from tests.server.helpers import config, create_call, ingest, segment, wait_for_event
+from tests.server.processes import free_port, start_server_process
 from warmtransfer.client import Client
 from warmtransfer.v1 import summary_service_pb2, transcript_service_pb2
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def start(data_dir: Path, port: int) -> asyncio.subprocess.Process:
-    env = os.environ | {
-        "WARMTRANSFER_API_KEYS": KEYS,
-        "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
-        "WARMTRANSFER_MEDIA": "none",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "warmtransfer.cli", "serve",
-        "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir),
-        env=env,
-    )  # fmt: skip
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        health = health_pb2_grpc.HealthStub(channel)
-        request = health_pb2.HealthCheckRequest(service="")
-        await asyncio.wait_for(health.Check(request, wait_for_ready=True), timeout=60)
-    return process
 
 
 @pytest.fixture
@@ -54,7 +25,7 @@ async def data_dir(tmp_path: Path) -> AsyncIterator[Path]:
 async def test_sigkill_after_acks_loses_nothing(data_dir: Path) -> None:
     port = free_port()
     target = f"127.0.0.1:{port}"
-    process = await start(data_dir, port)
+    process = await start_server_process(data_dir, port)
     acked: list[int] = []
     try:
         async with Client(target, api_key="key-a") as client:
@@ -72,7 +43,7 @@ async def test_sigkill_after_acks_loses_nothing(data_dir: Path) -> None:
             process.kill()
             await process.wait()
 
-    process = await start(data_dir, port)
+    process = await start_server_process(data_dir, port)
     try:
         async with Client(target, api_key="key-a") as client:
             response = await client.transcripts.GetTranscript(

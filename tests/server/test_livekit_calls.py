@@ -146,7 +146,7 @@ async def test_a_supervisor_cannot_publish_audio(wt: Client, livekit: LiveKitSer
 async def test_unreachable_livekit_fails_create_call_clearly(
     tmp_path: Path, connect: Callable[[str], Client]
 ) -> None:
-    from tests.server.test_durability import free_port
+    from tests.server.processes import free_port
 
     env = {
         "WARMTRANSFER_API_KEYS": "key-a=tenant-a",

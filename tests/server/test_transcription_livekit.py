@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import numpy as np
 import pytest
 
-from tests.conftest import KEYS
 from tests.livekit_server import LiveKitServer, running_worker
 from tests.server.livekit_helpers import AGENT, CALLER, Speaker, new_call, token
-from tests.server.test_durability import free_port
+from tests.server.processes import free_port, start_server_process, stop_server_process
 from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer
@@ -96,13 +95,35 @@ class Watch:
             await self._task
 
 
-async def join_speakers(client: Client, livekit: LiveKitServer, call_id: str) -> dict[str, Speaker]:
-    speakers = {}
-    for speaker, role in (("caller", CALLER), ("agent", AGENT)):
-        identity = IDENTITIES[speaker]
-        jwt = await token(client, call_id, identity, role)
-        speakers[speaker] = await Speaker(identity, SAMPLE_RATE).join(livekit.url, jwt)
-    return speakers
+@dataclass
+class Conversation:
+    call: call_pb2.Call
+    watch: Watch
+    speakers: dict[str, Speaker]
+
+
+@contextlib.asynccontextmanager
+async def conversation(client: Client, livekit: LiveKitServer) -> AsyncIterator[Conversation]:
+    """A new call, watched, with the caller and the agent in its room, both heard by the worker
+    (it has reported them joining)."""
+    call = await new_call(client)
+    watch = Watch(client, call.call_id)
+    speakers: dict[str, Speaker] = {}
+    try:
+        for speaker, role in (("caller", CALLER), ("agent", AGENT)):
+            identity = IDENTITIES[speaker]
+            jwt = await token(client, call.call_id, identity, role)
+            speakers[speaker] = await Speaker(identity, SAMPLE_RATE).join(livekit.url, jwt)
+        joined = call_pb2.PARTICIPANT_EVENT_KIND_JOINED
+        await watch.until(
+            lambda: {("maria", joined), ("agent-a", joined)} <= set(watch.participants())
+        )
+        yield Conversation(call, watch, speakers)
+    finally:
+        await watch.close()
+        for each in speakers.values():
+            with contextlib.suppress(Exception):
+                await each.leave()
 
 
 async def speak(speakers: dict[str, Speaker], lines: list[Line]) -> None:
@@ -135,6 +156,14 @@ def check_transcript(
     return wer
 
 
+def livekit_env(livekit: LiveKitServer) -> dict[str, str]:
+    return {
+        "LIVEKIT_URL": livekit.url,
+        "LIVEKIT_API_KEY": livekit.api_key,
+        "LIVEKIT_API_SECRET": livekit.api_secret,
+    }
+
+
 @pytest.fixture
 async def worker(livekit: LiveKitServer, wt_server: RunningServer) -> AsyncIterator[None]:
     async with running_worker(livekit, f"127.0.0.1:{wt_server.port}"):
@@ -144,89 +173,43 @@ async def worker(livekit: LiveKitServer, wt_server: RunningServer) -> AsyncItera
 async def test_two_speakers_transcribed_in_order(
     worker: None, wt: Client, livekit: LiveKitServer, lines: list[Line]
 ) -> None:
-    call = await new_call(wt)
-    watch = Watch(wt, call.call_id)
-    speakers = await join_speakers(wt, livekit, call.call_id)
-    try:
-        # The worker reports both joining: it is in the room, listening.
-        joined = call_pb2.PARTICIPANT_EVENT_KIND_JOINED
-        await watch.until(
-            lambda: {("maria", joined), ("agent-a", joined)} <= set(watch.participants())
-        )
-        await speak(speakers, lines)
-        await watch.until(lambda: len(watch.segments) >= len(lines))
-        check_transcript(watch.segments, lines, "two speakers")
-        assert not any(s.on_hold for s in watch.segments)
+    async with conversation(wt, livekit) as talk:
+        await speak(talk.speakers, lines)
+        await talk.watch.until(lambda: len(talk.watch.segments) >= len(lines))
+        check_transcript(talk.watch.segments, lines, "two speakers")
+        assert not any(s.on_hold for s in talk.watch.segments)
 
-        await speakers["caller"].leave()
+        await talk.speakers["caller"].leave()
         left = call_pb2.PARTICIPANT_EVENT_KIND_LEFT
-        await watch.until(lambda: ("maria", left) in watch.participants())
-        assert len(watch.segments) == len(lines)
-    finally:
-        await watch.close()
-        for speaker in speakers.values():
-            with contextlib.suppress(Exception):
-                await speaker.leave()
+        await talk.watch.until(lambda: ("maria", left) in talk.watch.participants())
+        assert len(talk.watch.segments) == len(lines)
 
 
 async def test_hold_music_is_not_transcribed_and_the_held_caller_is(
     worker: None, wt: Client, livekit: LiveKitServer, lines: list[Line]
 ) -> None:
-    call = await new_call(wt)
-    watch = Watch(wt, call.call_id)
-    speakers = await join_speakers(wt, livekit, call.call_id)
-    try:
-        joined = call_pb2.PARTICIPANT_EVENT_KIND_JOINED
-        await watch.until(lambda: ("maria", joined) in watch.participants())
-        await speak(speakers, lines[:2])
-        await watch.until(lambda: len(watch.segments) >= 2)
+    async with conversation(wt, livekit) as talk:
+        await speak(talk.speakers, lines[:2])
+        await talk.watch.until(lambda: len(talk.watch.segments) >= 2)
 
-        await wt.calls.HoldCall(call_service_pb2.HoldCallRequest(call_id=call.call_id))
+        call_id = talk.call.call_id
+        await wt.calls.HoldCall(call_service_pb2.HoldCallRequest(call_id=call_id))
         # The caller hears the music for a good while (1,000 frames: 10 s) ...
-        await speakers["caller"].wait_heard(1000, timeout=90)
+        await talk.speakers["caller"].wait_heard(1000, timeout=90)
         # ... then speaks while still on hold: that, and only that, is transcribed.
-        await speak(speakers, [lines[6]])
-        await watch.until(lambda: len(watch.segments) >= 3)
-        held = watch.segments[2]
+        await speak(talk.speakers, [lines[6]])
+        await talk.watch.until(lambda: len(talk.watch.segments) >= 3)
+        held = talk.watch.segments[2]
         assert held.on_hold and held.speaker_identity == "maria"
         assert word_error_rate([lines[6].text], [held.text]) <= WER_LIMIT
-        await wt.calls.ResumeCall(call_service_pb2.ResumeCallRequest(call_id=call.call_id))
-        await speak(speakers, [lines[7]])
-        await watch.until(lambda: len(watch.segments) >= 4)
-        assert len(watch.segments) == 4, [s.text for s in watch.segments]
-        assert not watch.segments[3].on_hold
+        await wt.calls.ResumeCall(call_service_pb2.ResumeCallRequest(call_id=call_id))
+        await speak(talk.speakers, [lines[7]])
+        await talk.watch.until(lambda: len(talk.watch.segments) >= 4)
+        segments = talk.watch.segments
+        assert len(segments) == 4, [s.text for s in segments]
+        assert not segments[3].on_hold
         # The hold music's player is never a speaker.
-        assert {s.speaker_identity for s in watch.segments} == {"maria", "agent-a"}
-    finally:
-        await watch.close()
-        for speaker in speakers.values():
-            with contextlib.suppress(Exception):
-                await speaker.leave()
-
-
-async def start_server_process(
-    data_dir: Path, port: int, livekit: LiveKitServer
-) -> asyncio.subprocess.Process:
-    import sys
-
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-    env = os.environ | {
-        "WARMTRANSFER_API_KEYS": KEYS,
-        "LIVEKIT_URL": livekit.url,
-        "LIVEKIT_API_KEY": livekit.api_key,
-        "LIVEKIT_API_SECRET": livekit.api_secret,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "warmtransfer.cli", "serve",
-        "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir),
-        env=env,
-    )  # fmt: skip
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        health = health_pb2_grpc.HealthStub(channel)
-        request = health_pb2.HealthCheckRequest(service="")
-        await asyncio.wait_for(health.Check(request, wait_for_ready=True), timeout=60)
-    return process
+        assert {s.speaker_identity for s in segments} == {"maria", "agent-a"}
 
 
 async def test_a_server_down_for_a_minute_mid_call_loses_and_duplicates_nothing(
@@ -234,19 +217,15 @@ async def test_a_server_down_for_a_minute_mid_call_loses_and_duplicates_nothing(
 ) -> None:
     port = free_port()
     data_dir = tmp_path / "data"
-    process = await start_server_process(data_dir, port, livekit)
+    process = await start_server_process(data_dir, port, **livekit_env(livekit))
     client = Client(f"127.0.0.1:{port}", api_key="key-a")
-    speakers: dict[str, Speaker] = {}
-    watch: Watch | None = None
     try:
-        async with running_worker(livekit, f"127.0.0.1:{port}"):
-            call = await new_call(client)
-            watch = Watch(client, call.call_id)
-            speakers = await join_speakers(client, livekit, call.call_id)
-            joined = call_pb2.PARTICIPANT_EVENT_KIND_JOINED
-            await watch.until(lambda: ("agent-a", joined) in watch.participants())
-            await speak(speakers, lines[:3])
-            await watch.until(lambda: len(watch.segments) >= 3)
+        async with (
+            running_worker(livekit, f"127.0.0.1:{port}"),
+            conversation(client, livekit) as talk,
+        ):
+            await speak(talk.speakers, lines[:3])
+            await talk.watch.until(lambda: len(talk.watch.segments) >= 3)
 
             process.send_signal(signal.SIGKILL)
             await process.wait()
@@ -255,25 +234,18 @@ async def test_a_server_down_for_a_minute_mid_call_loses_and_duplicates_nothing(
             while_down: list[Line] = []
             while sum(len(line.pcm) / SAMPLE_RATE + TURN_GAP_S for line in while_down) < 62:
                 while_down += lines[3:6]
-            await speak(speakers, while_down)
-            process = await start_server_process(data_dir, port, livekit)
+            await speak(talk.speakers, while_down)
+            process = await start_server_process(data_dir, port, **livekit_env(livekit))
             assert time.monotonic() - down_since >= 60
-            await speak(speakers, lines[6:])
+            await speak(talk.speakers, lines[6:])
             spoken = lines[:3] + while_down + lines[6:]
-            await watch.until(lambda: len(watch.segments) >= len(spoken))
+            await talk.watch.until(lambda: len(talk.watch.segments) >= len(spoken))
 
             stored = await client.transcripts.GetTranscript(
-                transcript_service_pb2.GetTranscriptRequest(call_id=call.call_id)
+                transcript_service_pb2.GetTranscriptRequest(call_id=talk.call.call_id)
             )
             check_transcript(list(stored.segments), spoken, "server down for a minute")
-            assert [s.seq for s in watch.segments] == [s.seq for s in stored.segments]
+            assert [s.seq for s in talk.watch.segments] == [s.seq for s in stored.segments]
     finally:
-        if watch is not None:
-            await watch.close()
-        for speaker in speakers.values():
-            with contextlib.suppress(Exception):
-                await speaker.leave()
         await client.close()
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            await process.wait()
+        await stop_server_process(process)

@@ -36,6 +36,7 @@ def build_stt(
     *,
     vad: vad.VAD | None = None,
     http_session: aiohttp.ClientSession | None = None,
+    prewarm: bool = False,
 ) -> stt.STT[Any]:
     """The STT for the worker: Deepgram with a Whisper fallback if keyed, else Whisper.
 
@@ -43,9 +44,15 @@ def build_stt(
         env: the environment (e.g. `os.environ`).
         vad: the VAD Whisper's streams cut utterances with; default: Silero's.
         http_session: the session the Deepgram plugin uses; default: the agent job's own.
+        prewarm: load Whisper's model and the VAD now (blocking), as a worker does at start-up.
     """
-    threads = int(env.get("WARMTRANSFER_STT_THREADS") or 2)
+    raw = env.get("WARMTRANSFER_STT_THREADS") or "2"
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"WARMTRANSFER_STT_THREADS: {raw!r} is not a positive whole number")
+    threads = int(raw)
     whisper = WhisperSTT(vad=vad, cpu_threads=threads)
+    if prewarm:
+        whisper.prewarm()
     api_key = env.get("DEEPGRAM_API_KEY", "").strip()
     if not api_key:
         return whisper

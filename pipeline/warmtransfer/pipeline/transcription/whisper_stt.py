@@ -34,7 +34,7 @@ from livekit.agents.types import (
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-__all__ = ["SAMPLE_RATE", "WhisperSTT", "default_model_path", "load_vad"]
+__all__ = ["SAMPLE_RATE", "WhisperSTT", "default_model_path", "load_vad", "silence_frame"]
 
 SAMPLE_RATE = 16_000
 """Whisper's input rate; streams resample to it."""
@@ -176,8 +176,7 @@ class WhisperStream(stt.RecognizeStream):
             async for item in self._input_ch:
                 if isinstance(item, rtc.AudioFrame):
                     vad_stream.push_frame(item)
-            for silence in _silence(_TAIL_SILENCE_S):
-                vad_stream.push_frame(silence)
+            vad_stream.push_frame(silence_frame(_TAIL_SILENCE_S))
             vad_stream.end_input()
 
         async def recognize() -> None:
@@ -212,10 +211,10 @@ def _final(text: str, language: str, start: float, end: float) -> stt.SpeechEven
     )
 
 
-def _silence(seconds: float) -> list[rtc.AudioFrame]:
-    per_frame = SAMPLE_RATE // 100  # 10 ms
-    frames = int(seconds * 100)
-    return [rtc.AudioFrame(bytes(per_frame * 2), SAMPLE_RATE, 1, per_frame) for _ in range(frames)]
+def silence_frame(seconds: float, sample_rate: int = SAMPLE_RATE) -> rtc.AudioFrame:
+    """One mono frame of digital silence."""
+    samples = int(sample_rate * seconds)
+    return rtc.AudioFrame(bytes(samples * 2), sample_rate, 1, samples)
 
 
 def _to_mono_16k(frame: rtc.AudioFrame) -> rtc.AudioFrame:

@@ -26,7 +26,7 @@ import os
 from typing import Any
 
 from livekit import rtc
-from livekit.agents import AutoSubscribe, JobContext, JobProcess, JobRequest, stt, tts
+from livekit.agents import AutoSubscribe, JobContext, JobProcess, JobRequest, tts
 
 from warmtransfer.pipeline.transcription.providers import build_stt
 from warmtransfer.pipeline.voice.hold_music import hold_music_frames
@@ -81,19 +81,11 @@ def prewarm(proc: JobProcess) -> None:
     """Once per job process: the TTS with its voice loaded, and the STT with its model and VAD,
     ready for whichever job the process gets."""
     speech = build_tts(os.environ)
-    hearing = build_stt(os.environ)
-    for engine in (speech, *_wrapped(hearing)):
-        warm = getattr(engine, "prewarm", None)
-        if callable(warm):
-            warm()
+    warm = getattr(speech, "prewarm", None)
+    if callable(warm):
+        warm()
     proc.userdata["tts"] = speech
-    proc.userdata["stt"] = hearing
-
-
-def _wrapped(engine: stt.STT[Any]) -> list[stt.STT[Any]]:
-    if isinstance(engine, stt.FallbackAdapter):
-        return list(engine._stt_instances)
-    return [engine]
+    proc.userdata["stt"] = build_stt(os.environ, prewarm=True)
 
 
 async def entrypoint(ctx: JobContext) -> None:

@@ -32,6 +32,7 @@ from livekit import rtc
 from livekit.agents import AutoSubscribe, JobContext, stt
 
 from warmtransfer.client import Client, TranscriptStreamer
+from warmtransfer.pipeline.transcription.whisper_stt import silence_frame
 from warmtransfer.pipeline.worker.protocol import HOLD_IDENTITY, ROLE_ATTRIBUTE, WORKER_PREFIX
 from warmtransfer.v1 import call_pb2, call_service_pb2, transcript_pb2
 
@@ -113,7 +114,8 @@ class CallTranscriber:
         self.streamer = TranscriptStreamer(client, call_id)
         self._tracks: dict[str, asyncio.Task[None]] = {}  # track sid -> its transcription
         self._streams: dict[str, stt.RecognizeStream] = {}
-        self._reports: asyncio.Queue[call_service_pb2.RecordParticipantEventRequest] = (
+        # Participant reports in order; None ends the reporter.
+        self._reports: asyncio.Queue[call_service_pb2.RecordParticipantEventRequest | None] = (
             asyncio.Queue()
         )
         self._reporter: asyncio.Task[None] | None = None
@@ -146,7 +148,7 @@ class CallTranscriber:
                 list(self._tracks.values()), timeout=max(0.1, deadline - time.monotonic())
             )
         if self._reporter is not None:
-            self._reports.put_nowait(_STOP)
+            self._reports.put_nowait(None)
             await asyncio.wait({self._reporter}, timeout=max(0.1, deadline - time.monotonic()))
             self._reporter.cancel()
         for task in self._tracks.values():
@@ -182,7 +184,7 @@ class CallTranscriber:
         """Send participant reports in order, retrying while the server is unreachable."""
         while True:
             request = await self._reports.get()
-            if request is _STOP:
+            if request is None:
                 return
             backoff = 0.2
             while True:
@@ -246,13 +248,15 @@ class CallTranscriber:
                         # No audio (a muted or stalled track): feed the silence it stands for,
                         # so the utterance before it ends and timing stays true.
                         if first_sample_at:
-                            speech.push_frame(_silence(GAP_S))
+                            speech.push_frame(silence_frame(GAP_S, STT_SAMPLE_RATE))
                         continue
                     except StopAsyncIteration:
                         return
                     if not first_sample_at:
                         first_sample_at.append(time.time() - event.frame.duration)
                     speech.push_frame(event.frame)
+            except RuntimeError:
+                return  # the job is draining: the STT's input was ended for us
             finally:
                 with contextlib.suppress(RuntimeError):
                     speech.end_input()
@@ -300,14 +304,6 @@ class CallTranscriber:
         segment.start_offset.FromMicroseconds(max(0, int((start - self._started_at) * 1e6)))
         segment.end_offset.FromMicroseconds(max(0, int((end - self._started_at) * 1e6)))
         self.streamer.send(segment)
-
-
-_STOP: Any = object()
-
-
-def _silence(seconds: float) -> rtc.AudioFrame:
-    samples = int(STT_SAMPLE_RATE * seconds)
-    return rtc.AudioFrame(bytes(samples * 2), STT_SAMPLE_RATE, 1, samples)
 
 
 async def transcribe_call(
