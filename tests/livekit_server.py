@@ -142,10 +142,10 @@ class WorkerProcess:
 
 @contextlib.asynccontextmanager
 async def running_worker(
-    livekit: LiveKitServer, server: str | None = None
+    livekit: LiveKitServer, server: str | None = None, extra_env: dict[str, str] | None = None
 ) -> AsyncIterator[WorkerProcess]:
     """`warmtransfer agent` in its own process, registered with `livekit` and sending
-    transcripts to `server` (host:port)."""
+    transcripts to `server` (host:port); `extra_env` configures it further."""
     import sys
 
     env = os.environ | {
@@ -157,6 +157,7 @@ async def running_worker(
         env["WARMTRANSFER_SERVER"] = server
     env.pop("ELEVEN_API_KEY", None)
     env.pop("DEEPGRAM_API_KEY", None)
+    env.update(extra_env or {})
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "warmtransfer.cli", "agent",
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,

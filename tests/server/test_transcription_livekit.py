@@ -20,11 +20,13 @@ import grpc
 import numpy as np
 import pytest
 
+from tests.deepgram_protocol import running_deepgram
 from tests.livekit_server import LiveKitServer, running_worker
 from tests.server.livekit_helpers import AGENT, CALLER, Speaker, new_call, token
 from tests.server.processes import free_port, start_server_process, stop_server_process
 from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
 from warmtransfer.client import Client
+from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT
 from warmtransfer.server.app import RunningServer
 from warmtransfer.v1 import call_pb2, call_service_pb2, transcript_pb2, transcript_service_pb2
 
@@ -68,6 +70,10 @@ class Watch:
                 if exc.code() != grpc.StatusCode.UNAVAILABLE:
                     raise
                 await asyncio.sleep(0.2)  # the server is restarting: reconnect soon
+
+    @property
+    def interims(self) -> list[transcript_pb2.TranscriptSegment]:
+        return [e.segment_interim.segment for e in self.events if e.HasField("segment_interim")]
 
     @property
     def segments(self) -> list[transcript_pb2.TranscriptSegment]:
@@ -249,3 +255,33 @@ async def test_a_server_down_for_a_minute_mid_call_loses_and_duplicates_nothing(
     finally:
         await client.close()
         await stop_server_process(process)
+
+
+async def test_deepgram_by_configuration_alone(
+    wt_server: RunningServer, wt: Client, livekit: LiveKitServer, lines: list[Line]
+) -> None:
+    """The worker configured for Deepgram (pointed at a local server speaking Deepgram's live
+    protocol, which recognizes with Whisper) streams interim results, then finals, per speaker."""
+    recognizer = WhisperSTT()
+    recognizer.prewarm()
+    async with running_deepgram("dg-key", recognizer) as deepgram:
+        config = {"DEEPGRAM_API_KEY": "dg-key", "DEEPGRAM_BASE_URL": deepgram.url}
+        async with (
+            running_worker(livekit, f"127.0.0.1:{wt_server.port}", config),
+            conversation(wt, livekit) as talk,
+        ):
+            await speak(talk.speakers, lines[:4])
+            await talk.watch.until(lambda: len(talk.watch.segments) >= 4)
+            check_transcript(talk.watch.segments, lines[:4], "Deepgram protocol")
+    # One Deepgram stream per speaker, and everything said went through them.
+    assert len(deepgram.sessions) == 2
+    assert all(s.authorization == "Token dg-key" for s in deepgram.sessions)
+    assert sorted(r for s in deepgram.sessions for r in s.results) == sorted(
+        s.text for s in talk.watch.segments
+    )
+    # Interim results reached watchers before their finals, with the seq the final took.
+    finals = {s.seq: s for s in talk.watch.segments}
+    assert talk.watch.interims
+    for interim in talk.watch.interims:
+        assert interim.seq in finals
+        assert interim.speaker_identity == finals[interim.seq].speaker_identity
