@@ -16,6 +16,9 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
+from warmtransfer.pipeline.summary.fallback import FallbackSummarizer
+from warmtransfer.pipeline.summary.llm import build_llm
+from warmtransfer.pipeline.summary.model import Summarizer
 from warmtransfer.pipeline.summary.offline import OfflineSummarizer
 from warmtransfer.rag.redaction import PatternRedactor
 from warmtransfer.server.config import ServerConfig
@@ -86,9 +89,12 @@ async def start_server(config: ServerConfig) -> RunningServer:
     """Open the store, resume summaries that fell behind, and start serving `config.listen`."""
     bus = EventBus()
     store = await CallStore.open(config.data_dir, limits=config.limits, listener=bus.committed)
+    summarizer: Summarizer = OfflineSummarizer()
+    if config.llm is not None:  # the LLM, with the offline summarizer standing in when it fails
+        summarizer = FallbackSummarizer(build_llm(config.llm), summarizer)
     engine: RollingSummaryEngine[CallRef] = RollingSummaryEngine(
-        OfflineSummarizer(),
-        StoreSummaryStorage(store),
+        summarizer,
+        StoreSummaryStorage(store, raw_tenants=config.llm_raw_tenants),
         every_segments=config.summary_every_segments,
         every_seconds=config.summary_every_seconds,
     )

@@ -18,6 +18,15 @@ Variables:
                               CompleteTransfer before the transfer returns to consulting (60).
     WARMTRANSFER_TRANSFER_POLL_SECONDS   how often a transfer under way looks at its rooms (0.2);
                               the media worker's participant reports wake it sooner.
+    WARMTRANSFER_SUMMARIZER   `offline` or `llm` (default: `llm` when OPENAI_API_KEY or
+                              OPENAI_BASE_URL is set, else `offline`).
+    OPENAI_API_KEY, OPENAI_BASE_URL   the LLM: OpenAI, or any OpenAI-compatible server.
+    WARMTRANSFER_LLM_MODEL    the model (default gpt-4o-mini).
+    WARMTRANSFER_LLM_TIMEOUT_SECONDS   per request (20); past it the offline summary stands in.
+    WARMTRANSFER_LLM_STRUCTURED   json_schema (default), json_object or none: how the answer's
+                              JSON is asked for (servers differ in what they support).
+    WARMTRANSFER_LLM_RAW_TENANTS   tenants whose summaries may read raw (unredacted) text;
+                              everyone else's LLM sees the redacted text only.
     WARMTRANSFER_INGEST_SECRET   signs the media worker's call-scoped tokens; share it between
                               replicas (default: a random secret kept in the data directory).
 """
@@ -33,6 +42,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from warmtransfer.pipeline.summary.llm import LLMSettings
 from warmtransfer.server.media.livekit_rooms import LiveKitConfig
 
 __all__ = ["ApiKey", "ConfigError", "Limits", "ServerConfig", "load_config"]
@@ -81,6 +91,8 @@ class ServerConfig:
     transfer_arrival_timeout_seconds: float = 60.0
     transfer_poll_seconds: float = 0.2
     ingest_secret: str | None = None
+    llm: LLMSettings | None = None  # None: the offline summarizer alone
+    llm_raw_tenants: frozenset[str] = frozenset()
 
 
 _LIMITS = Limits()
@@ -153,6 +165,10 @@ def load_config(
     if secret is not None and len(secret) < 16:
         raise ConfigError("WARMTRANSFER_INGEST_SECRET: must be at least 16 characters")
     values["ingest_secret"] = secret
+    values["llm"] = _llm(env)
+    values["llm_raw_tenants"] = frozenset(
+        t.strip() for t in env.get("WARMTRANSFER_LLM_RAW_TENANTS", "").split(",") if t.strip()
+    )
     values.update({k: v for k, v in overrides.items() if v is not None})
     config = ServerConfig(**values)  # type: ignore[arg-type]
     if config.dev_mode and not is_loopback(config.listen):
@@ -183,6 +199,39 @@ def _livekit(env: Mapping[str, str]) -> LiveKitConfig | None:
         api_key=key or default.api_key,
         api_secret=secret or default.api_secret,
         token_ttl=datetime.timedelta(seconds=ttl),
+    )
+
+
+def _llm(env: Mapping[str, str]) -> LLMSettings | None:
+    key, base_url = env.get("OPENAI_API_KEY", "").strip(), env.get("OPENAI_BASE_URL", "").strip()
+    implied = "llm" if key or base_url else "offline"
+    choice = (env.get("WARMTRANSFER_SUMMARIZER") or implied).strip().lower()
+    if choice == "offline":
+        return None
+    if choice != "llm":
+        raise ConfigError(f"WARMTRANSFER_SUMMARIZER: {choice!r} is neither 'offline' nor 'llm'")
+    if not key and not base_url:
+        raise ConfigError(
+            "WARMTRANSFER_SUMMARIZER: 'llm' needs OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
+            "(an OpenAI-compatible server)"
+        )
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"OPENAI_BASE_URL: {base_url!r} is not an http:// or https:// URL")
+    structured = (env.get("WARMTRANSFER_LLM_STRUCTURED") or "json_schema").strip().lower()
+    if structured not in ("json_schema", "json_object", "none"):
+        raise ConfigError(
+            f"WARMTRANSFER_LLM_STRUCTURED: {structured!r} is not json_schema, json_object or none"
+        )
+    default = LLMSettings()
+    timeout = _float(env, "WARMTRANSFER_LLM_TIMEOUT_SECONDS", default.timeout_s)
+    if timeout == 0:
+        raise ConfigError("WARMTRANSFER_LLM_TIMEOUT_SECONDS: must be positive, got 0")
+    return LLMSettings(
+        model=(env.get("WARMTRANSFER_LLM_MODEL") or default.model).strip(),
+        api_key=key,
+        base_url=base_url or None,
+        timeout_s=timeout,
+        structured=structured,
     )
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Set
 from typing import NamedTuple
 
-from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summary
+from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summary, Urgency
 from warmtransfer.server.store import CallStore
 from warmtransfer.v1 import summary_pb2, transcript_pb2
 
@@ -23,6 +24,13 @@ _SENTIMENT = {
     Sentiment.NEGATIVE: summary_pb2.SENTIMENT_NEGATIVE,
 }
 _SENTIMENT_BACK = {v: k for k, v in _SENTIMENT.items()}
+_URGENCY = {
+    Urgency.UNSPECIFIED: summary_pb2.URGENCY_UNSPECIFIED,
+    Urgency.LOW: summary_pb2.URGENCY_LOW,
+    Urgency.NORMAL: summary_pb2.URGENCY_NORMAL,
+    Urgency.HIGH: summary_pb2.URGENCY_HIGH,
+}
+_URGENCY_BACK = {v: k for k, v in _URGENCY.items()}
 
 
 class CallRef(NamedTuple):
@@ -52,6 +60,7 @@ def summary_to_proto(summary: Summary) -> summary_pb2.CallSummary:
         actions=summary.actions,
         next_steps=summary.next_steps,
         sentiment=_SENTIMENT[summary.sentiment],
+        urgency=_URGENCY[summary.urgency],
         covered_through_seq=summary.covered_through_seq,
         summarizer=summary.summarizer,
     )
@@ -64,6 +73,7 @@ def summary_from_proto(proto: summary_pb2.CallSummary, state: bytes) -> Summary:
         actions=tuple(proto.actions),
         next_steps=tuple(proto.next_steps),
         sentiment=_SENTIMENT_BACK.get(proto.sentiment, Sentiment.UNSPECIFIED),
+        urgency=_URGENCY_BACK.get(proto.urgency, Urgency.UNSPECIFIED),
         briefing=proto.briefing,
         covered_through_seq=proto.covered_through_seq,
         summarizer=proto.summarizer,
@@ -72,14 +82,18 @@ def summary_from_proto(proto: summary_pb2.CallSummary, state: bytes) -> Summary:
 
 
 class StoreSummaryStorage:
-    """The engine's view of the call store (redacted text only).
+    """The engine's view of the call store: redacted text, except for the tenants whose
+    configuration lets their summarizer read the raw text.
 
     The engine is the only writer of summaries, so the last summary it saved for a call is kept
     in a bounded LRU and a refresh reads only the new segments from the store.
     """
 
-    def __init__(self, store: CallStore, *, cache_size: int = 10_000) -> None:
+    def __init__(
+        self, store: CallStore, *, cache_size: int = 10_000, raw_tenants: Set[str] = frozenset()
+    ) -> None:
         self._store = store
+        self._raw_tenants = raw_tenants
         self._cache: OrderedDict[CallRef, Summary] = OrderedDict()
         self._cache_size = cache_size
 
@@ -93,7 +107,11 @@ class StoreSummaryStorage:
 
     async def segments_after(self, key: CallRef, after_seq: int, limit: int) -> list[Segment]:
         segments = await self._store.get_segments(
-            key.tenant_id, key.call_id, after_seq=after_seq, limit=limit, raw=False
+            key.tenant_id,
+            key.call_id,
+            after_seq=after_seq,
+            limit=limit,
+            raw=key.tenant_id in self._raw_tenants,
         )
         return [segment_from_proto(s) for s in segments]
 

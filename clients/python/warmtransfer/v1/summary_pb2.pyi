@@ -16,13 +16,24 @@ class Sentiment(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SENTIMENT_POSITIVE: _ClassVar[Sentiment]
     SENTIMENT_NEUTRAL: _ClassVar[Sentiment]
     SENTIMENT_NEGATIVE: _ClassVar[Sentiment]
+
+class Urgency(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    URGENCY_UNSPECIFIED: _ClassVar[Urgency]
+    URGENCY_LOW: _ClassVar[Urgency]
+    URGENCY_NORMAL: _ClassVar[Urgency]
+    URGENCY_HIGH: _ClassVar[Urgency]
 SENTIMENT_UNSPECIFIED: Sentiment
 SENTIMENT_POSITIVE: Sentiment
 SENTIMENT_NEUTRAL: Sentiment
 SENTIMENT_NEGATIVE: Sentiment
+URGENCY_UNSPECIFIED: Urgency
+URGENCY_LOW: Urgency
+URGENCY_NORMAL: Urgency
+URGENCY_HIGH: Urgency
 
 class CallSummary(_message.Message):
-    __slots__ = ("briefing", "reason", "facts", "actions", "next_steps", "sentiment", "covered_through_seq", "updated_at", "summarizer", "version")
+    __slots__ = ("briefing", "reason", "facts", "actions", "next_steps", "sentiment", "covered_through_seq", "updated_at", "summarizer", "version", "urgency", "final")
     BRIEFING_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     FACTS_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +44,8 @@ class CallSummary(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     SUMMARIZER_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    URGENCY_FIELD_NUMBER: _ClassVar[int]
+    FINAL_FIELD_NUMBER: _ClassVar[int]
     briefing: str
     reason: str
     facts: _containers.RepeatedScalarFieldContainer[str]
@@ -43,4 +56,6 @@ class CallSummary(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     summarizer: str
     version: int
-    def __init__(self, briefing: _Optional[str] = ..., reason: _Optional[str] = ..., facts: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[str]] = ..., next_steps: _Optional[_Iterable[str]] = ..., sentiment: _Optional[_Union[Sentiment, str]] = ..., covered_through_seq: _Optional[int] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., summarizer: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+    urgency: Urgency
+    final: bool
+    def __init__(self, briefing: _Optional[str] = ..., reason: _Optional[str] = ..., facts: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[str]] = ..., next_steps: _Optional[_Iterable[str]] = ..., sentiment: _Optional[_Union[Sentiment, str]] = ..., covered_through_seq: _Optional[int] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., summarizer: _Optional[str] = ..., version: _Optional[int] = ..., urgency: _Optional[_Union[Urgency, str]] = ..., final: _Optional[bool] = ...) -> None: ...

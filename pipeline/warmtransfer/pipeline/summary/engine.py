@@ -115,6 +115,9 @@ class RollingSummaryEngine(Generic[K]):
             pending.wake.set()
         tasks = [p.task for p in self._calls.values() if p.task is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
+        close = getattr(self.summarizer, "aclose", None)
+        if close is not None:  # an LLM's HTTP client
+            await close()
 
     def _pending(self, key: K) -> _Pending:
         pending = self._calls.get(key)

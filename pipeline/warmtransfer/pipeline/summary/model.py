@@ -30,6 +30,19 @@ class Sentiment(enum.StrEnum):
     NEGATIVE = "negative"
 
 
+class Urgency(enum.StrEnum):
+    """How soon the case needs action, as a summarizer reads it."""
+
+    UNSPECIFIED = "unspecified"
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+class SummarizerError(Exception):
+    """A summarizer could not produce a summary (timeout, refused request, unusable answer)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One final, redacted utterance of a call."""
@@ -56,6 +69,7 @@ class Summary:
     actions: tuple[str, ...] = ()
     next_steps: tuple[str, ...] = ()
     sentiment: Sentiment = Sentiment.UNSPECIFIED
+    urgency: Urgency = Urgency.UNSPECIFIED
     briefing: str = ""
     covered_through_seq: int = 0
     summarizer: str = ""

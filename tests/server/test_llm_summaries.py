@@ -1,0 +1,104 @@
+"""The server configured with an LLM (a local server speaking the OpenAI protocol, its answers
+scripted per test): summaries come from it, the events say which summarizer wrote each one, the
+offline summarizer stands in when the LLM fails, and only tenants allowed to send raw text do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import KEYS
+from tests.openai_protocol import OpenAIProtocolServer, running_openai, summary_json
+from tests.server.helpers import create_call, ingest, segment, wait_for_event
+from warmtransfer.client import Client
+from warmtransfer.server.app import RunningServer, start_server
+from warmtransfer.server.config import load_config
+from warmtransfer.v1 import summary_pb2
+
+SAID = "Hi, I was charged twice for my March bill. Write to maria@example.com please."
+
+
+class Scripted:
+    """What the LLM answers next: a good summary unless told otherwise."""
+
+    def __init__(self) -> None:
+        self.answer: Any = summary_json()
+
+    def __call__(self, body: dict[str, Any]) -> Any:
+        return self.answer
+
+
+@pytest.fixture
+async def llm_server() -> AsyncIterator[tuple[OpenAIProtocolServer, Scripted]]:
+    script = Scripted()
+    async with running_openai(script) as server:
+        yield server, script
+
+
+@pytest.fixture
+async def llm_wt(
+    tmp_path: Path, llm_server: tuple[OpenAIProtocolServer, Scripted]
+) -> AsyncIterator[RunningServer]:
+    env = {
+        "WARMTRANSFER_API_KEYS": KEYS,
+        "WARMTRANSFER_LISTEN": "127.0.0.1:0",
+        "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
+        "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
+        "WARMTRANSFER_MEDIA": "none",
+        "OPENAI_BASE_URL": llm_server[0].url,
+        "WARMTRANSFER_LLM_MODEL": "local-model",
+        "WARMTRANSFER_LLM_TIMEOUT_SECONDS": "2",
+        "WARMTRANSFER_LLM_RAW_TENANTS": "tenant-b",
+    }
+    running = await start_server(load_config(env))
+    yield running
+    await running.stop(grace=1)
+
+
+def client_for(server: RunningServer, key: str) -> Client:
+    return Client(f"127.0.0.1:{server.port}", api_key=key)
+
+
+async def test_summaries_come_from_the_llm_and_say_so(
+    llm_wt: RunningServer, llm_server: tuple[OpenAIProtocolServer, Scripted]
+) -> None:
+    async with client_for(llm_wt, "key-a") as client:
+        call_id = await create_call(client)
+        await ingest(client, call_id, [segment(1, SAID)])
+        event = await wait_for_event(client, call_id, lambda e: e.HasField("summary_updated"))
+        summary = event.summary_updated.summary
+        assert summary.summarizer == "llm:local-model"
+        assert summary.reason == "The caller was charged twice for the March bill."
+        assert summary.urgency == summary_pb2.URGENCY_NORMAL
+    # Tenant A's LLM saw the redacted text only.
+    [prompt] = llm_server[0].user_messages()
+    assert "<EMAIL_ADDRESS>" in prompt and "maria@example.com" not in prompt
+
+
+async def test_a_tenant_allowed_raw_text_sends_it(
+    llm_wt: RunningServer, llm_server: tuple[OpenAIProtocolServer, Scripted]
+) -> None:
+    async with client_for(llm_wt, "key-b") as client:
+        call_id = await create_call(client)
+        await ingest(client, call_id, [segment(1, SAID)])
+        await wait_for_event(client, call_id, lambda e: e.HasField("summary_updated"))
+    [prompt] = llm_server[0].user_messages()
+    assert "maria@example.com" in prompt
+
+
+async def test_a_failing_llm_gives_way_to_the_offline_summary(
+    llm_wt: RunningServer, llm_server: tuple[OpenAIProtocolServer, Scripted]
+) -> None:
+    llm_server[1].answer = "no JSON here at all"
+    async with client_for(llm_wt, "key-a") as client:
+        call_id = await create_call(client)
+        await ingest(client, call_id, [segment(1, SAID)])
+        event = await wait_for_event(client, call_id, lambda e: e.HasField("summary_updated"))
+        summary = event.summary_updated.summary
+        assert summary.summarizer == "offline"
+        assert "charged twice" in summary.reason.lower()
+        assert "maria@example.com" not in summary.briefing + " ".join(summary.facts)
