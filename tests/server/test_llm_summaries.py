@@ -17,7 +17,12 @@ from tests.server.helpers import create_call, ingest, segment, wait_for_event
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
-from warmtransfer.v1 import summary_pb2
+from warmtransfer.v1 import (
+    call_service_pb2,
+    summary_pb2,
+    summary_service_pb2,
+    transcript_service_pb2,
+)
 
 SAID = "Hi, I was charged twice for my March bill. Write to maria@example.com please."
 
@@ -102,3 +107,74 @@ async def test_a_failing_llm_gives_way_to_the_offline_summary(
         assert summary.summarizer == "offline"
         assert "charged twice" in summary.reason.lower()
         assert "maria@example.com" not in summary.briefing + " ".join(summary.facts)
+
+
+def is_final(event: transcript_service_pb2.WatchCallResponse) -> bool:
+    return event.summary_updated.summary.final
+
+
+async def test_end_call_brings_a_final_summary_from_the_whole_call(
+    llm_wt: RunningServer, llm_server: tuple[OpenAIProtocolServer, Scripted]
+) -> None:
+    lines = [segment(seq, f"{SAID} Line {seq}.") for seq in range(1, 7)]
+    async with client_for(llm_wt, "key-a") as client:
+        call_id = await create_call(client)
+        await ingest(client, call_id, lines)
+        await wait_for_event(
+            client, call_id, lambda e: e.summary_updated.summary.covered_through_seq == 6
+        )
+        rolling_requests = len(llm_server[0].requests)
+        llm_server[1].answer = summary_json(reason="Final: a double charge in March.")
+        await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
+        event = await wait_for_event(client, call_id, is_final)
+        final = event.summary_updated.summary
+        assert final.reason == "Final: a double charge in March."
+        assert final.summarizer == "llm:local-model" and final.covered_through_seq == 6
+        got = await client.summaries.GetSummary(
+            summary_service_pb2.GetSummaryRequest(call_id=call_id)
+        )
+        assert got.summary.final and got.summary.version == final.version
+    # The final pass read the whole call afresh, in one request.
+    final_prompt = llm_server[0].user_messages()[rolling_requests]
+    assert all(f"Line {seq}." in final_prompt for seq in range(1, 7))
+    assert "none yet" in final_prompt
+
+
+async def test_a_final_summary_is_not_overwritten_by_late_lines(client: Client) -> None:
+    call_id = await create_call(client)
+    await ingest(client, call_id, [segment(1, SAID)])
+    await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
+    await wait_for_event(client, call_id, is_final)
+    # A producer still flushing after the end: the line is kept, the final summary stands.
+    await ingest(client, call_id, [segment(2, "One more thing about my bill.")])
+    got = await client.summaries.GetSummary(summary_service_pb2.GetSummaryRequest(call_id=call_id))
+    assert got.summary.final and got.summary.summarizer == "offline"
+    assert [s.seq for s in got.pending_segments] == [2]
+
+
+async def test_a_final_summary_lost_to_a_crash_is_written_at_start_up(tmp_path: Path) -> None:
+    env = {
+        "WARMTRANSFER_API_KEYS": KEYS,
+        "WARMTRANSFER_LISTEN": "127.0.0.1:0",
+        "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
+        "WARMTRANSFER_MEDIA": "none",
+        "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
+    }
+    first = await start_server(load_config(env))
+    async with client_for(first, "key-a") as client:
+        call_id = await create_call(client)
+        await ingest(client, call_id, [segment(1, SAID)])
+        await wait_for_event(client, call_id, lambda e: e.HasField("summary_updated"))
+    # The call's end is recorded, and the server dies before the final pass: the store has
+    # an ended call without a final summary.
+    await first.deps.store.end_call("tenant-a", call_id)
+    await first.stop(grace=1)
+
+    async with running_openai(lambda body: summary_json(reason="Written at start-up.")) as llm:
+        second = await start_server(load_config(env | {"OPENAI_BASE_URL": llm.url}))
+        try:
+            async with client_for(second, "key-a") as client:
+                event = await wait_for_event(client, call_id, is_final)
+                assert event.summary_updated.summary.reason == "Written at start-up."
+        finally:
+            await second.stop(grace=1)

@@ -107,15 +107,27 @@ async def test_live_only_skips_history_and_interims_are_shown(client: Client) ->
     assert events[-1].segment_added.segment.seq == 3  # seq 1 and 2 were history, not replayed
 
 
-async def test_watch_ends_after_the_call_ends(client: Client) -> None:
+async def test_watch_ends_after_the_call_ends_and_its_final_summary(client: Client) -> None:
     call_id = await create_call(client)
     await ingest(client, call_id, [segment(1, "I want to cancel my subscription")])
     await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
     events = [
         e async for e in client.transcripts.WatchCall(WatchCallRequest(call_id=call_id))
     ]  # the stream completes by itself
-    last = events[-1]
-    assert last.call_state_changed.call.state == call_pb2.CALL_STATE_ENDED
     kinds = [e.WhichOneof("event") for e in events]
-    assert "summary_updated" in kinds  # the final summary comes before the end
-    assert kinds.index("summary_updated") < len(kinds) - 1
+    ended = next(
+        i
+        for i, e in enumerate(events)
+        if e.call_state_changed.call.state == call_pb2.CALL_STATE_ENDED
+    )
+    # The rolling summary is flushed before the end; the final one, from the whole call, after.
+    assert "summary_updated" in kinds[:ended]
+    assert events[-1].summary_updated.summary.final and ended < len(events) - 1
+    assert not any(e.summary_updated.summary.final for e in events[:ended])
+
+
+async def test_watch_of_a_call_without_segments_ends_with_the_call(client: Client) -> None:
+    call_id = await create_call(client)
+    await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
+    events = [e async for e in client.transcripts.WatchCall(WatchCallRequest(call_id=call_id))]
+    assert events[-1].call_state_changed.call.state == call_pb2.CALL_STATE_ENDED

@@ -119,6 +119,8 @@ async def start_server(config: ServerConfig) -> RunningServer:
     await deps.transfers.resume()
     for tenant_id, call_id, _ in await store.calls_behind_summary():
         engine.segment_stored(CallRef(tenant_id, call_id), count=config.summary_every_segments)
+    for tenant_id, call_id in await store.calls_awaiting_final_summary():
+        engine.finalize(CallRef(tenant_id, call_id))
 
     server = grpc.aio.server(interceptors=[RequestInterceptor(config.api_keys, tokens)])
     call_service_pb2_grpc.add_CallServiceServicer_to_server(CallServicer(deps), server)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Set
 from typing import NamedTuple
 
 from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summary, Urgency
+from warmtransfer.server.errors import FailedPrecondition
 from warmtransfer.server.store import CallStore
 from warmtransfer.v1 import summary_pb2, transcript_pb2
 
 __all__ = ["CallRef", "StoreSummaryStorage", "summary_from_proto", "summary_to_proto"]
+
+log = logging.getLogger(__name__)
 
 _ROLE = {
     transcript_pb2.SPEAKER_ROLE_CALLER: Role.CALLER,
@@ -63,6 +67,7 @@ def summary_to_proto(summary: Summary) -> summary_pb2.CallSummary:
         urgency=_URGENCY[summary.urgency],
         covered_through_seq=summary.covered_through_seq,
         summarizer=summary.summarizer,
+        final=summary.final,
     )
 
 
@@ -77,6 +82,7 @@ def summary_from_proto(proto: summary_pb2.CallSummary, state: bytes) -> Summary:
         briefing=proto.briefing,
         covered_through_seq=proto.covered_through_seq,
         summarizer=proto.summarizer,
+        final=proto.final,
         state=state,
     )
 
@@ -116,7 +122,11 @@ class StoreSummaryStorage:
         return [segment_from_proto(s) for s in segments]
 
     async def save_summary(self, key: CallRef, summary: Summary) -> None:
-        await self._store.save_summary(key.call_id, summary_to_proto(summary), summary.state)
+        try:
+            await self._store.save_summary(key.call_id, summary_to_proto(summary), summary.state)
+        except FailedPrecondition as exc:  # the call's final summary stands: keep it
+            log.info("summary of call %s not saved: %s", key.call_id, exc)
+            return
         self._cache[key] = summary
         self._cache.move_to_end(key)
         if len(self._cache) > self._cache_size:

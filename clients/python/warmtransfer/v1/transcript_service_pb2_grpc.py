@@ -88,7 +88,9 @@ class TranscriptServiceServicer:
         """WatchCall streams a call's events: first every stored event after `after_cursor`, then
         live ones as they happen. A client that reconnects with the cursor of the last event it saw
         misses nothing and sees nothing twice. The stream ends (OK) after the call has ended and its
-        last event was sent.
+        final summary (`summary_updated` with `final` set, written in the background after the end)
+        was sent; a call without segments has no final summary, and a watch waits for one at most
+        two minutes after the end.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Generic, Protocol, TypeVar
 
 from warmtransfer.pipeline.summary.model import Segment, Summarizer, Summary
@@ -71,6 +71,7 @@ class RollingSummaryEngine(Generic[K]):
         self._every_seconds = every_seconds
         self._max_batch = max_batch
         self._calls: dict[K, _Pending] = {}
+        self._finals: dict[K, asyncio.Task[None]] = {}
         self._closed = False
         self.updates = 0
         self.failures = 0
@@ -107,14 +108,44 @@ class RollingSummaryEngine(Generic[K]):
             return False
         return True
 
+    def finalize(self, key: K, *, max_segments: int = 50_000) -> asyncio.Task[None]:
+        """Write the call's final summary in the background: the whole call, read afresh in the
+        largest batches the summarizer takes (an LLM sees far more at once than in the rolling
+        updates), saved with `final` set. If that fails, the rolling summary stays."""
+        task = self._finals.get(key)
+        if task is None:
+            task = asyncio.create_task(self._finalize(key, max_segments), name=f"final-{key}")
+            self._finals[key] = task
+            task.add_done_callback(lambda _: self._finals.pop(key, None))
+        return task
+
+    async def _finalize(self, key: K, max_segments: int) -> None:
+        pending = self._calls.get(key)
+        if pending is not None:  # the last rolling refresh first
+            pending.urgent = True
+            pending.wake.set()
+            await pending.idle.wait()
+        try:
+            segments = await self._storage.segments_after(key, 0, max_segments)
+            if not segments:
+                return
+            summary = await self.summarizer.update(None, segments)
+            await self._storage.save_summary(key, replace(summary, final=True))
+        except Exception:
+            self.failures += 1
+            log.exception("final summary failed for call %s", key)
+
     async def close(self) -> None:
-        """Finish the refreshes that are due and stop."""
+        """Finish the refreshes that are due and stop. Final summaries still being written are
+        abandoned: the storage knows which calls lack one, and they are redone at start-up."""
         self._closed = True
+        for task in self._finals.values():
+            task.cancel()
         for pending in list(self._calls.values()):
             pending.urgent = True
             pending.wake.set()
         tasks = [p.task for p in self._calls.values() if p.task is not None]
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, *self._finals.values(), return_exceptions=True)
         close = getattr(self.summarizer, "aclose", None)
         if close is not None:  # an LLM's HTTP client
             await close()

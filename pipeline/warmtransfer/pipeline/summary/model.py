@@ -73,6 +73,7 @@ class Summary:
     briefing: str = ""
     covered_through_seq: int = 0
     summarizer: str = ""
+    final: bool = False  # written after the call ended, from the whole call
     state: bytes = field(default=b"", repr=False)
 
 

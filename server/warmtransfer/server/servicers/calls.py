@@ -102,6 +102,8 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         # before the stream closes on the CALL_STATE_ENDED event.
         await self._deps.engine.flush(CallRef(tenant, call_id), timeout=FINAL_SUMMARY_TIMEOUT_S)
         call, changed = await self._deps.store.end_call(tenant, call_id)
+        if changed:  # the final summary, from the whole call, follows in the background
+            self._deps.engine.finalize(CallRef(tenant, call_id))
         if changed and self._deps.media is not None:
             try:
                 await self._deps.media.delete_room(call.room_name)

@@ -35,6 +35,9 @@ MAX_PAGE = 10_000
 # so that the client's pending writes complete and it sees the real status.
 DRAIN_SECONDS = 2.0
 EVENT_BATCH = 500
+# After a call ends, how long a watch stays open for the final summary (written in the
+# background from the whole call; an LLM takes a while).
+FINAL_SUMMARY_WAIT_S = 120.0
 
 _Ack = asyncio.Future[AppendResult] | WarmTransferError | None
 
@@ -191,18 +194,32 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
             if request.live_only:
                 cursor = await store.last_event_id(tenant, call_id)
             ended = call.state == call_pb2.CALL_STATE_ENDED
+            awaiting_final = False  # an ended call's final summary, still being written
+            final_deadline = 0.0
+            loop = asyncio.get_running_loop()
             while True:
                 events = await store.events_after(tenant, call_id, cursor, limit=EVENT_BATCH)
                 for event in events:
                     yield event
                     cursor = int(event.cursor)
-                    if event.call_state_changed.call.state == call_pb2.CALL_STATE_ENDED:
+                    ended_call = event.call_state_changed.call
+                    if ended_call.state == call_pb2.CALL_STATE_ENDED:
                         ended = True
+                        awaiting_final = ended_call.final_segment_count > 0
+                        final_deadline = loop.time() + FINAL_SUMMARY_WAIT_S
+                    if event.summary_updated.summary.final:
+                        awaiting_final = False
                 if len(events) == EVENT_BATCH:
                     continue
-                if ended:
+                if ended and (not awaiting_final or loop.time() >= final_deadline):
                     return
-                item = await subscription.next()
+                try:
+                    async with asyncio.timeout(
+                        final_deadline - loop.time() if awaiting_final else None
+                    ):
+                        item = await subscription.next()
+                except TimeoutError:
+                    return
                 if item == CLOSED:
                     raise Unavailable(
                         f"the server is stopping; resume with after_cursor={str(cursor)!r}"

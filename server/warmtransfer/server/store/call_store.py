@@ -545,23 +545,35 @@ class CallStore:
 
         def write(conn: sqlite3.Connection) -> summary_pb2.CallSummary:
             row = conn.execute(
-                "SELECT covered_through_seq, version FROM summaries WHERE call_id = ?", (call_id,)
+                "SELECT covered_through_seq, version, final FROM summaries WHERE call_id = ?",
+                (call_id,),
             ).fetchone()
             version = (row[1] if row else 0) + 1
             if row is not None and row[0] > summary.covered_through_seq:
                 raise FailedPrecondition(
                     f"summary of call {call_id!r} already covers seq {row[0]}", field="summary"
                 )
+            if row is not None and row[2] and not summary.final:
+                raise FailedPrecondition(f"call {call_id!r} has its final summary", field="summary")
             stored = summary_pb2.CallSummary()
             stored.CopyFrom(summary)
             stored.version = version
             stored.updated_at.CopyFrom(timestamp_us(updated))
             conn.execute(
-                "INSERT INTO summaries (call_id, summary, state, covered_through_seq, version)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET"
+                "INSERT INTO summaries"
+                " (call_id, summary, state, covered_through_seq, version, final)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET"
                 " summary = excluded.summary, state = excluded.state,"
-                " covered_through_seq = excluded.covered_through_seq, version = excluded.version",
-                (call_id, stored.SerializeToString(), state, stored.covered_through_seq, version),
+                " covered_through_seq = excluded.covered_through_seq, version = excluded.version,"
+                " final = excluded.final",
+                (
+                    call_id,
+                    stored.SerializeToString(),
+                    state,
+                    stored.covered_through_seq,
+                    version,
+                    int(stored.final),
+                ),
             )
             event = WatchCallResponse(
                 summary_updated=transcript_service_pb2.SummaryUpdated(summary=stored)
@@ -570,6 +582,19 @@ class CallStore:
             return stored
 
         return await self._writer.submit(write, notify=call_id)
+
+    async def calls_awaiting_final_summary(self) -> list[tuple[str, str]]:
+        """(tenant_id, call_id) of every ended call with segments and no final summary."""
+
+        def read(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+            rows = conn.execute(
+                "SELECT c.tenant_id, c.call_id FROM calls c"
+                " LEFT JOIN summaries s ON s.call_id = c.call_id"
+                " WHERE c.ended_us IS NOT NULL AND c.max_seq > 0 AND COALESCE(s.final, 0) = 0"
+            ).fetchall()
+            return [(r[0], r[1]) for r in rows]
+
+        return await self._read(read)
 
     async def calls_behind_summary(self) -> list[tuple[str, str, int]]:
         """(tenant_id, call_id, max_seq) of every call with segments its summary has not read."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 __all__ = ["SCHEMA_VERSION", "connect"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS summaries (
     summary             BLOB NOT NULL,             -- warmtransfer.v1.CallSummary
     state               BLOB NOT NULL,             -- the summarizer's private memory
     covered_through_seq INTEGER NOT NULL,
-    version             INTEGER NOT NULL
+    version             INTEGER NOT NULL,
+    final               INTEGER NOT NULL DEFAULT 0  -- written after the call ended
 );
 
 CREATE TABLE IF NOT EXISTS participants (
@@ -79,6 +80,18 @@ CREATE INDEX IF NOT EXISTS events_by_call ON events (call_id, event_id);
 """
 
 
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """Version 2 marks final summaries; the summaries of calls ended before it are final."""
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("ALTER TABLE summaries ADD COLUMN final INTEGER NOT NULL DEFAULT 0")
+    conn.execute(
+        "UPDATE summaries SET final = 1"
+        " WHERE call_id IN (SELECT call_id FROM calls WHERE ended_us IS NOT NULL)"
+    )
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("COMMIT")
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the store; the writer also creates the schema."""
     if readonly:
@@ -96,6 +109,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == 0:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version == 1:
+            _migrate_1_to_2(conn)
         elif version != SCHEMA_VERSION:
             conn.close()
             raise RuntimeError(

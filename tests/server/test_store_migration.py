@@ -1,0 +1,40 @@
+"""A store written by the previous schema (version 1, before final summaries) opens, migrated:
+the summaries of calls that had already ended count as final, live calls' do not."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from warmtransfer.server.store import CallStore
+from warmtransfer.server.store.schema import SCHEMA_VERSION
+from warmtransfer.v1 import summary_pb2, transcript_pb2
+
+
+async def test_version_1_store_is_migrated(tmp_path: Path) -> None:
+    store = await CallStore.open(tmp_path)
+    ended = (await store.create_call("t", "cust", {})).call_id
+    live = (await store.create_call("t", "cust", {})).call_id
+    for call_id in (ended, live):
+        said = transcript_pb2.TranscriptSegment(seq=1, text="hello", is_final=True)
+        await store.append_segment("t", call_id, said, "hello")
+        summary = summary_pb2.CallSummary(reason="r", covered_through_seq=1, summarizer="offline")
+        await store.save_summary(call_id, summary, b"")
+    await store.end_call("t", ended)
+    await store.close()
+    # Turn it into what version 1 wrote.
+    with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+        conn.execute("ALTER TABLE summaries DROP COLUMN final")
+        conn.execute("PRAGMA user_version = 1")
+
+    store = await CallStore.open(tmp_path)
+    try:
+        # The ended call has a segment and a summary, now final: nothing to redo.
+        assert await store.calls_awaiting_final_summary() == []
+        with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            finals = dict(conn.execute("SELECT call_id, final FROM summaries").fetchall())
+        assert version == SCHEMA_VERSION == 2
+        assert finals == {ended: 1, live: 0}
+    finally:
+        await store.close()
