@@ -8,10 +8,14 @@ briefings:
   * on demand:   what a system without a rolling summary does at click time: read the whole
                  transcript (`GetTranscript`) and summarize it from scratch (the offline
                  summarizer, the same one the server runs).
+  * on demand with an LLM (`--local-llm`): the same, summarized by an LLM at click time (the
+                 product brief's MVP and LiveKit's `WarmTransferTask` do this): Gemma 3 270M on
+                 a local llama.cpp server on the same 2 cores, one request per briefing. A
+                 hosted model adds network time and its own queueing to this.
 Both are measured in the same run, on the same calls, interleaved. Also reports the server's
 memory per live call.
 
-    python -m bench.summary_latency [--calls 1000] [--history 60] [--seconds 30]
+    python -m bench.summary_latency [--calls 1000] [--history 60] [--seconds 30] [--local-llm]
 """
 
 from __future__ import annotations
@@ -35,9 +39,13 @@ from bench.common import (
     server_process,
 )
 from warmtransfer.client import Client
+from warmtransfer.pipeline.summary.llm import LLMSettings, LLMSummarizer, build_llm
+from warmtransfer.pipeline.summary.model import SummarizerError
 from warmtransfer.pipeline.summary.offline import OfflineSummarizer
 from warmtransfer.server.summary_storage import segment_from_proto
 from warmtransfer.v1 import call_service_pb2, summary_service_pb2, transcript_service_pb2
+
+LLM_SAMPLES = 10  # LLM briefings on demand per run (each takes seconds)
 
 
 async def load(target: str, calls: int, history: int, rate: float, ids_file: Path) -> None:
@@ -87,7 +95,32 @@ async def load(target: str, calls: int, history: int, rate: float, ids_file: Pat
     print(f"SENT {sent}", flush=True)
 
 
-async def main(calls: int, history: int, seconds: float, rate: float, samples_per_s: float) -> None:
+async def main(
+    calls: int, history: int, seconds: float, rate: float, samples_per_s: float, local_llm: bool
+) -> None:
+    if not local_llm:
+        await measure(calls, history, seconds, rate, samples_per_s, None)
+        return
+    from tests.llama_server import MODEL_NAME, running_llama
+
+    async with running_llama() as url:
+        llm = build_llm(LLMSettings(model=MODEL_NAME, base_url=url, timeout_s=120))
+        try:
+            await measure(calls, history, seconds, rate, samples_per_s, llm)
+        finally:
+            await llm.aclose()
+
+
+async def measure(
+    calls: int,
+    history: int,
+    seconds: float,
+    rate: float,
+    samples_per_s: float,
+    llm: LLMSummarizer | None,
+) -> None:
+    llm_on_demand: list[float] = []
+    llm_failed = 0
     async with server_process() as server, Client(server.target, api_key=API_KEY) as client:
         rss_empty = rss_bytes(server.pid)
         ids_file = server.data_dir / "call-ids.json"
@@ -126,8 +159,20 @@ async def main(calls: int, history: int, seconds: float, rate: float, samples_pe
             transcript = await client.transcripts.GetTranscript(
                 transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
             )
-            await summarizer.update(None, [segment_from_proto(s) for s in transcript.segments])
+            said = [segment_from_proto(s) for s in transcript.segments]
+            await summarizer.update(None, said)
             on_demand.append(time.perf_counter() - t0)
+            if llm is not None and len(llm_on_demand) + llm_failed < LLM_SAMPLES:
+                t0 = time.perf_counter()
+                try:
+                    transcript = await client.transcripts.GetTranscript(
+                        transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
+                    )
+                    await llm.update(None, [segment_from_proto(s) for s in transcript.segments])
+                    llm_on_demand.append(time.perf_counter() - t0)
+                except SummarizerError:  # nonsense from the tiny model still took the time
+                    llm_on_demand.append(time.perf_counter() - t0)
+                    llm_failed += 1
             await asyncio.sleep(1 / samples_per_s)
         rss_live = rss_bytes(server.pid)
         loader.send_signal(signal.SIGTERM)
@@ -148,6 +193,18 @@ async def main(calls: int, history: int, seconds: float, rate: float, samples_pe
             f"summary: on-demand / precomputed ({label}): "
             f"{ratio50:.1f}x at p50, {ratio99:.1f}x at p99"
         )
+    if llm_on_demand:
+        print(
+            f"summary: on demand with an LLM (GetTranscript + {llm.name if llm else ''} at click "
+            f"time): {describe_ms(llm_on_demand)} ({llm_failed} unusable answers)"
+        )
+        for label, values in (("after an idle gap", first), ("right after", precomputed)):
+            ratio50 = percentile(llm_on_demand, 50) / percentile(values, 50)
+            ratio99 = percentile(llm_on_demand, 99) / percentile(values, 99)
+            print(
+                f"summary: LLM on-demand / precomputed ({label}): "
+                f"{ratio50:.0f}x at p50, {ratio99:.0f}x at p99"
+            )
     print(
         f"summary: pending segments per briefing: p50 {percentile(lag, 50):.0f}, "
         f"p99 {percentile(lag, 99):.0f}"
@@ -166,6 +223,7 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rate", type=float, default=0.5, help="segments per second per call")
     parser.add_argument("--samples-per-s", type=float, default=20)
+    parser.add_argument("--local-llm", action="store_true", help="also on demand with an LLM")
     parser.add_argument("--role", choices=["measure", "load"], default="measure")
     parser.add_argument("--target", help="(load role) server address")
     parser.add_argument("--ids-file", type=Path, help="(load role) where to write the call ids")
@@ -173,4 +231,13 @@ if __name__ == "__main__":
     if args.role == "load":
         asyncio.run(load(args.target, args.calls, args.history, args.rate, args.ids_file))
     else:
-        asyncio.run(main(args.calls, args.history, args.seconds, args.rate, args.samples_per_s))
+        asyncio.run(
+            main(
+                args.calls,
+                args.history,
+                args.seconds,
+                args.rate,
+                args.samples_per_s,
+                args.local_llm,
+            )
+        )

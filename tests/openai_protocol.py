@@ -40,6 +40,7 @@ def summary_json(**fields: Any) -> str:
 class OpenAIProtocolServer:
     answer: Answer = field(default=lambda body: summary_json())
     requests: list[dict[str, Any]] = field(default_factory=list)
+    error_message: str = "scripted failure"
     headers: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
 
@@ -51,7 +52,7 @@ class OpenAIProtocolServer:
         if reply is None:
             await asyncio.sleep(3600)
         if isinstance(reply, int):
-            return web.json_response({"error": {"message": "scripted failure"}}, status=reply)
+            return web.json_response({"error": {"message": self.error_message}}, status=reply)
         return web.json_response(
             {
                 "id": f"chatcmpl-{len(self.requests)}",

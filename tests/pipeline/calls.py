@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TypedDict
 
-from warmtransfer.pipeline.summary.model import Role, Segment
+from warmtransfer.pipeline.summary.model import Role, Segment, Summary
 
 CALLS_DIR = Path(__file__).resolve().parent.parent / "data" / "calls"
 
@@ -54,3 +54,14 @@ def _load(path: Path) -> ScriptedCall:
         segments=segments,
         expect=raw["expect"],
     )
+
+
+def everything(summary: Summary) -> str:
+    """All a summary says, lower-cased: where the expected facts are looked for."""
+    parts = [summary.reason, *summary.facts, *summary.actions, *summary.next_steps]
+    return " ".join([*parts, summary.briefing]).lower()
+
+
+def matched(groups: list[list[str]], text: str) -> list[bool]:
+    """For each alias group, whether any alias occurs in `text` (case-insensitively)."""
+    return [any(alias.lower() in text for alias in group) for group in groups]

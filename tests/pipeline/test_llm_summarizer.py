@@ -110,7 +110,7 @@ async def test_without_structured_output_the_json_is_found(structured: str, answ
         assert "response_format" not in body
         assert '"briefing"' in body["messages"][0]["content"]  # the schema, in the prompt
     else:
-        assert body["response_format"] == {"type": "json_object"}
+        assert body["response_format"] == {"type": "json_object", "schema": SUMMARY_SCHEMA}
     assert summary.reason.startswith("The caller was charged twice")
 
 
@@ -177,3 +177,17 @@ async def test_fallback_uses_the_llm_when_it_works_and_keeps_both_memories() -> 
     expected = await offline.update(alone, [Segment(4, Role.AGENT, "Anything else?")])
     assert continued.summarizer == "offline"
     assert continued.reason == expected.reason and continued.facts == expected.facts
+
+
+async def test_a_server_refusing_a_response_format_is_asked_the_next_way() -> None:
+    def answer(body: dict[str, Any]) -> Any:
+        kind = body.get("response_format", {}).get("type")
+        return 400 if kind == "json_schema" else summary_json()
+
+    async with running_openai(answer) as server, llm(server.url) as summarizer:
+        server.error_message = "response_format: Input should be 'text' or 'json_object'"
+        summary = await summarizer.update(None, LINES)
+        await summarizer.update(summary, LINES[2:])
+    kinds = [body.get("response_format", {}).get("type") for body in server.requests]
+    assert kinds == ["json_schema", "json_object", "json_object"]
+    assert summarizer.structured == "json_object"

@@ -14,7 +14,7 @@ import pytest
 from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summarizer, Summary
 from warmtransfer.pipeline.summary.offline import OfflineSummarizer
 
-from .calls import ScriptedCall, load_calls
+from .calls import ScriptedCall, everything, load_calls, matched
 
 CALLS = load_calls()
 MIN_FACT_RECALL = 0.7
@@ -39,16 +39,6 @@ async def feed(
 
 async def final(segments: Sequence[Segment], chunk: int = 3) -> Summary:
     return (await feed(segments, chunk))[-1]
-
-
-def everything(summary: Summary) -> str:
-    parts = [summary.reason, *summary.facts, *summary.actions, *summary.next_steps]
-    return " ".join([*parts, summary.briefing]).lower()
-
-
-def matched(groups: list[list[str]], text: str) -> list[bool]:
-    """For each alias group, whether any alias occurs in `text` (case-insensitively)."""
-    return [any(alias.lower() in text for alias in group) for group in groups]
 
 
 def call_id(call: ScriptedCall) -> str:

@@ -5,11 +5,14 @@ Ollama, llama.cpp's server), which is how self-hosting enterprises run it.
 
 Each update sends the previous summary (as JSON) plus only the new (redacted) lines, and asks for
 the updated summary back as JSON matching `SUMMARY_SCHEMA`: with `structured="json_schema"` the
-server is held to the schema (OpenAI's structured outputs; llama.cpp turns it into a grammar);
-`"json_object"` asks for JSON only; `"none"` sends the schema in the prompt and finds the JSON
-in whatever comes back. Prompts are bounded whatever the call's length: the previous summary is
-capped (lists, item lengths), each line is capped, and a batch of new lines larger than
-`max_prompt_chars` is summarized in several requests, one after the other.
+server is held to the schema (OpenAI's structured outputs, vLLM, Ollama); `"json_object"` asks
+for JSON with the schema attached (llama.cpp's Python server turns it into a grammar); `"none"`
+sends the schema in the prompt and finds the JSON in whatever comes back. A server that refuses
+a `response_format` is asked again the next way down, and from then on.
+
+Prompts are bounded whatever the call's length: the previous summary is capped (lists, item
+lengths), each line is capped, and a batch of new lines larger than `max_prompt_chars` is
+summarized in several requests, one after the other.
 
 Every failure (timeout, refused request, an answer that is not the JSON asked for) raises
 `SummarizerError`; `FallbackSummarizer` turns that into the offline summary.
@@ -18,6 +21,7 @@ Every failure (timeout, refused request, an answer that is not the JSON asked fo
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +41,10 @@ if TYPE_CHECKING:
 
 __all__ = ["BRIEFING_MAX_WORDS", "SUMMARY_SCHEMA", "LLMSettings", "LLMSummarizer", "build_llm"]
 
+log = logging.getLogger(__name__)
+
+STRUCTURED_MODES = ("json_schema", "json_object", "none")
+"""Ways of asking for JSON, from the strictest; a server that refuses one gets the next."""
 BRIEFING_MAX_WORDS = 60
 MAX_ITEMS = 8  # per list in the summary
 MAX_ITEM_CHARS = 200
@@ -141,7 +149,7 @@ class LLMSummarizer:
         max_prompt_chars: int = 8000,
         max_output_tokens: int = 600,
     ) -> None:
-        if structured not in ("json_schema", "json_object", "none"):
+        if structured not in STRUCTURED_MODES:
             raise ValueError(f"structured must be json_schema, json_object or none: {structured!r}")
         self._client = client
         self.model = model
@@ -163,29 +171,56 @@ class LLMSummarizer:
         return summary
 
     async def _one_request(self, previous: Summary | None, batch: Sequence[Segment]) -> Summary:
-        from openai import APIError, APITimeoutError
+        from openai import APIError, APIStatusError, APITimeoutError
 
-        messages = [
-            {"role": "system", "content": self._system_prompt()},
-            {"role": "user", "content": user_prompt(previous, batch)},
-        ]
-        try:
-            response = await self._client.chat.completions.create(
-                model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format=self._response_format(),  # type: ignore[arg-type]
-                max_tokens=self._max_output_tokens,
-                temperature=0,
-                timeout=self._timeout,
-            )
-        except APITimeoutError:
-            raise SummarizerError(f"{self.name}: no answer within {self._timeout:g} s") from None
-        except APIError as exc:
-            raise SummarizerError(f"{self.name}: {type(exc).__name__}: {exc}") from None
+        while True:
+            messages = [
+                {"role": "system", "content": self._system_prompt()},
+                {"role": "user", "content": user_prompt(previous, batch)},
+            ]
+            try:
+                response = await self._client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    response_format=self._response_format(),
+                    max_tokens=self._max_output_tokens,
+                    temperature=0,
+                    timeout=self._timeout,
+                )
+                break
+            except APITimeoutError:
+                raise SummarizerError(
+                    f"{self.name}: no answer within {self._timeout:g} s"
+                ) from None
+            except APIStatusError as exc:
+                if "response_format" in str(exc) and self._downgrade():
+                    continue  # this server takes another way of asking for JSON: ask again
+                raise SummarizerError(f"{self.name}: {type(exc).__name__}: {exc}") from None
+            except APIError as exc:
+                raise SummarizerError(f"{self.name}: {type(exc).__name__}: {exc}") from None
         if not response.choices or response.choices[0].message.content is None:
             raise SummarizerError(f"{self.name}: the answer has no content")
         fields = parse_summary(response.choices[0].message.content)
         return _summary(fields, batch[-1].seq, self.name)
+
+    @property
+    def structured(self) -> str:
+        """How JSON is asked for now (it may have been downgraded for this server)."""
+        return self._structured
+
+    def _downgrade(self) -> bool:
+        """Servers differ: OpenAI, vLLM and Ollama take a JSON schema; llama.cpp's Python server
+        takes a schema inside `json_object`; others take neither. Step down once per refusal."""
+        modes = STRUCTURED_MODES
+        i = modes.index(self._structured)
+        if i + 1 >= len(modes):
+            return False
+        log.warning(
+            "%s refused response_format %s; asking with %s from now on",
+            self.name, self._structured, modes[i + 1],
+        )  # fmt: skip
+        self._structured = modes[i + 1]
+        return True
 
     def _system_prompt(self) -> str:
         if self._structured == "json_schema":
@@ -201,7 +236,9 @@ class LLMSummarizer:
                 "json_schema": {"name": "call_summary", "schema": SUMMARY_SCHEMA, "strict": True},
             }
         if self._structured == "json_object":
-            return {"type": "json_object"}
+            # `schema` is llama.cpp's extension (it becomes a grammar); a server that refuses
+            # it steps down to `none`.
+            return {"type": "json_object", "schema": SUMMARY_SCHEMA}
         return NOT_GIVEN
 
 

@@ -1,0 +1,166 @@
+"""Summary quality and freshness, per summarizer, on the scripted calls in tests/data/calls/.
+
+    python -m bench.eval_summaries [--local-llm] [--pace 1.5]
+
+Summarizers: `offline` always; `llm:<model>` when OPENAI_API_KEY or OPENAI_BASE_URL is set (the
+server's own configuration variables); with `--local-llm`, also the Gemma 3 270M base model on
+a local llama.cpp server (wire path only: its text is nonsense, its score says so).
+
+Quality. Each call script lists what a receiving agent must learn, as groups of aliases (for
+example ["charged twice", "double charge", "duplicate"]): the reason for the call, facts,
+actions and open items, and the caller's sentiment. A group counts as recalled when any of its
+aliases appears (case-insensitively) anywhere in the summary: reason, lists or briefing. Scored
+twice: the rolling summary at the end of the call (built 3 lines at a time, as during the call)
+and the final summary (the whole call at once, as after EndCall). Keyword matching undercounts
+a paraphrase that uses none of the aliases; the aliases were written with the calls.
+
+Freshness. All calls run at once through the rolling-summary engine at `--pace` seconds per
+line (the server's default debounce: 3 lines or 2 s). At every new line, the lag is how many
+final lines the current summary has not read yet; the p95 of that lag is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.common import percentile
+from tests.pipeline.calls import ScriptedCall, everything, load_calls, matched
+from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
+from warmtransfer.pipeline.summary.fallback import FallbackSummarizer
+from warmtransfer.pipeline.summary.llm import LLMSettings, build_llm
+from warmtransfer.pipeline.summary.model import Segment, Summarizer, Summary
+from warmtransfer.pipeline.summary.offline import OfflineSummarizer
+from warmtransfer.server.config import load_config
+
+
+@dataclass
+class Score:
+    reason: int = 0
+    facts: tuple[int, int] = (0, 0)
+    actions: tuple[int, int] = (0, 0)
+    next_steps: tuple[int, int] = (0, 0)
+    sentiment: int = 0
+    calls: int = 0
+    stood_in: int = 0  # summaries the offline summarizer wrote because the LLM failed
+
+    def add(self, call: ScriptedCall, summary: Summary, name: str) -> None:
+        expect, text = call["expect"], everything(summary)
+        self.calls += 1
+        self.reason += any(k.lower() in text for k in expect["reason"])
+        self.sentiment += summary.sentiment.value == expect["sentiment"]
+        for field in ("facts", "actions", "next_steps"):
+            hits = matched(expect[field], text)  # type: ignore[literal-required]
+            found, total = getattr(self, field)
+            setattr(self, field, (found + sum(hits), total + len(hits)))
+        self.stood_in += summary.summarizer != name
+
+    def line(self, label: str) -> str:
+        def ratio(pair: tuple[int, int]) -> str:
+            return f"{pair[0] / pair[1]:.2f}" if pair[1] else "n/a"
+
+        return (
+            f"{label:34} fact recall {ratio(self.facts)}, actions {ratio(self.actions)}, "
+            f"open items {ratio(self.next_steps)}, reason {self.reason}/{self.calls}, "
+            f"sentiment {self.sentiment}/{self.calls}"
+            + (f" ({self.stood_in} by the offline stand-in)" if self.stood_in else "")
+        )
+
+
+async def rolling(summarizer: Summarizer, segments: Sequence[Segment]) -> Summary:
+    summary: Summary | None = None
+    for start in range(0, len(segments), 3):
+        summary = await summarizer.update(summary, segments[start : start + 3])
+    assert summary is not None
+    return summary
+
+
+class MemoryStorage:
+    def __init__(self) -> None:
+        self.segments: dict[str, list[Segment]] = {}
+        self.summaries: dict[str, Summary] = {}
+
+    async def load_summary(self, key: str) -> Summary | None:
+        return self.summaries.get(key)
+
+    async def segments_after(self, key: str, after_seq: int, limit: int) -> list[Segment]:
+        return [s for s in self.segments.get(key, []) if s.seq > after_seq][:limit]
+
+    async def save_summary(self, key: str, summary: Summary) -> None:
+        self.summaries[key] = summary
+
+
+async def freshness(summarizer: Summarizer, calls: list[ScriptedCall], pace: float) -> list[int]:
+    storage = MemoryStorage()
+    engine: RollingSummaryEngine[str] = RollingSummaryEngine(summarizer, storage)
+    lags: list[int] = []
+
+    async def play(call: ScriptedCall, offset: float) -> None:
+        await asyncio.sleep(offset)
+        key = call["name"]
+        for segment in call["segments"]:
+            storage.segments.setdefault(key, []).append(segment)
+            engine.segment_stored(key)
+            covered = storage.summaries.get(key)
+            lags.append(segment.seq - (covered.covered_through_seq if covered else 0))
+            await asyncio.sleep(pace)  # the next line is said `pace` seconds later
+
+    await asyncio.gather(*(play(c, i * pace / len(calls)) for i, c in enumerate(calls)))
+    await engine.close()
+    return lags
+
+
+async def evaluate(
+    name: str, summarizer: Summarizer, calls: list[ScriptedCall], pace: float
+) -> None:
+    label = getattr(summarizer, "name", name)
+    rolling_score, final_score = Score(), Score()
+    started = time.perf_counter()
+    for call in calls:
+        rolling_score.add(call, await rolling(summarizer, call["segments"]), label)
+        final_score.add(call, await summarizer.update(None, call["segments"]), label)
+    took = time.perf_counter() - started
+    print(rolling_score.line(f"{name} (rolling)"))
+    print(final_score.line(f"{name} (final pass)"))
+    lags = await freshness(summarizer, calls, pace)
+    print(
+        f"{name:34} freshness: lines not yet summarized, p50 {percentile(lags, 50):.0f}, "
+        f"p95 {percentile(lags, 95):.0f}, mean {statistics.fmean(lags):.2f} "
+        f"(n={len(lags)}, {pace:g} s per line); quality pass took {took:.1f} s"
+    )
+
+
+def with_fallback(settings: LLMSettings) -> FallbackSummarizer:
+    return FallbackSummarizer(build_llm(settings), OfflineSummarizer())
+
+
+async def main(local_llm: bool, pace: float) -> None:
+    calls = load_calls()
+    print(f"{len(calls)} scripted calls: {', '.join(sorted({c['kind'] for c in calls}))}")
+    await evaluate("offline", OfflineSummarizer(), calls, pace)
+    configured = load_config(dict(os.environ), dotenv_path=None).llm
+    if configured is not None:
+        summarizer = with_fallback(configured)
+        await evaluate(f"llm:{configured.model}", summarizer, calls, pace)
+        await summarizer.aclose()
+    if local_llm:
+        from tests.llama_server import MODEL_NAME, running_llama
+
+        async with running_llama() as url:
+            settings = LLMSettings(model=MODEL_NAME, base_url=url, timeout_s=60)
+            summarizer = with_fallback(settings)
+            await evaluate(f"llm:{MODEL_NAME} (local base model)", summarizer, calls, pace)
+            await summarizer.aclose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--local-llm", action="store_true")
+    parser.add_argument("--pace", type=float, default=1.5)
+    args = parser.parse_args()
+    asyncio.run(main(args.local_llm, args.pace))
