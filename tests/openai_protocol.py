@@ -41,6 +41,7 @@ class OpenAIProtocolServer:
     answer: Answer = field(default=lambda body: summary_json())
     requests: list[dict[str, Any]] = field(default_factory=list)
     error_message: str = "scripted failure"
+    request_seen: asyncio.Event = field(default_factory=asyncio.Event)
     headers: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
 
@@ -48,6 +49,7 @@ class OpenAIProtocolServer:
         body = await request.json()
         self.requests.append(body)
         self.headers.append(dict(request.headers))
+        self.request_seen.set()
         reply = self.answer(body)
         if reply is None:
             await asyncio.sleep(3600)

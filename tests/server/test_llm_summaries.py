@@ -5,6 +5,7 @@ offline summarizer stands in when the LLM fails, and only tenants allowed to sen
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,26 @@ async def test_a_final_summary_lost_to_a_crash_is_written_at_start_up(tmp_path: 
                 assert event.summary_updated.summary.reason == "Written at start-up."
         finally:
             await second.stop(grace=1)
+
+
+async def test_a_briefing_never_waits_on_the_llm(
+    llm_wt: RunningServer, llm_server: tuple[OpenAIProtocolServer, Scripted]
+) -> None:
+    llm_server[1].answer = None  # the LLM never answers (within its 2 s timeout)
+    async with client_for(llm_wt, "key-a") as client:
+        call_id = await create_call(client)
+        await ingest(client, call_id, [segment(1, SAID), segment(2, "And it happened twice.")])
+        # The LLM is working on it (its request is out) ...
+        await wait_for_llm_request(llm_server[0])
+        # ... and the briefing comes back from what is stored: no summary yet, so everything
+        # said is in the pending lines.
+        got = await client.summaries.GetSummary(
+            summary_service_pb2.GetSummaryRequest(call_id=call_id)
+        )
+        assert [s.seq for s in got.pending_segments] == [1, 2]
+        assert len(llm_server[0].requests) == 1  # still the one, unanswered
+
+
+async def wait_for_llm_request(server: OpenAIProtocolServer) -> None:
+    async with asyncio.timeout(30):
+        await server.request_seen.wait()
