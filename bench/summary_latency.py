@@ -45,7 +45,7 @@ from warmtransfer.pipeline.summary.offline import OfflineSummarizer
 from warmtransfer.server.summary_storage import segment_from_proto
 from warmtransfer.v1 import call_service_pb2, summary_service_pb2, transcript_service_pb2
 
-LLM_SAMPLES = 10  # LLM briefings on demand per run (each takes seconds)
+LLM_SAMPLES = 5  # LLM briefings on demand per run, after the other samples (each takes seconds)
 
 
 async def load(target: str, calls: int, history: int, rate: float, ids_file: Path) -> None:
@@ -104,7 +104,9 @@ async def main(
     from tests.llama_server import MODEL_NAME, running_llama
 
     async with running_llama() as url:
-        llm = build_llm(LLMSettings(model=MODEL_NAME, base_url=url, timeout_s=120))
+        llm = build_llm(
+            LLMSettings(model=MODEL_NAME, base_url=url, timeout_s=300, max_output_tokens=300)
+        )
         try:
             await measure(calls, history, seconds, rate, samples_per_s, llm)
         finally:
@@ -162,18 +164,19 @@ async def measure(
             said = [segment_from_proto(s) for s in transcript.segments]
             await summarizer.update(None, said)
             on_demand.append(time.perf_counter() - t0)
-            if llm is not None and len(llm_on_demand) + llm_failed < LLM_SAMPLES:
-                t0 = time.perf_counter()
-                try:
-                    transcript = await client.transcripts.GetTranscript(
-                        transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
-                    )
-                    await llm.update(None, [segment_from_proto(s) for s in transcript.segments])
-                    llm_on_demand.append(time.perf_counter() - t0)
-                except SummarizerError:  # nonsense from the tiny model still took the time
-                    llm_on_demand.append(time.perf_counter() - t0)
-                    llm_failed += 1
             await asyncio.sleep(1 / samples_per_s)
+        # Then, the load still running, briefings by LLM at click time (each takes seconds).
+        while llm is not None and len(llm_on_demand) < LLM_SAMPLES:
+            call_id = random.choice(call_ids)
+            t0 = time.perf_counter()
+            transcript = await client.transcripts.GetTranscript(
+                transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
+            )
+            try:
+                await llm.update(None, [segment_from_proto(s) for s in transcript.segments])
+            except SummarizerError:  # nonsense from the tiny model still took the time
+                llm_failed += 1
+            llm_on_demand.append(time.perf_counter() - t0)
         rss_live = rss_bytes(server.pid)
         loader.send_signal(signal.SIGTERM)
         tail, _ = await asyncio.wait_for(loader.communicate(), timeout=120)
