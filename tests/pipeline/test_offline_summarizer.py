@@ -11,7 +11,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summarizer, Summary
+from warmtransfer.pipeline.summary.model import (
+    Role,
+    Segment,
+    Sentiment,
+    Summarizer,
+    Summary,
+    Urgency,
+)
 from warmtransfer.pipeline.summary.offline import OfflineSummarizer
 
 from .calls import ScriptedCall, everything, load_calls, matched
@@ -345,3 +352,14 @@ async def test_odd_input_never_raises(text: str) -> None:
             assert len(previous.briefing.split()) <= 60 and "<" not in previous.briefing
     shouting = await summarizer.update(None, [speak(1, Role.CALLER, ODD_TEXTS[3])])
     assert "charged twice" in shouting.reason.lower()
+
+
+async def test_urgency_is_high_for_fraud_and_normal_for_a_billing_error() -> None:
+    by_kind = {call["kind"]: call for call in CALLS}
+    assert (await final(by_kind["fraud"]["segments"])).urgency == Urgency.HIGH
+    assert (await final(by_kind["billing"]["segments"])).urgency == Urgency.NORMAL
+    enquiry = [speak(1, Role.CALLER, "Hi, I'm calling because I have a question about my bill")]
+    assert (await final(enquiry)).urgency == Urgency.LOW
+    assert (await final([speak(1, Role.AGENT, "Hello, how can I help?")])).urgency == (
+        Urgency.UNSPECIFIED
+    )

@@ -28,8 +28,9 @@ def spoken_briefing(
     *,
     reason: str = "",
 ) -> str:
-    """Text for TTS: why A transfers, the summary's briefing, the last few newer lines."""
-    parts = []
+    """Text for TTS: urgency first when high, why A transfers, the summary's briefing, the
+    last few newer lines."""
+    parts = ["This call is urgent."] if summary.urgency == summary_pb2.URGENCY_HIGH else []
     if reason.strip():
         parts.append(f"Transfer reason: {_speakable(reason)}.")
     if summary.briefing:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from warmtransfer.pipeline.summary import offline_rules as rules
-from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summary
+from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summary, Urgency
 
 __all__ = ["OfflineSummarizer"]
 
@@ -300,6 +300,7 @@ def _render(state: _State, seq: int, name: str) -> Summary:
         actions=tuple(rules.sentence_case(a.text) for a in actions),
         next_steps=tuple(rules.sentence_case(n.text) for n in steps),
         sentiment=sentiment,
+        urgency=_urgency(state),
         briefing=_briefing(state, facts, actions, steps, sentiment),
         covered_through_seq=seq,
         summarizer=name,
@@ -320,6 +321,26 @@ def _fact_lines(state: _State, facts: list[Item]) -> list[str]:
         lines.append(Item(rules.sentence_case(listed), 0.0, state.ids_seq))
     ordered = [line.text for line in sorted(lines, key=lambda i: i.seq)]
     return [f"Name: {state.name}", *ordered] if state.name else ordered
+
+
+_URGENT = re.compile(
+    r"\b(?:fraud\w*|stolen|unauthori[sz]ed|(?:do not|don't|didn't|did not) recogni[sz]e|hacked|"
+    r"scam\w*|emergency|chest pain|can't breathe|bleeding|urgent\w*|asap|right away|"
+    r"immediately|gas leak|no heat|locked out)\b"
+)
+_ENQUIRY = re.compile(r"\b(?:wondering|question about|how (?:do|can) i|information about|quote)\b")
+
+
+def _urgency(state: _State) -> Urgency:
+    """High for fraud, safety and health words; low for an enquiry; normal otherwise."""
+    if not state.reason:
+        return Urgency.UNSPECIFIED
+    said = " ".join([state.reason, *(f.text for f in state.facts)]).lower()
+    if _URGENT.search(said):
+        return Urgency.HIGH
+    if _ENQUIRY.search(state.reason.lower()):
+        return Urgency.LOW
+    return Urgency.NORMAL
 
 
 def _sentiment(state: _State) -> Sentiment:
