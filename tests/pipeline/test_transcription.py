@@ -249,3 +249,19 @@ def test_hold_periods() -> None:
     hold.stopped(20.0)
     hold.started(30.0)
     assert hold.covers(15.0) and not hold.covers(25.0) and hold.covers(35.0)
+
+
+async def test_a_flush_closes_the_utterance_in_progress(
+    whisper: WhisperSTT, lines: list[Line]
+) -> None:
+    stream = whisper.stream()
+    for frame in frames_of(lines[0].pcm):  # no silence after it: the utterance stays open
+        stream.push_frame(frame)
+    stream.flush()  # the input stalled (a muted track): the worker flushes
+    async with asyncio.timeout(60):
+        async for event in stream:
+            if event.type == stt.SpeechEventType.FINAL_TRANSCRIPT:
+                break
+    assert word_error_rate([lines[0].text], [event.alternatives[0].text]) <= WER_LIMIT
+    stream.end_input()
+    await stream.aclose()

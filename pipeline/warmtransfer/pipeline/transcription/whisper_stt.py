@@ -6,7 +6,8 @@ utterances; `stream()` makes it streaming with a VAD (Silero's, which ships in i
 audio is cut at each end of speech and each utterance becomes one FINAL_TRANSCRIPT whose
 `start_time`/`end_time` are seconds from the start of the stream. Unlike livekit-agents'
 generic `StreamAdapter`, it keeps those times (a transcript needs them) and, when the input ends
-mid-utterance (the speaker left), it closes the utterance instead of dropping it.
+mid-utterance (the speaker left), it closes the utterance instead of dropping it; `flush()`
+closes it too (the input stalled).
 
 Inference runs on one thread per `WhisperSTT` (utterances of all its streams queue there, so a
 call's speakers are transcribed in the order they finished), with `cpu_threads` threads inside
@@ -176,6 +177,8 @@ class WhisperStream(stt.RecognizeStream):
             async for item in self._input_ch:
                 if isinstance(item, rtc.AudioFrame):
                     vad_stream.push_frame(item)
+                else:  # flush: close the utterance in progress (the VAD ignores flushes)
+                    vad_stream.push_frame(silence_frame(_TAIL_SILENCE_S))
             vad_stream.push_frame(silence_frame(_TAIL_SILENCE_S))
             vad_stream.end_input()
 

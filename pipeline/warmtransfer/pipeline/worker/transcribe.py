@@ -32,7 +32,6 @@ from livekit import rtc
 from livekit.agents import AutoSubscribe, JobContext, stt
 
 from warmtransfer.client import Client, TranscriptStreamer
-from warmtransfer.pipeline.transcription.whisper_stt import silence_frame
 from warmtransfer.pipeline.worker.protocol import HOLD_IDENTITY, ROLE_ATTRIBUTE, WORKER_PREFIX
 from warmtransfer.v1 import call_pb2, call_service_pb2, transcript_pb2
 
@@ -46,8 +45,10 @@ DRAIN_TIMEOUT_S = 45.0
 """How long a closing job waits for its last segments to be acknowledged (the job process is
 given 60 s to shut down)."""
 STT_SAMPLE_RATE = 16_000
-GAP_S = 0.3
-"""A track silent (no frames at all) this long is fed this much silence."""
+STALL_S = 1.0
+"""A track that delivers no frames at all this long (muted, or its sender gone quiet) has its
+utterance in progress closed: the STT is flushed, once per stall. Shorter delivery hiccups are
+left alone, as inventing silence inside speech would cut an utterance in two."""
 
 SPEAKER_ROLES: Mapping[str, int] = {
     "caller": transcript_pb2.SPEAKER_ROLE_CALLER,
@@ -240,21 +241,22 @@ class CallTranscriber:
 
         async def pump() -> None:
             frames = aiter(audio)
+            flushed = True
             try:
                 while True:
                     try:
-                        event = await asyncio.wait_for(anext(frames), GAP_S)
+                        event = await asyncio.wait_for(anext(frames), STALL_S)
                     except TimeoutError:
-                        # No audio (a muted or stalled track): feed the silence it stands for,
-                        # so the utterance before it ends and timing stays true.
-                        if first_sample_at:
-                            speech.push_frame(silence_frame(GAP_S, STT_SAMPLE_RATE))
+                        if not flushed:
+                            speech.flush()
+                            flushed = True
                         continue
                     except StopAsyncIteration:
                         return
                     if not first_sample_at:
                         first_sample_at.append(time.time() - event.frame.duration)
                     speech.push_frame(event.frame)
+                    flushed = False
             except RuntimeError:
                 return  # the job is draining: the STT's input was ended for us
             finally:
