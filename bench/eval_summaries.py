@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from bench.common import percentile
 from tests.pipeline.calls import ScriptedCall, everything, load_calls, matched
+from tests.pipeline.test_engine import MemoryStorage
 from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
 from warmtransfer.pipeline.summary.llm import LLMSettings, build_llm
 from warmtransfer.pipeline.summary.model import Segment, Summarizer, SummarizerError, Summary
@@ -95,21 +96,6 @@ async def rolling(
     for start in range(0, len(segments), 3):
         summary = await attempt(summarizer, summary, segments[start : start + 3], score)
     return summary
-
-
-class MemoryStorage:
-    def __init__(self) -> None:
-        self.segments: dict[str, list[Segment]] = {}
-        self.summaries: dict[str, Summary] = {}
-
-    async def load_summary(self, key: str) -> Summary | None:
-        return self.summaries.get(key)
-
-    async def segments_after(self, key: str, after_seq: int, limit: int) -> list[Segment]:
-        return [s for s in self.segments.get(key, []) if s.seq > after_seq][:limit]
-
-    async def save_summary(self, key: str, summary: Summary) -> None:
-        self.summaries[key] = summary
 
 
 async def freshness(summarizer: Summarizer, calls: list[ScriptedCall], pace: float) -> list[int]:

@@ -24,6 +24,7 @@ from aiohttp import WSMsgType, web
 from livekit import rtc
 from livekit.agents import stt
 
+from tests.local_http import serving
 from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT
 
 
@@ -134,13 +135,6 @@ async def running_deepgram(
     server = DeepgramProtocolServer(api_key, recognizer)
     app = web.Application()
     app.router.add_get("/v1/listen", server._listen)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    server.url = f"ws://127.0.0.1:{port}/v1/listen"
-    try:
+    async with serving(app) as port:
+        server.url = f"ws://127.0.0.1:{port}/v1/listen"
         yield server
-    finally:
-        await runner.cleanup()

@@ -18,6 +18,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.local_http import serving
+
 Answer = Callable[[dict[str, Any]], Any]
 """Given a request body: a str (the message content), an int (an HTTP error status), or None
 (never answer)."""
@@ -83,13 +85,6 @@ async def running_openai(answer: Answer | None = None) -> AsyncIterator[OpenAIPr
     server = OpenAIProtocolServer() if answer is None else OpenAIProtocolServer(answer=answer)
     app = web.Application()
     app.router.add_post("/v1/chat/completions", server._completions)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    server.url = f"http://127.0.0.1:{port}/v1"
-    try:
+    async with serving(app) as port:
+        server.url = f"http://127.0.0.1:{port}/v1"
         yield server
-    finally:
-        await runner.cleanup()
