@@ -77,20 +77,29 @@ async def run_stream(
     return finals
 
 
-async def test_one_final_per_utterance_with_times(whisper: WhisperSTT, lines: list[Line]) -> None:
+async def test_finals_follow_the_utterances_with_their_times(
+    whisper: WhisperSTT, lines: list[Line]
+) -> None:
     pcm = np.concatenate([part for line in lines for part in (line.pcm, pause(PAUSE_S))])
     finals = await run_stream(whisper, pcm)
 
-    assert len(finals) == len(lines), [f.text for f in finals]
     wer = word_error_rate([line.text for line in lines], [f.text for f in finals])
     assert wer <= WER_LIMIT, (wer, [f.text for f in finals])
-    # Each final's times bracket its line's place in the audio (within the VAD's padding).
-    at = 0.0
-    for line, final in zip(lines, finals, strict=True):
-        length = len(line.pcm) / SAMPLE_RATE
-        assert abs(final.start_time - at) < 0.6, (line.text, final.start_time, at)
-        assert abs(final.end_time - (at + length)) < 0.6, (line.text, final.end_time, at + length)
-        at += length + PAUSE_S
+    # Piper's pauses vary from run to run: a long one inside a sentence may end a final there.
+    # So each final must lie within one line's place in the audio (within the VAD's padding),
+    # and every line must start one final and end one.
+    spans, at = [], 0.0
+    for line in lines:
+        spans.append((at, at + len(line.pcm) / SAMPLE_RATE))
+        at = spans[-1][1] + PAUSE_S
+    assert len(lines) <= len(finals) <= len(lines) + 2, [f.text for f in finals]
+    for final in finals:
+        assert any(
+            start - 0.6 < final.start_time and final.end_time < end + 0.6 for start, end in spans
+        ), (final.text, final.start_time, final.end_time)
+    for start, end in spans:
+        assert any(abs(f.start_time - start) < 0.6 for f in finals), start
+        assert any(abs(f.end_time - end) < 0.6 for f in finals), end
 
 
 async def test_an_utterance_cut_off_by_the_end_of_input_is_kept(
@@ -98,8 +107,8 @@ async def test_an_utterance_cut_off_by_the_end_of_input_is_kept(
 ) -> None:
     # The speaker leaves mid-sentence: no trailing silence at all.
     finals = await run_stream(whisper, lines[0].pcm[: len(lines[0].pcm) * 2 // 3])
-    assert len(finals) == 1
-    assert "internet" in finals[0].text.lower()
+    assert finals
+    assert "internet" in " ".join(f.text for f in finals).lower()
 
 
 async def test_recognize_a_buffer(whisper: WhisperSTT, lines: list[Line]) -> None:
@@ -150,7 +159,7 @@ async def test_unreachable_deepgram_falls_back_to_whisper(lines: list[Line]) -> 
         await engine.aclose()
 
     assert ("Deepgram", False) in changes
-    assert len(finals) == 2, [f.text for f in finals]
+    assert len(finals) >= 2, [f.text for f in finals]
     assert word_error_rate([lines[0].text, lines[1].text], [f.text for f in finals]) <= WER_LIMIT
 
 
@@ -258,10 +267,12 @@ async def test_a_flush_closes_the_utterance_in_progress(
     for frame in frames_of(lines[0].pcm):  # no silence after it: the utterance stays open
         stream.push_frame(frame)
     stream.flush()  # the input stalled (a muted track): the worker flushes
-    async with asyncio.timeout(60):
+    heard: list[str] = []
+    async with asyncio.timeout(60):  # the whole line arrives before any further input
         async for event in stream:
             if event.type == stt.SpeechEventType.FINAL_TRANSCRIPT:
-                break
-    assert word_error_rate([lines[0].text], [event.alternatives[0].text]) <= WER_LIMIT
+                heard.append(event.alternatives[0].text)
+                if word_error_rate([lines[0].text], heard) <= WER_LIMIT:
+                    break
     stream.end_input()
     await stream.aclose()

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import KEYS
 from tests.openai_protocol import OpenAIProtocolServer, running_openai, summary_json
 from tests.server.helpers import create_call, ingest, segment, wait_for_event
 from warmtransfer.client import Client
@@ -47,14 +45,9 @@ async def llm_server() -> AsyncIterator[tuple[OpenAIProtocolServer, Scripted]]:
 
 @pytest.fixture
 async def llm_wt(
-    tmp_path: Path, llm_server: tuple[OpenAIProtocolServer, Scripted]
+    server_env: dict[str, str], llm_server: tuple[OpenAIProtocolServer, Scripted]
 ) -> AsyncIterator[RunningServer]:
-    env = {
-        "WARMTRANSFER_API_KEYS": KEYS,
-        "WARMTRANSFER_LISTEN": "127.0.0.1:0",
-        "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
-        "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
-        "WARMTRANSFER_MEDIA": "none",
+    env = server_env | {
         "OPENAI_BASE_URL": llm_server[0].url,
         "WARMTRANSFER_LLM_MODEL": "local-model",
         "WARMTRANSFER_LLM_TIMEOUT_SECONDS": "2",
@@ -153,14 +146,10 @@ async def test_a_final_summary_is_not_overwritten_by_late_lines(client: Client) 
     assert [s.seq for s in got.pending_segments] == [2]
 
 
-async def test_a_final_summary_lost_to_a_crash_is_written_at_start_up(tmp_path: Path) -> None:
-    env = {
-        "WARMTRANSFER_API_KEYS": KEYS,
-        "WARMTRANSFER_LISTEN": "127.0.0.1:0",
-        "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
-        "WARMTRANSFER_MEDIA": "none",
-        "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
-    }
+async def test_a_final_summary_lost_to_a_crash_is_written_at_start_up(
+    server_env: dict[str, str],
+) -> None:
+    env = server_env
     first = await start_server(load_config(env))
     async with client_for(first, "key-a") as client:
         call_id = await create_call(client)
