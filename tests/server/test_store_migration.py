@@ -1,5 +1,6 @@
-"""A store written by the previous schema (version 1, before final summaries) opens, migrated:
-the summaries of calls that had already ended count as final, live calls' do not."""
+"""Stores written by earlier schemas open, migrated: version 1 (before final summaries: the
+summaries of calls that had already ended count as final) and version 2 (before the raw-read audit
+log and the retrieval index)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,35 @@ async def test_version_1_store_is_migrated(tmp_path: Path) -> None:
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             finals = dict(conn.execute("SELECT call_id, final FROM summaries").fetchall())
-        assert version == SCHEMA_VERSION == 2
+        assert version == SCHEMA_VERSION == 3
         assert finals == {ended: 1, live: 0}
+    finally:
+        await store.close()
+
+
+async def test_version_2_store_gains_the_audit_log_and_indexes_its_calls_from_the_start(
+    tmp_path: Path,
+) -> None:
+    store = await CallStore.open(tmp_path)
+    call = await store.create_call("t", "cust-1", {})
+    said = transcript_pb2.TranscriptSegment(
+        seq=1, speaker_identity="c", text="hello there", is_final=True
+    )
+    await store.append_segment("t", call.call_id, said, "hello there")
+    await store.close()
+    with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+        conn.execute("DROP TABLE raw_reads")
+        conn.execute("DROP TABLE index_progress")
+        conn.execute("PRAGMA user_version = 2")
+
+    store = await CallStore.open(tmp_path)
+    try:
+        assert await store.calls_behind_index() == [("t", call.call_id)]
+        await store.record_raw_read("t", call.call_id, key_id="key-1", method="GetTranscript")
+        assert [r[:3] for r in await store.raw_reads("t")] == [
+            (call.call_id, "key-1", "GetTranscript")
+        ]
+        with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     finally:
         await store.close()

@@ -8,7 +8,9 @@ whatever the store still has queued.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 from dataclasses import dataclass
 
 import grpc
@@ -20,15 +22,18 @@ from warmtransfer.pipeline.summary.fallback import FallbackSummarizer
 from warmtransfer.pipeline.summary.llm import build_llm
 from warmtransfer.pipeline.summary.model import Summarizer
 from warmtransfer.pipeline.summary.offline import OfflineSummarizer
-from warmtransfer.rag.redaction import PatternRedactor
+from warmtransfer.rag.embeddings import Embedder, build_embedder
+from warmtransfer.rag.vector_store import VectorStore, open_vector_store
 from warmtransfer.server.config import ServerConfig
 from warmtransfer.server.event_bus import EventBus
+from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens, load_secret
 from warmtransfer.server.interceptors import RequestInterceptor
 from warmtransfer.server.media import LiveKitRooms
+from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.servicers.calls import CallServicer
+from warmtransfer.server.servicers.context import ContextServicer
 from warmtransfer.server.servicers.deps import Deps
-from warmtransfer.server.servicers.not_yet import ContextServicer
 from warmtransfer.server.servicers.summaries import SummaryServicer
 from warmtransfer.server.servicers.transcripts import TranscriptServicer
 from warmtransfer.server.servicers.transfers import TransferServicer
@@ -80,9 +85,31 @@ class RunningServer:
         await self.server.stop(grace)
         await deps.transfers.close()
         await deps.engine.close()
+        await deps.indexer.close()
         await deps.store.close()
         if deps.media is not None:
             await deps.media.close()
+
+
+def open_history(config: ServerConfig) -> tuple[VectorStore, Embedder]:
+    """The call-history index: Qdrant (a server when configured, else Qdrant's engine under the
+    data directory) and the embedder; one collection per embedding model."""
+    embedder = build_embedder(config.embedding_env)
+    collection = "chunks-" + re.sub(r"[^a-z0-9]+", "-", embedder.name.lower()).strip("-")
+    if config.qdrant_url:
+        vectors = open_vector_store(
+            url=config.qdrant_url,
+            api_key=config.qdrant_api_key,
+            dimension=embedder.dimension,
+            collection=collection,
+        )
+    else:
+        vectors = open_vector_store(
+            path=str(config.data_dir / "qdrant"),
+            dimension=embedder.dimension,
+            collection=collection,
+        )
+    return vectors, embedder
 
 
 async def start_server(config: ServerConfig) -> RunningServer:
@@ -99,13 +126,17 @@ async def start_server(config: ServerConfig) -> RunningServer:
         every_seconds=config.summary_every_seconds,
     )
     media = LiveKitRooms(config.livekit) if config.livekit is not None else None
+    redactors = CallRedactors(style=config.redaction_style)
+    await redactors.load()
+    indexer = HistoryIndexer(store, *await asyncio.to_thread(open_history, config))
     tokens = IngestTokens(load_secret(config.ingest_secret, config.data_dir))
     deps = Deps(
         config=config,
         store=store,
         bus=bus,
         engine=engine,
-        redactor=PatternRedactor(),
+        redactors=redactors,
+        indexer=indexer,
         media=media,
         transfers=TransferCoordinator(
             store,
@@ -121,6 +152,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
         engine.segment_stored(CallRef(tenant_id, call_id), count=config.summary_every_segments)
     for tenant_id, call_id in await store.calls_awaiting_final_summary():
         engine.finalize(CallRef(tenant_id, call_id))
+    await indexer.start()
 
     server = grpc.aio.server(interceptors=[RequestInterceptor(config.api_keys, tokens)])
     call_service_pb2_grpc.add_CallServiceServicer_to_server(CallServicer(deps), server)
@@ -131,7 +163,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
     transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(
         TransferServicer(deps.transfers), server
     )
-    context_service_pb2_grpc.add_ContextServiceServicer_to_server(ContextServicer(), server)
+    context_service_pb2_grpc.add_ContextServiceServicer_to_server(ContextServicer(deps), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME), server)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class Principal:
     tenant_id: str
     privileged: bool = False
     call_id: str | None = None
+    key_id: str = ""  # a fingerprint of the API key, for audit logs (never the key itself)
 
 
 _principal: contextvars.ContextVar[Principal] = contextvars.ContextVar("principal")
@@ -53,13 +55,18 @@ def authenticate(
         raise Unauthenticated("malformed authorization metadata: expected 'Bearer <key>'")
     api_key = keys.get(key.strip())
     if api_key is not None:
-        return Principal(api_key.tenant_id, api_key.privileged)
+        return Principal(api_key.tenant_id, api_key.privileged, key_id=key_fingerprint(key))
     grant = tokens.verify(key.strip()) if tokens is not None else None
     if grant is None:
         raise Unauthenticated("unknown API key")
     if method not in CALL_SCOPED_METHODS:
         raise PermissionDenied(f"a call-scoped token cannot call {method.rsplit('/', 1)[-1]}")
     return Principal(grant.tenant_id, call_id=grant.call_id)
+
+
+def key_fingerprint(key: str) -> str:
+    """A short, stable identifier of an API key that does not reveal it."""
+    return "key-" + hashlib.sha256(key.strip().encode()).hexdigest()[:12]
 
 
 def current_principal() -> Principal:

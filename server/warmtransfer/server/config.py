@@ -26,7 +26,18 @@ Variables:
     WARMTRANSFER_LLM_STRUCTURED   json_schema (default), json_object or none: how the answer's
                               JSON is asked for (servers differ in what they support).
     WARMTRANSFER_LLM_RAW_TENANTS   tenants whose summaries may read raw (unredacted) text;
-                              everyone else's LLM sees the redacted text only.
+                              everyone else's LLM sees the redacted text only. Each must also
+                              keep original text.
+    WARMTRANSFER_ORIGINAL_TEXT_TENANTS  tenants whose original (unredacted) transcript is kept
+                              besides the redacted one, readable with a privileged key and
+                              audited; `*` for all. Default: none (redacted text only).
+    QDRANT_URL, QDRANT_API_KEY     a Qdrant server or cluster for call history; unset: Qdrant's
+                              engine in-process, under the data directory.
+    WARMTRANSFER_EMBEDDINGS   `minilm` (all-MiniLM-L6-v2 offline, the default) or `openai`
+                              (with WARMTRANSFER_EMBEDDING_MODEL, _DIMENSIONS; see
+                              warmtransfer.rag.embeddings).
+    WARMTRANSFER_REDACTION_STYLE   `tag` (`<PHONE_NUMBER>`, the default), `mask` (`*****`) or
+                              `pseudonym` (`<PERSON_1>`, the same value the same name all call).
     WARMTRANSFER_INGEST_SECRET   signs the media worker's call-scoped tokens; share it between
                               replicas (default: a random secret kept in the data directory).
 """
@@ -43,6 +54,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from warmtransfer.pipeline.summary.llm import LLMSettings
+from warmtransfer.rag.redaction.engine import STYLES, RedactionStyle
 from warmtransfer.server.media.livekit_rooms import LiveKitConfig
 
 __all__ = ["ApiKey", "ConfigError", "Limits", "ServerConfig", "load_config"]
@@ -93,6 +105,16 @@ class ServerConfig:
     ingest_secret: str | None = None
     llm: LLMSettings | None = None  # None: the offline summarizer alone
     llm_raw_tenants: frozenset[str] = frozenset()
+    original_text_tenants: frozenset[str] = frozenset()  # "*" means every tenant
+    redaction_style: RedactionStyle = "tag"
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    # What the embedding provider is built from (warmtransfer.rag.embeddings.build_embedder).
+    embedding_env: Mapping[str, str] = field(default_factory=dict)
+
+    def keeps_original(self, tenant_id: str) -> bool:
+        """Whether the tenant's original (unredacted) text is stored."""
+        return "*" in self.original_text_tenants or tenant_id in self.original_text_tenants
 
 
 _LIMITS = Limits()
@@ -166,17 +188,41 @@ def load_config(
         raise ConfigError("WARMTRANSFER_INGEST_SECRET: must be at least 16 characters")
     values["ingest_secret"] = secret
     values["llm"] = _llm(env)
-    values["llm_raw_tenants"] = frozenset(
-        t.strip() for t in env.get("WARMTRANSFER_LLM_RAW_TENANTS", "").split(",") if t.strip()
-    )
+    values["llm_raw_tenants"] = _names(env, "WARMTRANSFER_LLM_RAW_TENANTS")
+    values["original_text_tenants"] = _names(env, "WARMTRANSFER_ORIGINAL_TEXT_TENANTS")
+    style = env.get("WARMTRANSFER_REDACTION_STYLE", "tag").strip().lower()
+    if style not in STYLES:
+        raise ConfigError(
+            f"WARMTRANSFER_REDACTION_STYLE: {style!r} is not one of {', '.join(STYLES)}"
+        )
+    values["redaction_style"] = style
+    values["qdrant_url"] = env.get("QDRANT_URL") or None
+    values["qdrant_api_key"] = env.get("QDRANT_API_KEY") or None
+    if values["qdrant_api_key"] and not values["qdrant_url"]:
+        raise ConfigError("QDRANT_API_KEY: set QDRANT_URL too (the key is for a Qdrant server)")
+    values["embedding_env"] = {
+        k: v
+        for k, v in env.items()
+        if k.startswith("WARMTRANSFER_EMBEDDING") or k in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+    }
     values.update({k: v for k, v in overrides.items() if v is not None})
     config = ServerConfig(**values)  # type: ignore[arg-type]
+    without_original = sorted(t for t in config.llm_raw_tenants if not config.keeps_original(t))
+    if without_original:
+        raise ConfigError(
+            f"WARMTRANSFER_LLM_RAW_TENANTS: {', '.join(without_original)} keep redacted text only;"
+            " add them to WARMTRANSFER_ORIGINAL_TEXT_TENANTS for their summaries to read it"
+        )
     if config.dev_mode and not is_loopback(config.listen):
         raise ConfigError(
             f"WARMTRANSFER_LISTEN / --listen: dev mode (no WARMTRANSFER_API_KEYS) listens on "
             f"loopback only, not {config.listen!r}; set WARMTRANSFER_API_KEYS to listen elsewhere"
         )
     return config
+
+
+def _names(env: Mapping[str, str], key: str) -> frozenset[str]:
+    return frozenset(t.strip() for t in env.get(key, "").split(",") if t.strip())
 
 
 def _livekit(env: Mapping[str, str]) -> LiveKitConfig | None:

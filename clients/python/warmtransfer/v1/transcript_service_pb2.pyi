@@ -77,6 +77,12 @@ class SegmentInterim(_message.Message):
     segment: _transcript_pb2.TranscriptSegment
     def __init__(self, segment: _Optional[_Union[_transcript_pb2.TranscriptSegment, _Mapping]] = ...) -> None: ...
 
+class SegmentRedacted(_message.Message):
+    __slots__ = ("segment",)
+    SEGMENT_FIELD_NUMBER: _ClassVar[int]
+    segment: _transcript_pb2.TranscriptSegment
+    def __init__(self, segment: _Optional[_Union[_transcript_pb2.TranscriptSegment, _Mapping]] = ...) -> None: ...
+
 class SummaryUpdated(_message.Message):
     __slots__ = ("summary",)
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
@@ -108,7 +114,7 @@ class ParticipantChanged(_message.Message):
     def __init__(self, participant: _Optional[_Union[_call_pb2.Participant, _Mapping]] = ..., kind: _Optional[_Union[_call_pb2.ParticipantEventKind, str]] = ...) -> None: ...
 
 class WatchCallResponse(_message.Message):
-    __slots__ = ("cursor", "event_time", "call_id", "segment_added", "segment_interim", "summary_updated", "call_state_changed", "transfer_state_changed", "participant_changed")
+    __slots__ = ("cursor", "event_time", "call_id", "segment_added", "segment_interim", "summary_updated", "call_state_changed", "transfer_state_changed", "participant_changed", "segment_redacted")
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
@@ -118,6 +124,7 @@ class WatchCallResponse(_message.Message):
     CALL_STATE_CHANGED_FIELD_NUMBER: _ClassVar[int]
     TRANSFER_STATE_CHANGED_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANT_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    SEGMENT_REDACTED_FIELD_NUMBER: _ClassVar[int]
     cursor: str
     event_time: _timestamp_pb2.Timestamp
     call_id: str
@@ -127,4 +134,5 @@ class WatchCallResponse(_message.Message):
     call_state_changed: CallStateChanged
     transfer_state_changed: TransferStateChanged
     participant_changed: ParticipantChanged
-    def __init__(self, cursor: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., call_id: _Optional[str] = ..., segment_added: _Optional[_Union[SegmentAdded, _Mapping]] = ..., segment_interim: _Optional[_Union[SegmentInterim, _Mapping]] = ..., summary_updated: _Optional[_Union[SummaryUpdated, _Mapping]] = ..., call_state_changed: _Optional[_Union[CallStateChanged, _Mapping]] = ..., transfer_state_changed: _Optional[_Union[TransferStateChanged, _Mapping]] = ..., participant_changed: _Optional[_Union[ParticipantChanged, _Mapping]] = ...) -> None: ...
+    segment_redacted: SegmentRedacted
+    def __init__(self, cursor: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., call_id: _Optional[str] = ..., segment_added: _Optional[_Union[SegmentAdded, _Mapping]] = ..., segment_interim: _Optional[_Union[SegmentInterim, _Mapping]] = ..., summary_updated: _Optional[_Union[SummaryUpdated, _Mapping]] = ..., call_state_changed: _Optional[_Union[CallStateChanged, _Mapping]] = ..., transfer_state_changed: _Optional[_Union[TransferStateChanged, _Mapping]] = ..., participant_changed: _Optional[_Union[ParticipantChanged, _Mapping]] = ..., segment_redacted: _Optional[_Union[SegmentRedacted, _Mapping]] = ...) -> None: ...

@@ -104,6 +104,7 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         call, changed = await self._deps.store.end_call(tenant, call_id)
         if changed:  # the final summary, from the whole call, follows in the background
             self._deps.engine.finalize(CallRef(tenant, call_id))
+            self._deps.indexer.call_changed(CallRef(tenant, call_id))  # its last turns settle
         if changed and self._deps.media is not None:
             try:
                 await self._deps.media.delete_room(call.room_name)

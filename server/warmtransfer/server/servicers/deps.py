@@ -1,4 +1,5 @@
-"""What the servicers share: the store, the event bus, the summary engine, the redactor."""
+"""What the servicers share: the store, the event bus, the summary engine, the
+redaction state of live calls."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import asyncio
 from dataclasses import dataclass, field
 
 from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
-from warmtransfer.rag.redaction import Redactor
 from warmtransfer.server.config import ServerConfig
 from warmtransfer.server.event_bus import EventBus
+from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens
 from warmtransfer.server.media import LiveKitRooms
+from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
 from warmtransfer.server.transfers import TransferCoordinator
@@ -24,7 +26,8 @@ class Deps:
     store: CallStore
     bus: EventBus
     engine: RollingSummaryEngine[CallRef]
-    redactor: Redactor
+    redactors: CallRedactors
+    indexer: HistoryIndexer
     media: LiveKitRooms | None
     transfers: TransferCoordinator
     ingest_tokens: IngestTokens

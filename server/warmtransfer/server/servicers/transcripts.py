@@ -9,6 +9,7 @@ from typing import Any
 
 from warmtransfer.server.auth import current_principal, require_call
 from warmtransfer.server.errors import (
+    FailedPrecondition,
     InvalidArgument,
     PermissionDenied,
     Unavailable,
@@ -135,20 +136,36 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
                 failed.set()
                 continue
             if not segment.is_final:
-                self._publish_interim(call_id, segment)
+                await self._publish_interim(tenant, call_id, segment)
                 continue
+            revisions = await deps.redactors.add(
+                tenant,
+                call_id,
+                seq=segment.seq,
+                speaker=segment.speaker_identity,
+                text=segment.text,
+            )
             future = deps.store.append_segment(
-                tenant, call_id, segment, deps.redactor.redact(segment.text)
+                tenant,
+                call_id,
+                segment,
+                revisions[-1].text,
+                keep_original=deps.config.keeps_original(tenant),
+                revisions=[(r.seq, r.text) for r in revisions[:-1]],
             )
             future.add_done_callback(lambda f: _on_stored(f, deps, ref))
             await acks.put(future)
         if not failed.is_set():
             await acks.put(None)
 
-    def _publish_interim(self, call_id: str, segment: transcript_pb2.TranscriptSegment) -> None:
+    async def _publish_interim(
+        self, tenant: str, call_id: str, segment: transcript_pb2.TranscriptSegment
+    ) -> None:
         shown = transcript_pb2.TranscriptSegment()
         shown.CopyFrom(segment)
-        shown.text = self._deps.redactor.redact(segment.text)
+        shown.text = await self._deps.redactors.preview(
+            tenant, call_id, speaker=segment.speaker_identity, text=segment.text
+        )
         event = transcript_service_pb2.WatchCallResponse(
             call_id=call_id,
             segment_interim=transcript_service_pb2.SegmentInterim(segment=shown),
@@ -169,11 +186,22 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
                 "view: the raw transcript is readable only with a privileged API key",
                 field="view",
             )
+        if raw and not self._deps.config.keeps_original(principal.tenant_id):
+            raise FailedPrecondition(
+                f"view: tenant {principal.tenant_id!r} keeps redacted text only; its original"
+                " text is not stored",
+                field="view",
+            )
         if request.after_seq < 0:
             raise InvalidArgument("after_seq", "must not be negative")
         if request.page_size < 0:
             raise InvalidArgument("page_size", "must not be negative")
         size = min(request.page_size or MAX_PAGE, MAX_PAGE)
+        if raw:
+            await self._deps.store.get_call(principal.tenant_id, call_id)  # NOT_FOUND first
+            await self._deps.store.record_raw_read(
+                principal.tenant_id, call_id, key_id=principal.key_id, method="GetTranscript"
+            )
         segments = await self._deps.store.get_segments(
             principal.tenant_id, call_id, after_seq=request.after_seq, limit=size + 1, raw=raw
         )
@@ -237,6 +265,7 @@ def _on_stored(future: asyncio.Future[AppendResult], deps: Deps, ref: CallRef) -
         return
     if not future.result().duplicate:
         deps.engine.segment_stored(ref)
+        deps.indexer.call_changed(ref)
 
 
 async def _drain(requests: AsyncIterator[Any]) -> None:

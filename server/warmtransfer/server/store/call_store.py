@@ -15,7 +15,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -427,10 +427,20 @@ class CallStore:
     # -- transcript ---------------------------------------------------------------------------
 
     def append_segment(
-        self, tenant_id: str, call_id: str, segment: transcript_pb2.TranscriptSegment, redacted: str
+        self,
+        tenant_id: str,
+        call_id: str,
+        segment: transcript_pb2.TranscriptSegment,
+        redacted: str,
+        *,
+        keep_original: bool = True,
+        revisions: Sequence[tuple[int, str]] = (),
     ) -> asyncio.Future[AppendResult]:
         """Queue one final segment (idempotent on seq) with its SegmentAdded event.
 
+        `keep_original=False` stores the redacted text only. `revisions` are new redacted texts
+        of earlier segments `(seq, text)`, completed by this one; they are written in the same
+        transaction, each with a SegmentRedacted event, unless this seq is a duplicate.
         Segments are stored in the order this is called; the future resolves after commit.
         """
         stored = now_us()
@@ -469,7 +479,7 @@ class CallStore:
                     seq,
                     segment.speaker_identity,
                     segment.speaker_role,
-                    segment.text,
+                    segment.text if keep_original else "",
                     redacted,
                     duration_us(segment.start_offset),
                     duration_us(segment.end_offset),
@@ -490,9 +500,39 @@ class CallStore:
                 segment_added=transcript_service_pb2.SegmentAdded(segment=shown)
             )
             _append_event(conn, call_id, event, stored)
+            for earlier_seq, text in revisions:
+                _revise_redaction(conn, call_id, earlier_seq, text, stored)
             return AppendResult(seq, duplicate=False)
 
         return self._writer.enqueue(write, notify=call_id)
+
+    async def record_raw_read(
+        self, tenant_id: str, call_id: str, *, key_id: str, method: str
+    ) -> None:
+        """Record a read of original text in the audit log (before the text is returned)."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO raw_reads (tenant_id, call_id, key_id, method, read_us)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (tenant_id, call_id, key_id, method, now_us()),
+            )
+
+        await self._writer.enqueue(write)
+
+    async def raw_reads(self, tenant_id: str) -> list[tuple[str, str, str, int]]:
+        """The audit log of a tenant's raw reads: (call_id, key_id, method, read_us), oldest
+        first."""
+
+        def read(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]:
+            rows = conn.execute(
+                "SELECT call_id, key_id, method, read_us FROM raw_reads WHERE tenant_id = ?"
+                " ORDER BY read_id",
+                (tenant_id,),
+            ).fetchall()
+            return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+        return await self._read(read)
 
     async def get_segments(
         self, tenant_id: str, call_id: str, *, after_seq: int = 0, limit: int, raw: bool = False
@@ -502,6 +542,67 @@ class CallStore:
         def read(conn: sqlite3.Connection) -> list[transcript_pb2.TranscriptSegment]:
             _require_call(conn, tenant_id, call_id)
             return _segments(conn, call_id, after_seq, limit, raw=raw)
+
+        return await self._read(read)
+
+    # -- retrieval index progress ---------------------------------------------------------------
+
+    async def index_progress(self, call_id: str) -> tuple[int, int]:
+        """How far a call is indexed: (indexed_through_seq, chunk_count); (0, 0) if not yet."""
+
+        def read(conn: sqlite3.Connection) -> tuple[int, int]:
+            row = conn.execute(
+                "SELECT indexed_through_seq, chunk_count FROM index_progress WHERE call_id = ?",
+                (call_id,),
+            ).fetchone()
+            return (row[0], row[1]) if row else (0, 0)
+
+        return await self._read(read)
+
+    async def save_index_progress(self, call_id: str, through_seq: int, chunk_count: int) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO index_progress (call_id, indexed_through_seq, chunk_count)"
+                " VALUES (?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET"
+                " indexed_through_seq = excluded.indexed_through_seq,"
+                " chunk_count = excluded.chunk_count",
+                (call_id, through_seq, chunk_count),
+            )
+
+        await self._writer.enqueue(write)
+
+    async def calls_behind_index(self) -> list[tuple[str, str]]:
+        """(tenant_id, call_id) of the calls with segments not yet indexed."""
+
+        def read(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+            rows = conn.execute(
+                "SELECT c.tenant_id, c.call_id FROM calls c"
+                " LEFT JOIN index_progress p ON p.call_id = c.call_id"
+                " WHERE c.max_seq > COALESCE(p.indexed_through_seq, 0)"
+            ).fetchall()
+            return [(r[0], r[1]) for r in rows]
+
+        return await self._read(read)
+
+    async def previous_calls(
+        self, tenant_id: str, customer_id: str, *, before_call_id: str, limit: int
+    ) -> list[call_pb2.Call]:
+        """The customer's calls created before `before_call_id`, newest first."""
+
+        def read(conn: sqlite3.Connection) -> list[call_pb2.Call]:
+            current = _require_call(conn, tenant_id, before_call_id)
+            rows = conn.execute(
+                f"SELECT {_CALL_COLUMNS} FROM calls WHERE tenant_id = ? AND customer_id = ?"
+                " AND call_id != ? AND created_us <= ? ORDER BY created_us DESC LIMIT ?",
+                (
+                    tenant_id,
+                    customer_id,
+                    before_call_id,
+                    current.created_at.ToMicroseconds(),
+                    limit,
+                ),
+            ).fetchall()
+            return [_call_from_row(r) for r in rows]
 
         return await self._read(read)
 
@@ -693,6 +794,24 @@ def _set_call_state(
 ) -> call_pb2.Call:
     conn.execute("UPDATE calls SET state = ? WHERE call_id = ?", (state, call_id))
     return _require_call(conn, tenant_id, call_id)
+
+
+def _revise_redaction(
+    conn: sqlite3.Connection, call_id: str, seq: int, text: str, stored: int
+) -> None:
+    """Replace the redacted text of stored segment `seq`, with a SegmentRedacted event."""
+    cursor = conn.execute(
+        "UPDATE segments SET text_redacted = ?"
+        " WHERE call_id = ? AND seq = ? AND text_redacted != ?",
+        (text, call_id, seq, text),
+    )
+    if cursor.rowcount == 0:
+        return  # not stored (it failed and will be re-sent), or unchanged
+    (segment,) = _segments(conn, call_id, seq - 1, 1, raw=False)
+    event = WatchCallResponse(
+        segment_redacted=transcript_service_pb2.SegmentRedacted(segment=segment)
+    )
+    _append_event(conn, call_id, event, stored)
 
 
 def _segments(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 __all__ = ["SCHEMA_VERSION", "connect"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -77,6 +77,24 @@ CREATE TABLE IF NOT EXISTS events (
     payload  BLOB NOT NULL                         -- warmtransfer.v1.WatchCallResponse
 );
 CREATE INDEX IF NOT EXISTS events_by_call ON events (call_id, event_id);
+
+-- Every read of original (unredacted) text: who, what, when.
+CREATE TABLE IF NOT EXISTS raw_reads (
+    read_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    call_id   TEXT NOT NULL,
+    key_id    TEXT NOT NULL,                       -- fingerprint of the API key
+    method    TEXT NOT NULL,
+    read_us   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS raw_reads_by_tenant ON raw_reads (tenant_id, read_us);
+
+-- How far each call's redacted transcript is indexed for retrieval.
+CREATE TABLE IF NOT EXISTS index_progress (
+    call_id             TEXT PRIMARY KEY,
+    indexed_through_seq INTEGER NOT NULL,
+    chunk_count         INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -90,6 +108,12 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     )
     conn.execute("PRAGMA user_version = 2")
     conn.execute("COMMIT")
+
+
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    """Version 3 adds the raw-read audit log and the retrieval index's progress (both created by
+    the schema script); the segments of older calls are indexed from the start."""
+    conn.execute("PRAGMA user_version = 3")
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -109,8 +133,10 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == 0:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif version == 1:
-            _migrate_1_to_2(conn)
+        elif version in (1, 2):
+            if version == 1:
+                _migrate_1_to_2(conn)
+            _migrate_2_to_3(conn)
         elif version != SCHEMA_VERSION:
             conn.close()
             raise RuntimeError(

