@@ -102,6 +102,7 @@ test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors ## Run every ch
 eval: $(STAMP) ## Summary quality, redaction recall/precision per entity type, retrieval recall@5.
 	$(BIN)/python -m bench.eval_summaries --local-llm
 	$(BIN)/python -m bench.eval_redaction
+	$(BIN)/python -m bench.eval_retrieval
 
 .PHONY: bench
 bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
@@ -109,6 +110,7 @@ bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benc
 	$(BIN)/python -m bench.summary_latency
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transfer
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transcription
+	$(BIN)/python -m bench.history
 
 .PHONY: run
 run: $(STAMP) $(LIVEKIT_SERVER) ## Start the whole stack on embedded defaults: livekit-server --dev, the media worker and the API server, on loopback.

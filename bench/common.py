@@ -37,9 +37,11 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def server_process(**env: str) -> AsyncIterator[ServerProcess]:
-    """`warmtransfer serve` in a child process on a free port, with a fresh data dir."""
-    with tempfile.TemporaryDirectory(prefix="wt-bench-") as tmp:
+async def server_process(data_dir: Path | None = None, **env: str) -> AsyncIterator[ServerProcess]:
+    """`warmtransfer serve` in a child process on a free port, with a fresh data dir (or
+    `data_dir`, prepared by the caller)."""
+    with tempfile.TemporaryDirectory(prefix="wt-bench-") as fresh:
+        tmp = str(data_dir) if data_dir is not None else fresh
         port = free_port()
         child_env = (
             os.environ

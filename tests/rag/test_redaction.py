@@ -144,3 +144,161 @@ def test_masking_keeps_the_shape() -> None:
 def test_an_unknown_style_is_refused() -> None:
     with pytest.raises(ValueError, match="redaction style"):
         RedactionEngine(style="blackout")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        # Cardinals: a quantity with "hundred" or "thousand" is summed, not concatenated.
+        ("suite three hundred", "suite 300"),
+        ("born in two thousand one", "born in 2001"),
+        ("nineteen hundred and five", "1905"),
+        ("we paid twelve hundred", "we paid 1200"),
+        # ... but "eight hundred" read digit by digit inside a phone number is two zeros.
+        ("one eight hundred, five five five, oh one nine nine", "1800 555 0199"),
+        # An IP address said in two breaths, with "seventy two" style octets.
+        ("one seventy two dot sixteen, dot four dot nine", "172.16.4.9"),
+        # "oh" opening a group after a pause, and a month said as "oh six".
+        ("oh four one two, oh oh seven three", "0412 0073"),
+        ("Oh six, twenty nine", "06 29"),
+        # Spelling: "X as in Y", letters a comma apart, a pause inside the run, "double".
+        ("P as in paul, E, T, E", "PETE"),
+        ("that's K, O, W, A, L", "that's KOWAL"),
+        ("G O... M E Z", "GOMEZ"),
+        ("H U double B E L L", "HUBBELL"),
+        # Local parts of addresses with digits, initials and underscores.
+        ("peter underscore quill seventy seven at yahoo dot com", "peter_quill77@yahoo.com"),
+        ("it's d brown at hotmail dot com", "it's dbrown@hotmail.com"),
+        ("so that's lena k four at aol dot com", "so that's lenak4@aol.com"),
+        # A pause before "at": the address was said over two turns.
+        ("It's rosa dot mendez... At icloud dot com.", "It's rosa.mendez@icloud.com."),
+        # Words that stay words.
+        ("my first name is Jordan", "my first name is Jordan"),
+        ("the second time I called", "the second time I called"),
+        ("plan B for now", "plan B for now"),
+        ("I, I think so", "I, I think so"),
+    ],
+)
+def test_more_spoken_forms_are_written_out(spoken: str, written: str) -> None:
+    assert normalize(spoken).text == written
+
+
+def test_an_entity_continues_after_the_other_party_says_uh_huh() -> None:
+    final = redact(
+        [
+            ("caller", "It's rosa dot mendez..."),
+            ("agent", "Mm-hmm."),
+            ("caller", "At icloud dot com."),
+            ("agent", "And your date of birth?"),
+            ("caller", "June ninth..."),
+            ("agent", "Uh-huh."),
+            ("caller", "Two thousand three."),
+        ]
+    )
+    assert final[1] == "It's <EMAIL_ADDRESS>..."
+    assert final[3] == "<EMAIL_ADDRESS>."
+    assert final[5] == "<DATE_OF_BIRTH>..."
+    assert final[7] == "<DATE_OF_BIRTH>."
+
+
+def test_a_new_question_of_the_other_party_starts_a_new_value_with_its_own_cue() -> None:
+    final = redact(
+        [
+            ("caller", "The card is 4111 1111 1111 1111."),
+            ("agent", "And when does it expire?"),
+            ("caller", "Oh nine, twenty eight."),
+            ("agent", "Okay. And the four digit code on the front?"),
+            ("caller", "Seven seven two one."),
+        ]
+    )
+    assert final[3] == "<CARD_EXPIRY>."
+    assert final[5] == "<CARD_CVV>."
+
+
+def test_an_ip_address_over_two_segments_is_one_address() -> None:
+    final = redact(
+        [
+            ("caller", "The modem shows one ninety two dot one sixty eight,"),
+            ("caller", "dot twelve dot two fifty."),
+        ]
+    )
+    assert final == {1: "The modem shows <IP_ADDRESS>,", 2: "<IP_ADDRESS>."}
+
+
+def test_a_name_spelled_with_as_in_and_commas_is_a_name() -> None:
+    final = redact(
+        [
+            ("agent", "How do you spell that?"),
+            ("caller", "Sure, N as in nancy, O as in oscar, V, A, K."),
+            ("caller", "My name is Ines,"),
+            ("caller", "Ortega."),
+        ]
+    )
+    assert final[2] == "Sure, <PERSON>."
+    assert final[3] == "My name is <PERSON>,"
+    assert final[4] == "<PERSON>."
+
+
+def test_an_address_with_words_for_numbers_keeps_its_city_state_and_zip() -> None:
+    final = redact(
+        [
+            ("agent", "Where should the technician go?"),
+            (
+                "caller",
+                "Twelve hundred Birch Hollow Lane, Boulder, Colorado, eight oh three oh two.",
+            ),
+            ("caller", "Oh, and it's 2 Elm St, not 20 Elm St."),
+        ]
+    )
+    assert final[2] == "<STREET_ADDRESS>."
+    assert final[3] == "Oh, and it's <STREET_ADDRESS>, not <STREET_ADDRESS>."
+
+
+def test_an_iban_read_in_groups_with_spelled_letters() -> None:
+    final = redact(
+        [
+            ("caller", "For the transfer, the IBAN is G B eight two, W E S T, one two three four,"),
+            ("caller", "five six nine eight, seven six five four, three two, that's all."),
+        ]
+    )
+    assert final[1] == "For the transfer, the IBAN is <IBAN_CODE>,"
+    assert final[2] == "<IBAN_CODE>, that's all."
+
+
+def test_last_four_of_a_social_is_hidden_but_not_of_a_card() -> None:
+    final = redact(
+        [
+            ("agent", "To verify, what are the last four of your social?"),
+            ("caller", "It's nine one two eight."),
+            ("caller", "And the card ending in six six one two is the one I use."),
+        ]
+    )
+    assert final[2] == "It's <US_SSN>."
+    assert final[3] == "And the card ending in six six one two is the one I use."
+
+
+def test_business_numbers_stay() -> None:
+    lines = [
+        ("agent", "You can always call us at one eight hundred, five five five, oh one nine nine."),
+        ("caller", "I already called 1-888-555-0134 and (877) 555-0101."),
+        ("agent", "Your case number is 5512309 and the ticket is TK-99812."),
+        ("caller", "The order number is four five six seven eight nine one two."),
+        ("caller", "The tracking number is 9400 1000 0000 0000 0000."),
+        ("agent", "Your confirmation code is Q as in quebec, seven seven two, nine one."),
+    ]
+    final = redact(lines)
+    assert final == {i: text for i, (_, text) in enumerate(lines, 1)}
+
+
+def test_more_ordinary_numbers_stay() -> None:
+    lines = [
+        ("caller", "I was charged three hundred forty nine dollars, then twelve hundred more."),
+        ("caller", "We've had it since twenty nineteen, twenty twenty maybe."),
+        ("caller", "Give me one or two minutes, it's the second drawer."),
+        ("caller", "The firmware is one dot two dot three dot four, and the app 5.1.2."),
+        ("caller", "My contract started on the fifth of May, two thousand twenty two."),
+        ("caller", "There were five... no, six technicians, three hundred homes affected."),
+        ("caller", "Hmm, hold on, I'm looking for it."),
+    ]
+    final = redact(lines)
+    assert final == {i: text for i, (_, text) in enumerate(lines, 1)}

@@ -55,6 +55,8 @@ _BACKCHANNEL_WORDS = frozenset(
     "uh huh mhm mm hmm mmhmm um yep yeah yes yup ok okay right alright all sure go on ahead got "  # noqa: SIM905
     "it continue and i see perfect great gotcha keep going".split()
 )
+# Hesitations the name model sometimes takes for a name ("Hmm, hold on.").
+_FILLERS = _BACKCHANNEL_WORDS | frozenset({"er", "erm", "ah", "oh", "hm", "hmmm", "mmm", "uhm"})
 
 # A segment's redaction is final once its speaker has said this many more segments, or this many
 # segments of anyone followed it: it has left every window that could revise it.
@@ -217,7 +219,7 @@ class CallRedactor:
             if start < 0:
                 continue  # in the other party's lines: their own analysis covers them
             span = _original_span(norm, start, end)
-            if span is None:
+            if span is None or (entity == "PERSON" and _is_filler(norm.text[start:end])):
                 continue
             for i, (lo, hi) in enumerate(bounds):
                 s, e = max(span[0], lo), min(span[1], hi)
@@ -280,6 +282,12 @@ class CallRedactor:
         pseudonym = f"<PERSON_{len(self._persons) + 1}>"
         self._persons.append((list(words), pseudonym))
         return pseudonym
+
+
+def _is_filler(text: str) -> bool:
+    """Only hesitations and backchannel words ("Hmm", "Uh-huh"): not a name."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return bool(words) and all(word in _FILLERS for word in words)
 
 
 def _is_backchannel(text: str) -> bool:

@@ -37,6 +37,11 @@ _SSN = _cue(r"\b(social|ssn|s s n|security number)\b")
 _ROUTING = _cue(r"\b(routing|aba|transit)\b")
 # "checking account number" ends after the account cue: the bank wins the tie.
 _BANK = _cue(r"\b(?:bank|checking|savings|direct deposit)(?: account)?(?: number)?\b")
+# An account at a bank, by the bank's name or next to a routing number: a bank account number.
+_AT_A_BANK = _cue(
+    r"\b(bank|banks|banking|credit union|routing|chase|wells fargo|citi(?:bank)?|pnc|"
+    r"capital one|truist|td|ally|schwab|navy federal|usaa)\b"
+)
 _PHONE = _cue(
     r"\b(phone|cell|mobile|call (?:me|you|back)|reach (?:me|you)|callback|number to reach|text me|"
     r"landline|home number|work number|contact number)\b"
@@ -48,7 +53,7 @@ _ACCOUNT = _cue(
 # A business's own references: not personal data, and the agent taking over needs them.
 _BUSINESS_REF = _cue(
     r"\b(order|case|ticket|tracking|confirmation|claim|reference|ref|invoice|incident|rma|"
-    r"extension|ext|model|serial|error)\b"
+    r"extension|ext|model|serial|error|build|version|firmware|sku|part)\b"
 )
 _LAST_FOUR = _cue(r"\blast (?:four|4)\b")
 # Toll-free area codes (NANP): numbers of businesses, not of people.
@@ -208,6 +213,8 @@ class DigitRunRecognizer(_Recognizer):
                 "ACCOUNT_ID": _ACCOUNT,
             },
         )
+        if last_cue is None and _years(run):
+            return None  # "twenty nineteen, twenty twenty": years said in a row
         if 13 <= n <= 19 and (luhn_valid(digits) or last_cue == "CREDIT_CARD"):
             return "CREDIT_CARD", 0.9
         if n == 9 and last_cue == "ROUTING_NUMBER":
@@ -216,6 +223,8 @@ class DigitRunRecognizer(_Recognizer):
             return "US_SSN", 0.85
         if n == 9 and re.fullmatch(r"\d{3}[ -]\d{2}[ -]\d{4}", run) and ssn_plausible(digits):
             return "US_SSN", 0.6
+        if last_cue == "ACCOUNT_ID" and n <= 17 and _at_a_bank(cues):
+            return "US_BANK_NUMBER", 0.8
         if last_cue in ("US_BANK_NUMBER", "PASSPORT", "ACCOUNT_ID") and n <= 17:
             return last_cue, 0.8
         if n in (10, 11) or last_cue == "PHONE_NUMBER" or n == 7:
@@ -246,20 +255,43 @@ class DigitRunRecognizer(_Recognizer):
         return None
 
 
+def _at_a_bank(cues: str) -> bool:
+    """The account asked for is at a bank: a bank (or a routing number) is named in the
+    sentence of the last account cue ("my Wells Fargo account", "the account at PNC")."""
+    starts = [m.start() for m in _ACCOUNT.finditer(cues)]
+    if not starts:
+        return False
+    boundary = max(cues.rfind(mark, 0, starts[-1]) for mark in (". ", "? ", "! ", "\n"))
+    return bool(_AT_A_BANK.search(cues[boundary + 1 :]))
+
+
+def _years(run: str) -> bool:
+    """Two or three years said in a row ("1990 1991"): a list of dates, not one number."""
+    groups = re.split(r"[ ,-]+", run.strip())
+    return 2 <= len(groups) <= 3 and all(
+        len(g) == 4 and g.isdigit() and 1900 <= int(g) <= 2099 for g in groups
+    )
+
+
 def _joins_as_one(digits: str, cues: str) -> bool:
     """Whether digit groups said a comma apart are one number (see `DigitRunRecognizer._runs`)."""
     if 13 <= len(digits) <= 19 and luhn_valid(digits):
         return True
     asked = _last_cue(
-        cues[-60:], {"CARD": _CARD, "SSN": _SSN, "BANK": _BANK, "ACCOUNT": _ACCOUNT, "OTHER": _PHONE}
+        cues[-60:],
+        {"CARD": _CARD, "SSN": _SSN, "BANK": _BANK, "ACCOUNT": _ACCOUNT, "OTHER": _PHONE},
     )
     return asked in ("CARD", "SSN", "BANK", "ACCOUNT") and 9 <= len(digits) <= 19
 
 
 def _business_reference(cues: str) -> bool:
-    """The nearest cue names a business's own reference ("your case number is ...")."""
+    """The nearest cue names a business's own reference ("your case number is ...", "what's
+    the order number?"), in the sentence of the number: "about my order. 312 555 0147 is my
+    cell" is a phone number."""
+    recent = cues[-60:]
+    recent = recent[max(recent.rfind(". "), recent.rfind("! ")) + 1 :]
     personal = {"PERSONAL": _ACCOUNT, "CARD": _CARD, "SSN": _SSN, "BANK": _BANK, "PHONE": _PHONE}
-    return _last_cue(cues[-60:], {**personal, "BUSINESS": _BUSINESS_REF}) == "BUSINESS"
+    return _last_cue(recent, {**personal, "BUSINESS": _BUSINESS_REF}) == "BUSINESS"
 
 
 def _last_cue(text: str, cues: dict[str, re.Pattern[str]]) -> str | None:
@@ -336,7 +368,7 @@ class StreetAddressRecognizer(_Recognizer):
         r"\b\d{1,6}[A-Za-z]? (?:(?:[NSEW]\.?|north|south|east|west|northeast|northwest|"
         r"southeast|southwest) )?(?:[A-Za-z0-9'.]+ ){0,3}?" + _STREET_SUFFIX + r"\b\.?"
         r"(?: " + _STREET_SUFFIX + r"\b\.?)?"
-        r"(?:,? (?:apt|apartment|unit|suite|ste|#|number|no)\.? ?#?\s?[A-Za-z0-9-]+)?"
+        r"(?:,? (?:(?:apt|apartment|unit|suite|ste|number|no)\b\.?|#) ?#?\s?[A-Za-z0-9-]+)?"
         r"(?-i:(?:,? (?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+,? " + _STATES + r"\b"
         r"(?:,? \d{5}(?:-\d{4})?)?)?)"
         r"(?:,? \d{5}(?:-\d{4})?)?",
@@ -345,7 +377,8 @@ class StreetAddressRecognizer(_Recognizer):
 
     def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
         for match in self._PATTERN.finditer(text):
-            yield "STREET_ADDRESS", match.start(), match.end(), 0.75
+            # Above the name model's score: "Mill Court" in an address is a street, not a person.
+            yield "STREET_ADDRESS", match.start(), match.end(), 0.9
 
 
 class AlphanumericIdRecognizer(_Recognizer):
@@ -404,7 +437,8 @@ _NOT_NAMES = frozenset(
     """calling just here happy glad sorry looking trying going having still not also the a an
     in on at from with your my our this that it speaking hoping interested wondering fine good
     great well ok okay yes no sure thanks thank customer support billing sales service account
-    agent representative manager supervisor team department help new really so very""".split()  # noqa: SIM905
+    agent representative manager supervisor team department help new really so very i i'm im
+    and but or please um uh like about regarding""".split()  # noqa: SIM905
 )
 
 
@@ -412,44 +446,72 @@ class NameCueRecognizer(_Recognizer):
     """Names after 'my name is', 'this is', 'Mr.', and names spelled letter by letter."""
 
     ENTITIES = ("PERSON",)
-    _AFTER_CUE = re.compile(
+    # After "my name is", a name may go on past a pause ("My name is Dawn, Durham"); the word
+    # after the comma must be capitalized, which "and", "I'm" or "thanks" (_NOT_NAMES) stop.
+    _CUE = re.compile(
         r"\b(?:my name is|my name's|name is|name's|this is|i am|i'm|it's|speaking with|"
-        r"talking to|last name is|first name is|surname is|full name is|account holder is|"
-        r"under the name(?: of)?|mr\.?|mrs\.?|ms\.?|miss|dr\.?)\s+"
-        rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})",
+        r"talking to|(?:last|first|full|middle) name(?: is|'s)?|surname(?: is)?|account holder is|"
+        r"under the name(?: of)?|mr\.?|mrs\.?|ms\.?|miss|dr\.?)(?=\s)",
         re.IGNORECASE,
     )
+    _NAME_AFTER = re.compile(rf"\s+({_NAME_WORD}(?:,?\s+{_NAME_WORD}){{0,2}})", re.IGNORECASE)
     _SPELLED = re.compile(r"\b[A-Z]{3,}\b")
     _SPELL_CUE = _cue(r"\b(spell\w*|name|surname|last|first|s as in|letters?)\b")
 
     def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
-        for match in self._AFTER_CUE.finditer(text):
-            words = match.group(1).split()
-            cue = match.group(0)[: match.start(1) - match.start(0)].strip().lower()
-            strong = "name" in cue or cue.rstrip(".") in {"mr", "mrs", "ms", "miss", "dr"}
-            kept: list[str] = []
-            for word in words:
-                if word.lower() in _NOT_NAMES or (not strong and not word[0].isupper()):
-                    break
-                kept.append(word)
-            if not kept or (not strong and not all(w[0].isupper() for w in kept)):
+        for cue_match in self._CUE.finditer(text):
+            match = self._NAME_AFTER.match(text, cue_match.end())
+            if match is None:
                 continue
-            end = match.start(1) + len(" ".join(kept))
-            yield "PERSON", match.start(1), end, 0.85 if strong else 0.6
+            cue = cue_match.group().lower()
+            strong = "name" in cue or cue.rstrip(".") in {"mr", "mrs", "ms", "miss", "dr"}
+            # "your last name for me" is no name: without "is", a name must be capitalized.
+            capitalized = not strong or cue.endswith("name")
+            end = self._name_end(match, strong, capitalized)
+            if end is not None:
+                yield "PERSON", match.start(1), end, 0.85 if strong else 0.6
         for match in self._SPELLED.finditer(text):
-            if self._SPELL_CUE.search(_before(text, match.start())[-60:]):
+            before = _before(text, match.start())
+            if self._SPELL_CUE.search(before[-60:]) or _spells_word_before(match.group(), before):
                 yield "PERSON", match.start(), match.end(), 0.7
+
+    @staticmethod
+    def _name_end(match: re.Match[str], strong: bool, capitalized: bool) -> int | None:
+        """Where the name after a cue ends: at the first word that is not part of a name. After
+        a weak cue ("this is", "it's") every word must be capitalized, and none follow a comma."""
+        end = None
+        for word in re.finditer(r"(,?)\s*(" + _NAME_WORD + ")", match.group(1), re.IGNORECASE):
+            name = word.group(2)
+            after_pause = bool(word.group(1))
+            lower = not name[0].isupper()
+            if name.lower() in _NOT_NAMES or (lower and (after_pause or capitalized)):
+                break
+            if after_pause and not strong:
+                break
+            end = match.start(1) + word.end(2)
+        return end
+
+
+def _spells_word_before(spelled: str, before: str) -> bool:
+    """A word spelled out right after it was said ("Ward, W A R D"): spelling is for names."""
+    return bool(re.search(rf"\b{spelled}\W*$", before[-40:], re.IGNORECASE))
 
 
 class IpAddressRecognizer(_Recognizer):
+    """IPv4 addresses, public or private; not a version number ("version 1.2.3.4")."""
+
     ENTITIES = ("IP_ADDRESS",)
     _PATTERN = re.compile(
         r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]?\d)"
     )
+    _VERSION = _cue(
+        r"\b(version|v|firmware|build|release|update|ios|android|windows)\b(?:\W+\w+){0,2}\W*$"
+    )
 
     def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
         for match in self._PATTERN.finditer(text):
-            yield "IP_ADDRESS", match.start(), match.end(), 0.9
+            if not self._VERSION.search(_before(text, match.start())[-30:]):
+                yield "IP_ADDRESS", match.start(), match.end(), 0.9
 
 
 def custom_recognizers() -> list[EntityRecognizer]:

@@ -22,8 +22,9 @@ from, so a finding in the copy maps back to exactly the words that were spoken.
 Number words in a row are read as *digits to be concatenated* (how people say card numbers,
 phone numbers and years), never summed: "twenty five" is "25" and "one twenty three" is "123".
 "hundred" and "thousand" make a quantity said as a cardinal ("two hundred" is "200", "two thousand
-one" is "2001", "nineteen hundred and five" is "1905"), which ends the run. A lone "oh" or "a" is
-a word, not a digit or a letter.
+one" is "2001", "nineteen hundred and five" is "1905"), which ends the run; inside a number read
+digit by digit, "hundred" is two zeros ("one eight hundred, five five five ..." is "1800 555 ...").
+A lone "oh" or "a" is a word, not a digit or a letter.
 
 A trailing ellipsis is a pause inside an utterance ("four five six..." and the rest said after the
 other party's "uh-huh"): it is written as a comma, so what continues after it is read as one value.
@@ -93,6 +94,10 @@ _ORDINALS = {
     "twentieth": 20,
     "thirtieth": 30,
 }
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "  # noqa: SIM905
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 _MULTIPLIERS = {"hundred": 100, "thousand": 1000}
 _REPEATS = {"double": 2, "triple": 3}
 _TLDS = frozenset(
@@ -347,7 +352,7 @@ class _Normalizer:
         "dot" dots. A cardinal ("three hundred", "two thousand one") stands alone."""
         tokens = self.tokens
         cardinal = _cardinal(tokens, i)
-        if cardinal is not None:
+        if cardinal is not None and not self._hundred_in_digits(i + 1, 1):
             amount, width = cardinal
             self._emit_from(i, str(amount), i + width)
             return width
@@ -368,8 +373,11 @@ class _Normalizer:
                 digits += value[0]
                 any_words = any_words or not low.isdigit()
                 j += value[1]
-                if j < len(tokens) and tokens[j].low in _MULTIPLIERS:
-                    break  # "four one two hundred": the run ends before the quantity
+                if len(value[0]) == 1 and self._hundred_in_digits(j, j - i):
+                    digits += "00"  # "one eight hundred": 1-800
+                    j += 1
+                elif j < len(tokens) and tokens[j].low in _MULTIPLIERS:
+                    break  # "two hundred" after other digits: the run ends before the quantity
                 continue
             separator = self._group_separator(j) if digits else None
             if separator is None:
@@ -390,17 +398,43 @@ class _Normalizer:
             self._emit_from(start, written, last + 1)
         return groups[-1][1] + 1 - i
 
+    def _hundred_in_digits(self, j: int, said: int) -> bool:
+        """Whether "hundred" at `tokens[j]`, after a digit, is two zeros of a number read digit
+        by digit: "one eight hundred, five five five ..." (after other digits, or before a
+        pause and more digits), not the quantity "eight hundred"."""
+        tokens = self.tokens
+        if j >= len(tokens) or tokens[j].low != "hundred":
+            return False
+        if said > 1:
+            return True
+        follows = j + 1 < len(tokens) and self._group_separator(j + 1) is not None
+        return follows and _cardinal(tokens, j + 2) is None
+
     def _ordinal(self, i: int) -> int:
-        """'fifth' -> '5', 'twenty first' -> '21' (dates)."""
+        """'fifth' -> '5', 'twenty first' -> '21', in a date only: next to a month ("March
+        fifth", "the fifth of March"); "first name" and "second time" stay words."""
         tokens = self.tokens
         low = tokens[i].low
         if low in _ORDINALS:
-            self._emit_from(i, str(_ORDINALS[low]), i + 1)
-            return 1
-        if low in _TENS and i + 1 < len(tokens) and tokens[i + 1].low in _ORDINALS:
-            self._emit_from(i, str(_TENS[low] + _ORDINALS[tokens[i + 1].low]), i + 2)
-            return 2
-        return 0
+            value, width = _ORDINALS[low], 1
+        elif low in _TENS and i + 1 < len(tokens) and tokens[i + 1].low in _ORDINALS:
+            value, width = _TENS[low] + _ORDINALS[tokens[i + 1].low], 2
+        else:
+            return 0
+        if not self._next_to_month(i, i + width):
+            return 0
+        self._emit_from(i, str(value), i + width)
+        return width
+
+    def _next_to_month(self, i: int, j: int) -> bool:
+        """A month before `tokens[i]` ("March [the]") or after `tokens[j - 1]` ("[of] March")."""
+        before = [t.low for t in self.tokens[max(0, i - 2) : i]]
+        after = [t.low for t in self.tokens[j : j + 2]]
+        if before[-1:] == ["the"]:
+            before = before[:-1]
+        if after[:1] == ["of"]:
+            after = after[1:]
+        return bool(before[-1:] and before[-1] in _MONTHS) or bool(after and after[0] in _MONTHS)
 
     def _spelling_cue(self, j: int, letter: str) -> int:
         """Tokens taken by "as in boy" / "for boy" after the letter B at `tokens[j - 1]`: the

@@ -1,0 +1,191 @@
+"""Call history: redact + embed + index throughput, and SearchContext latency at 100k chunks.
+
+1. Throughput, in one process on the offline defaults: the labelled redaction cases' segments
+   (live-speech text with personal data) go through the per-call redactor, then the embedder in
+   batches, then an upsert into Qdrant's embedded engine. Each stage's rate is measured alone,
+   and the pipeline's rate follows from their sum (they run one after the other per batch).
+2. SearchContext at `--chunks` (100k) chunks: an embedded Qdrant collection is filled with that
+   many chunks over 10 tenants (vectors near real embeddings of varied support-call lines), then
+   a real `warmtransfer serve` process opens it and answers SearchContext over gRPC on loopback
+   (query embedding + filtered search + response), sequentially, with and without a customer and
+   a time-range filter.
+
+    python -m bench.history [--segments 2000] [--chunks 100000] [--queries 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import API_KEY, describe_ms, server_process
+from warmtransfer.client import Client
+from warmtransfer.rag.embeddings import MiniLMEmbedder
+from warmtransfer.rag.redaction import RedactionEngine
+from warmtransfer.rag.vector_store import Chunk, open_vector_store
+from warmtransfer.v1 import context_service_pb2
+
+CASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "redaction" / "cases.jsonl"
+BATCH = 64
+TENANTS = 10
+COLLECTION = "chunks-all-minilm-l6-v2"  # the server's name for the default embedder's collection
+QUERIES = [
+    "customer says the internet keeps dropping in the evening",
+    "refund for a duplicate charge on the bill",
+    "card was lost or stolen and needs blocking",
+    "caller is moving house and wants service transferred",
+    "appointment needs to be rescheduled",
+    "package never arrived",
+    "cancel the subscription",
+    "upgrade to a bigger data plan",
+    "password reset did not work",
+    "charged for roaming abroad",
+]
+
+
+def segments(n: int) -> list[list[tuple[str, str]]]:
+    """`n` segments of the labelled cases, grouped by case (one call each)."""
+    calls: list[list[tuple[str, str]]] = []
+    total = 0
+    cases = [json.loads(line) for line in CASES.read_text().splitlines() if line.strip()]
+    while total < n:
+        for case in cases:
+            calls.append([(s["speaker"], s["text"]) for s in case["segments"]])
+            total += len(calls[-1])
+            if total >= n:
+                break
+    return calls
+
+
+def throughput(n: int) -> dict[str, float]:
+    engine = RedactionEngine()
+    embedder = MiniLMEmbedder()
+    calls = segments(n)
+    start = time.perf_counter()
+    redacted: list[str] = []
+    for lines in calls:
+        call = engine.start_call()
+        final: dict[int, str] = {}
+        for seq, (speaker, text) in enumerate(lines, 1):
+            for revision in call.add(seq=seq, speaker=speaker, text=text):
+                final[revision.seq] = revision.text
+        redacted.extend(final[s] for s in sorted(final))
+    redact_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    vectors: list[list[float]] = []
+    for i in range(0, len(redacted), BATCH):
+        vectors.extend(embedder.embed(redacted[i : i + BATCH]))
+    embed_s = time.perf_counter() - start
+
+    store = open_vector_store(location=":memory:", dimension=embedder.dimension, collection="b")
+    chunks = [_chunk(i, text, tenant=f"t{i % TENANTS}") for i, text in enumerate(redacted)]
+    start = time.perf_counter()
+    for i in range(0, len(chunks), BATCH):
+        store.upsert(chunks[i : i + BATCH], vectors[i : i + BATCH])
+    index_s = time.perf_counter() - start
+    store.close()
+    count = len(redacted)
+    return {
+        "segments": count,
+        "redact": count / redact_s,
+        "embed": count / embed_s,
+        "index": count / index_s,
+        "pipeline": count / (redact_s + embed_s + index_s),
+    }
+
+
+def _chunk(i: int, text: str, *, tenant: str) -> Chunk:
+    return Chunk(
+        tenant_id=tenant,
+        call_id=f"call-{i // 10}",
+        customer_id=f"cust-{(i // 10) % 1000}",
+        chunk_index=i % 10,
+        speaker_role=1 + i % 2,
+        speaker_identity="caller-1" if i % 2 == 0 else "agent-1",
+        text=text,
+        start_offset_ms=(i % 10) * 15_000,
+        end_offset_ms=(i % 10) * 15_000 + 9_000,
+        # Calls spread over the year before 2026-11-01.
+        call_started_at_us=1_761_955_200_000_000 + (i // 10) * 3_153_600_000_000 // 10_000,
+        first_seq=i % 10 * 2 + 1,
+        last_seq=i % 10 * 2 + 2,
+    )
+
+
+def fill(path: Path, chunks: int) -> None:
+    """`chunks` points near real embeddings of support-call lines, over `TENANTS` tenants; the
+    server's tenant `bench` holds every tenth."""
+    embedder = MiniLMEmbedder()
+    lines = [t for call in segments(2_000) for _, t in call]
+    base = np.asarray(embedder.embed(lines), dtype=np.float32)
+    rng = np.random.default_rng(7)
+    store = open_vector_store(path=str(path), dimension=embedder.dimension, collection=COLLECTION)
+    for start in range(0, chunks, 1_000):
+        ids = range(start, min(start + 1_000, chunks))
+        picks = base[[i % len(base) for i in ids]]
+        noisy = picks + rng.normal(0, 0.02, picks.shape).astype(np.float32)
+        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        batch = [
+            _chunk(i, lines[i % len(lines)], tenant="bench" if i % TENANTS == 0 else f"t{i}")
+            for i in ids
+        ]
+        store.upsert(batch, noisy.tolist())
+    store.close()
+
+
+async def search_latency(target: str, queries: int) -> dict[str, list[float]]:
+    client = Client(target, api_key=API_KEY)
+    results: dict[str, list[float]] = {"plain": [], "customer": [], "time range": []}
+    rng = random.Random(3)
+    try:
+        await client.context.SearchContext(context_service_pb2.SearchContextRequest(query="warm"))
+        for i in range(queries):
+            request = context_service_pb2.SearchContextRequest(query=rng.choice(QUERIES))
+            kind = ("plain", "customer", "time range")[i % 3]
+            if kind == "customer":
+                request.customer_id = f"cust-{rng.randrange(1000)}"
+            elif kind == "time range":
+                request.start_time.FromSeconds(1_770_000_000)
+                request.end_time.FromSeconds(1_780_000_000)
+            start = time.perf_counter()
+            response = await client.context.SearchContext(request)
+            results[kind].append(time.perf_counter() - start)
+            assert kind != "plain" or len(response.snippets) == 10
+    finally:
+        await client.close()
+    return results
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--segments", type=int, default=2_000)
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+
+    rates = throughput(args.segments)
+    print(f"throughput over {rates['segments']:.0f} segments (1 process, batches of {BATCH}):")
+    for stage in ("redact", "embed", "index", "pipeline"):
+        print(f"  {stage:<9} {rates[stage]:8.0f} segments/s")
+
+    with tempfile.TemporaryDirectory(prefix="wt-history-") as tmp:
+        started = time.perf_counter()
+        fill(Path(tmp) / "qdrant", args.chunks)
+        print(f"filled {args.chunks} chunks in {time.perf_counter() - started:.1f} s")
+        async with server_process(data_dir=Path(tmp)) as server:
+            latencies = await search_latency(server.target, args.queries)
+    print(f"SearchContext at {args.chunks} chunks ({TENANTS} tenants), gRPC on loopback:")
+    for kind, values in latencies.items():
+        print(f"  {kind:<11} {describe_ms(values)}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
