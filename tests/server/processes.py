@@ -40,7 +40,7 @@ async def start_server_process(data_dir: Path, port: int, **env: str) -> asyncio
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
         health = health_pb2_grpc.HealthStub(channel)
         request = health_pb2.HealthCheckRequest(service="")
-        await asyncio.wait_for(health.Check(request, wait_for_ready=True), timeout=60)
+        await asyncio.wait_for(health.Check(request, wait_for_ready=True), timeout=120)
     return process
 
 

@@ -51,7 +51,7 @@ async def test_segments_survive_a_server_killed_and_restarted(tmp_path: Path) ->
         streamer.start()
         for seq in range(1, 51):
             streamer.send(final(seq))
-        assert await streamer.wait_acknowledged(30)
+        assert await streamer.wait_acknowledged(120)
         # The server dies; what is said meanwhile waits in the streamer.
         process.send_signal(signal.SIGKILL)
         await process.wait()
@@ -64,7 +64,7 @@ async def test_segments_survive_a_server_killed_and_restarted(tmp_path: Path) ->
         process = await start_server_process(data_dir, port)
         for seq in range(101, 121):
             streamer.send(final(seq))
-        assert await streamer.wait_acknowledged(60)
+        assert await streamer.wait_acknowledged(180)
         assert await streamer.aclose() == 0
         assert streamer.reconnects >= 1
         assert await stored_seqs(client, call_id) == list(range(1, 121))
