@@ -151,7 +151,7 @@ async def test_unreachable_livekit_fails_create_call_clearly(
     env = {
         "WARMTRANSFER_API_KEYS": "key-a=tenant-a",
         "WARMTRANSFER_LISTEN": "127.0.0.1:0",
-        "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
+        "WARMTRANSFER_DATA_DIR": str(tmp_path / "unreachable"),  # not wt_server's store
         "LIVEKIT_URL": f"ws://127.0.0.1:{free_port()}",
     }
     running = await start_server(load_config(env))
