@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.common import percentile
-from warmtransfer.rag.chunking import MIN_WORDS, TurnSegment, cut_turns
+from warmtransfer.rag.chunking import TurnSegment, chunks_of, cut_turns
 from warmtransfer.rag.embeddings import Embedder
 from warmtransfer.rag.vector_store import Chunk, ChunkFilter, ChunkHit, VectorStore
 from warmtransfer.v1 import call_pb2
@@ -242,24 +242,14 @@ def call_chunks(call: Call, tenant: str = TENANT) -> list[Chunk]:
         for seq, s in enumerate(call.segments, start=1)
     ]
     turns, _ = cut_turns(segments, call_ended=True)
-    started_us = int(call.started_at.timestamp()) * 1_000_000
-    return [
-        Chunk(
-            tenant_id=tenant,
-            call_id=call.call_id,
-            customer_id=call.customer_id,
-            chunk_index=i,
-            speaker_role=turn.segments[0].speaker_role,
-            speaker_identity=turn.segments[0].speaker_identity,
-            text=turn.text,
-            start_offset_ms=turn.segments[0].start_ms,
-            end_offset_ms=turn.segments[-1].end_ms,
-            call_started_at_us=started_us,
-            first_seq=turn.segments[0].seq,
-            last_seq=turn.segments[-1].seq,
-        )
-        for i, turn in enumerate(t for t in turns if t.words >= MIN_WORDS)
-    ]
+    return chunks_of(
+        turns,
+        tenant_id=tenant,
+        call_id=call.call_id,
+        customer_id=call.customer_id,
+        call_started_at_us=int(call.started_at.timestamp()) * 1_000_000,
+        first_index=0,
+    )
 
 
 class RetrievalIndex:

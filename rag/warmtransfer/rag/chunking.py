@@ -18,8 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from warmtransfer.rag.redaction.engine import SETTLE_ANY, SETTLE_SAME_SPEAKER
+from warmtransfer.rag.vector_store import Chunk
 
-__all__ = ["MAX_SPAN_MS", "MAX_WORDS", "MIN_WORDS", "TurnSegment", "cut_turns"]
+__all__ = [
+    "MAX_SPAN_MS",
+    "MAX_WORDS",
+    "MIN_WORDS",
+    "TurnSegment",
+    "chunks_of",
+    "cut_turns",
+]
 
 MAX_SPAN_MS = 30_000
 MAX_WORDS = 120
@@ -74,6 +82,36 @@ def cut_turns(segments: Sequence[TurnSegment], *, call_ended: bool) -> tuple[lis
         consumed = len(segments)
     through = segments[consumed - 1].seq if consumed else 0
     return turns, through
+
+
+def chunks_of(
+    turns: Sequence[Turn],
+    *,
+    tenant_id: str,
+    call_id: str,
+    customer_id: str,
+    call_started_at_us: int,
+    first_index: int,
+) -> list[Chunk]:
+    """The chunks of a call's turns, numbered from `first_index`; turns too short to find are
+    left out."""
+    return [
+        Chunk(
+            tenant_id=tenant_id,
+            call_id=call_id,
+            customer_id=customer_id,
+            chunk_index=first_index + i,
+            speaker_role=turn.segments[0].speaker_role,
+            speaker_identity=turn.segments[0].speaker_identity,
+            text=turn.text,
+            start_offset_ms=turn.segments[0].start_ms,
+            end_offset_ms=turn.segments[-1].end_ms,
+            call_started_at_us=call_started_at_us,
+            first_seq=turn.segments[0].seq,
+            last_seq=turn.segments[-1].seq,
+        )
+        for i, turn in enumerate(t for t in turns if t.words >= MIN_WORDS)
+    ]
 
 
 def _ends_turn(current: list[TurnSegment], nxt: TurnSegment) -> bool:

@@ -19,9 +19,9 @@ import asyncio
 import contextlib
 import logging
 
-from warmtransfer.rag.chunking import MIN_WORDS, TurnSegment, cut_turns
+from warmtransfer.rag.chunking import TurnSegment, chunks_of, cut_turns
 from warmtransfer.rag.embeddings import Embedder
-from warmtransfer.rag.vector_store import Chunk, VectorStore
+from warmtransfer.rag.vector_store import VectorStore
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
 from warmtransfer.v1 import call_pb2
@@ -44,7 +44,6 @@ class HistoryIndexer:
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
-        self.failures = 0
 
     @property
     def vectors(self) -> VectorStore:
@@ -92,7 +91,6 @@ class HistoryIndexer:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                self.failures += 1
                 log.exception("indexing call %s failed; retrying in %.1f s", ref.call_id, backoff)
                 self._dirty[ref] = None
                 await asyncio.sleep(backoff)
@@ -127,24 +125,14 @@ class HistoryIndexer:
         turns, settled_through = cut_turns(segments, call_ended=ended)
         if settled_through == 0:
             return False
-        started_us = call.created_at.ToMicroseconds()
-        chunks = [
-            Chunk(
-                tenant_id=ref.tenant_id,
-                call_id=ref.call_id,
-                customer_id=call.customer_id,
-                chunk_index=chunk_count + i,
-                speaker_role=turn.segments[0].speaker_role,
-                speaker_identity=turn.segments[0].speaker_identity,
-                text=turn.text,
-                start_offset_ms=turn.segments[0].start_ms,
-                end_offset_ms=turn.segments[-1].end_ms,
-                call_started_at_us=started_us,
-                first_seq=turn.segments[0].seq,
-                last_seq=turn.segments[-1].seq,
-            )
-            for i, turn in enumerate(t for t in turns if t.words >= MIN_WORDS)
-        ]
+        chunks = chunks_of(
+            turns,
+            tenant_id=ref.tenant_id,
+            call_id=ref.call_id,
+            customer_id=call.customer_id,
+            call_started_at_us=call.created_at.ToMicroseconds(),
+            first_index=chunk_count,
+        )
         if chunks:
             vectors = await asyncio.to_thread(self._embedder.embed, [c.text for c in chunks])
             await asyncio.to_thread(self._vectors.upsert, chunks, vectors)

@@ -16,6 +16,7 @@ from warmtransfer.server.errors import (
     WarmTransferError,
 )
 from warmtransfer.server.event_bus import CLOSED, WAKE
+from warmtransfer.server.interims import InterimPublisher
 from warmtransfer.server.servicers.deps import Deps
 from warmtransfer.server.store import AppendResult
 from warmtransfer.server.summary_storage import CallRef
@@ -66,7 +67,10 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         # arrival order (so one commit takes many of them), acks go out in the same order.
         acks: asyncio.Queue[_Ack] = asyncio.Queue(MAX_IN_FLIGHT)
         failed = asyncio.Event()
-        reader = asyncio.create_task(self._read(tenant, call_id, requests, acks, failed))
+        interims = InterimPublisher(
+            self._deps.redactors, self._deps.bus, tenant_id=tenant, call_id=call_id
+        )
+        reader = asyncio.create_task(self._read(tenant, call_id, requests, acks, failed, interims))
         try:
             while True:
                 item = await acks.get()
@@ -92,6 +96,7 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
+            await interims.close()
 
     async def _open(
         self,
@@ -116,6 +121,7 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         requests: AsyncIterator[transcript_service_pb2.StreamTranscriptRequest],
         acks: asyncio.Queue[_Ack],
         failed: asyncio.Event,
+        interims: InterimPublisher,
     ) -> None:
         deps = self._deps
         ref = CallRef(tenant, call_id)
@@ -136,8 +142,9 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
                 failed.set()
                 continue
             if not segment.is_final:
-                await self._publish_interim(tenant, call_id, segment)
+                interims.offer(segment)
                 continue
+            interims.final_arrived(segment.speaker_identity)
             revisions = await deps.redactors.add(
                 tenant,
                 call_id,
@@ -157,21 +164,6 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
             await acks.put(future)
         if not failed.is_set():
             await acks.put(None)
-
-    async def _publish_interim(
-        self, tenant: str, call_id: str, segment: transcript_pb2.TranscriptSegment
-    ) -> None:
-        shown = transcript_pb2.TranscriptSegment()
-        shown.CopyFrom(segment)
-        shown.text = await self._deps.redactors.preview(
-            tenant, call_id, speaker=segment.speaker_identity, text=segment.text
-        )
-        event = transcript_service_pb2.WatchCallResponse(
-            call_id=call_id,
-            segment_interim=transcript_service_pb2.SegmentInterim(segment=shown),
-        )
-        event.event_time.GetCurrentTime()
-        self._deps.bus.interim(call_id, event)
 
     async def GetTranscript(
         self, request: transcript_service_pb2.GetTranscriptRequest, context: Any
