@@ -57,33 +57,54 @@ $(LIVEKIT_SERVER):
 	  mv $(TOOLS)/server $@; \
 	fi
 
+# Generated code for the clients: `buf generate` with local plugins (buf.gen.yaml). The plugins:
+# grpcio-tools (in the venv), protoc-gen-es (npm, in clients/typescript), protoc-gen-go and
+# protoc-gen-go-grpc (`go install`, pinned, into .tools/bin).
+TS_DIR := clients/typescript
+TS_MODULES := $(TS_DIR)/node_modules/.installed
+GO_DIR := clients/go
+GEN_DIRS := $(GEN_PY) $(TS_DIR)/src/gen $(GO_DIR)/gen
+PROTOC_GEN_GO := $(TOOLS)/protoc-gen-go
+PROTOC_GEN_GO_GRPC := $(TOOLS)/protoc-gen-go-grpc
+
+$(TS_MODULES): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
+	cd $(TS_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+$(PROTOC_GEN_GO):
+	GOBIN=$(abspath $(TOOLS)) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+
+$(PROTOC_GEN_GO_GRPC):
+	GOBIN=$(abspath $(TOOLS)) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
+
 .PHONY: generate
-generate: $(STAMP) ## Regenerate the Python stubs from proto/ (offline, pinned grpcio-tools).
-	rm -rf $(GEN_PY)
-	mkdir -p $(GEN_PY)
-	$(BIN)/python -m grpc_tools.protoc -Iproto \
-	  --python_out=clients/python --pyi_out=clients/python --grpc_python_out=clients/python \
-	  $(PROTO_FILES)
+generate: $(STAMP) $(TS_MODULES) $(PROTOC_GEN_GO) $(PROTOC_GEN_GO_GRPC) ## Regenerate the Python, TypeScript and Go code from proto/ (buf, local plugins).
+	rm -rf $(GEN_DIRS)
+	$(BIN)/buf generate
 	touch $(GEN_PY)/py.typed
 
 .PHONY: checkgenerate
 checkgenerate: generate ## Fail when the checked-in generated code is stale.
-	@git diff --exit-code --stat -- $(GEN_PY) || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
-	@test -z "$$(git ls-files --others --exclude-standard -- $(GEN_PY))" || { git ls-files --others --exclude-standard -- $(GEN_PY); echo "untracked generated files: run 'make generate' and commit"; exit 1; }
+	@git diff --exit-code --stat -- $(GEN_DIRS) || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard -- $(GEN_DIRS))" || { git ls-files --others --exclude-standard -- $(GEN_DIRS); echo "untracked generated files: run 'make generate' and commit"; exit 1; }
 
 .PHONY: lint
-lint: $(STAMP) ## buf lint + format check, ruff, mypy.
+lint: $(STAMP) ## buf lint + format check, ruff, mypy, buf breaking against main.
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy server pipeline rag clients/python/warmtransfer/client tests bench
+	$(BIN)/mypy server pipeline rag clients/python/warmtransfer/client clients/python/examples tests bench
+	$(MAKE) breaking
 
 .PHONY: breaking
-breaking: $(STAMP) ## Check proto/ for wire-breaking changes against main.
-	@if git rev-parse --verify --quiet main >/dev/null && git ls-tree -r --name-only main -- proto | grep -q '\.proto$$'; then \
-	  $(BIN)/buf breaking --against '.git#branch=main'; \
-	else echo "no proto on main yet: nothing to compare"; fi
+breaking: $(STAMP) ## Check proto/ for wire-breaking changes against main (on main: against the commit before).
+	@base=main; \
+	if [ "$$(git rev-parse --verify --quiet HEAD)" = "$$(git rev-parse --verify --quiet main)" ]; then base=HEAD~1; fi; \
+	if git rev-parse --verify --quiet "$$base" >/dev/null && git ls-tree -r --name-only "$$base" -- proto | grep -q '\.proto$$'; then \
+	  echo "buf breaking against $$base"; \
+	  $(BIN)/buf breaking --against ".git#ref=$$(git rev-parse $$base)"; \
+	else echo "no proto at $$base: nothing to compare"; fi
 
 .PHONY: fmt
 fmt: $(STAMP) ## Format Python and proto sources in place.
@@ -92,9 +113,8 @@ fmt: $(STAMP) ## Format Python and proto sources in place.
 	$(BIN)/buf format -w
 
 .PHONY: test
-test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors ## Run every check and test (what CI runs).
+test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(TS_MODULES) ## Run every check and test (what CI runs).
 	$(MAKE) lint
-	$(MAKE) breaking
 	$(MAKE) checkgenerate
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m pytest
 

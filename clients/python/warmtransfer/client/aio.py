@@ -7,6 +7,7 @@ from typing import Any
 
 import grpc
 
+from warmtransfer.client.options import channel_options
 from warmtransfer.v1 import (
     call_service_pb2_grpc,
     context_service_pb2_grpc,
@@ -60,10 +61,13 @@ def _auth_interceptors(api_key: str) -> list[Any]:
 
 
 class Client:
-    """Stubs for the five services over one authenticated channel."""
+    """Stubs for the five services over one authenticated channel; unary calls are retried on
+    UNAVAILABLE (see `options`)."""
 
     def __init__(self, target: str, *, api_key: str) -> None:
-        self.channel = grpc.aio.insecure_channel(target, interceptors=_auth_interceptors(api_key))
+        self.channel = grpc.aio.insecure_channel(
+            target, options=channel_options(), interceptors=_auth_interceptors(api_key)
+        )
         self.calls = call_service_pb2_grpc.CallServiceStub(self.channel)
         self.transcripts = transcript_service_pb2_grpc.TranscriptServiceStub(self.channel)
         self.summaries = summary_service_pb2_grpc.SummaryServiceStub(self.channel)

@@ -21,14 +21,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 import grpc
 
 from warmtransfer.client.aio import Client
 from warmtransfer.v1 import transcript_pb2, transcript_service_pb2
 
-__all__ = ["TranscriptStreamer"]
+__all__ = ["TranscriptStreamer", "stream_transcript"]
 
 log = logging.getLogger(__name__)
 
@@ -209,3 +209,19 @@ async def _requests(
         else:
             assert isinstance(item, transcript_service_pb2.StreamTranscriptRequest)
             yield item
+
+
+async def stream_transcript(
+    client: Client,
+    call_id: str,
+    segments: Iterable[transcript_pb2.TranscriptSegment],
+    *,
+    timeout: float = 60.0,
+) -> int:
+    """Send `segments` (re-sending across reconnects) and wait up to `timeout` for every final
+    one to be acknowledged. Returns how many were left unacknowledged: 0 when all are stored."""
+    streamer = TranscriptStreamer(client, call_id)
+    streamer.start()
+    for segment in segments:
+        streamer.send(segment)
+    return await streamer.aclose(timeout)

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1awarmtransfer/v1/call.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcd\x02\n\x04\x43\x61ll\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x11\n\troom_name\x18\x02 \x01(\t\x12)\n\x05state\x18\x03 \x01(\x0e\x32\x1a.warmtransfer.v1.CallState\x12\x13\n\x0b\x63ustomer_id\x18\x04 \x01(\t\x12\x35\n\x08metadata\x18\x05 \x03(\x0b\x32#.warmtransfer.v1.Call.MetadataEntry\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nded_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1b\n\x13\x66inal_segment_count\x18\x08 \x01(\x03\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x98\x01\n\x0bParticipant\x12\x10\n\x08identity\x18\x01 \x01(\t\x12.\n\x04role\x18\x02 \x01(\x0e\x32 .warmtransfer.v1.ParticipantRole\x12-\n\tjoined_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10publishing_audio\x18\x04 \x01(\x08*\x89\x01\n\tCallState\x12\x1a\n\x16\x43\x41LL_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43\x41LL_STATE_ACTIVE\x10\x01\x12\x16\n\x12\x43\x41LL_STATE_ON_HOLD\x10\x02\x12\x1b\n\x17\x43\x41LL_STATE_TRANSFERRING\x10\x03\x12\x14\n\x10\x43\x41LL_STATE_ENDED\x10\x04*\x8d\x01\n\x0fParticipantRole\x12 \n\x1cPARTICIPANT_ROLE_UNSPECIFIED\x10\x00\x12\x1b\n\x17PARTICIPANT_ROLE_CALLER\x10\x01\x12\x1a\n\x16PARTICIPANT_ROLE_AGENT\x10\x02\x12\x1f\n\x1bPARTICIPANT_ROLE_SUPERVISOR\x10\x03*\x82\x01\n\x14ParticipantEventKind\x12&\n\"PARTICIPANT_EVENT_KIND_UNSPECIFIED\x10\x00\x12!\n\x1dPARTICIPANT_EVENT_KIND_JOINED\x10\x01\x12\x1f\n\x1bPARTICIPANT_EVENT_KIND_LEFT\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1awarmtransfer/v1/call.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xaf\x03\n\x04\x43\x61ll\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12\x1b\n\troom_name\x18\x02 \x01(\tR\x08roomName\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32\x1a.warmtransfer.v1.CallStateR\x05state\x12\x1f\n\x0b\x63ustomer_id\x18\x04 \x01(\tR\ncustomerId\x12?\n\x08metadata\x18\x05 \x03(\x0b\x32#.warmtransfer.v1.Call.MetadataEntryR\x08metadata\x12\x39\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x35\n\x08\x65nded_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndedAt\x12.\n\x13\x66inal_segment_count\x18\x08 \x01(\x03R\x11\x66inalSegmentCount\x1a;\n\rMetadataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xc3\x01\n\x0bParticipant\x12\x1a\n\x08identity\x18\x01 \x01(\tR\x08identity\x12\x34\n\x04role\x18\x02 \x01(\x0e\x32 .warmtransfer.v1.ParticipantRoleR\x04role\x12\x37\n\tjoined_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08joinedAt\x12)\n\x10publishing_audio\x18\x04 \x01(\x08R\x0fpublishingAudio*\x89\x01\n\tCallState\x12\x1a\n\x16\x43\x41LL_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43\x41LL_STATE_ACTIVE\x10\x01\x12\x16\n\x12\x43\x41LL_STATE_ON_HOLD\x10\x02\x12\x1b\n\x17\x43\x41LL_STATE_TRANSFERRING\x10\x03\x12\x14\n\x10\x43\x41LL_STATE_ENDED\x10\x04*\x8d\x01\n\x0fParticipantRole\x12 \n\x1cPARTICIPANT_ROLE_UNSPECIFIED\x10\x00\x12\x1b\n\x17PARTICIPANT_ROLE_CALLER\x10\x01\x12\x1a\n\x16PARTICIPANT_ROLE_AGENT\x10\x02\x12\x1f\n\x1bPARTICIPANT_ROLE_SUPERVISOR\x10\x03*\x82\x01\n\x14ParticipantEventKind\x12&\n\"PARTICIPANT_EVENT_KIND_UNSPECIFIED\x10\x00\x12!\n\x1dPARTICIPANT_EVENT_KIND_JOINED\x10\x01\x12\x1f\n\x1bPARTICIPANT_EVENT_KIND_LEFT\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,16 +34,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CALL_METADATAENTRY']._loaded_options = None
   _globals['_CALL_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_CALLSTATE']._serialized_start=572
-  _globals['_CALLSTATE']._serialized_end=709
-  _globals['_PARTICIPANTROLE']._serialized_start=712
-  _globals['_PARTICIPANTROLE']._serialized_end=853
-  _globals['_PARTICIPANTEVENTKIND']._serialized_start=856
-  _globals['_PARTICIPANTEVENTKIND']._serialized_end=986
+  _globals['_CALLSTATE']._serialized_start=713
+  _globals['_CALLSTATE']._serialized_end=850
+  _globals['_PARTICIPANTROLE']._serialized_start=853
+  _globals['_PARTICIPANTROLE']._serialized_end=994
+  _globals['_PARTICIPANTEVENTKIND']._serialized_start=997
+  _globals['_PARTICIPANTEVENTKIND']._serialized_end=1127
   _globals['_CALL']._serialized_start=81
-  _globals['_CALL']._serialized_end=414
-  _globals['_CALL_METADATAENTRY']._serialized_start=367
-  _globals['_CALL_METADATAENTRY']._serialized_end=414
-  _globals['_PARTICIPANT']._serialized_start=417
-  _globals['_PARTICIPANT']._serialized_end=569
+  _globals['_CALL']._serialized_end=512
+  _globals['_CALL_METADATAENTRY']._serialized_start=453
+  _globals['_CALL_METADATAENTRY']._serialized_end=512
+  _globals['_PARTICIPANT']._serialized_start=515
+  _globals['_PARTICIPANT']._serialized_end=710
 # @@protoc_insertion_point(module_scope)

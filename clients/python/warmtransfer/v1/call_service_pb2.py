@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from warmtransfer.v1 import call_pb2 as warmtransfer_dot_v1_dot_call__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"warmtransfer/v1/call_service.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1awarmtransfer/v1/call.proto\"\x9d\x01\n\x11\x43reateCallRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x42\n\x08metadata\x18\x02 \x03(\x0b\x32\x30.warmtransfer.v1.CreateCallRequest.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"9\n\x12\x43reateCallResponse\x12#\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.Call\"!\n\x0eGetCallRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"6\n\x0fGetCallResponse\x12#\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.Call\"y\n\x10ListCallsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12)\n\x05state\x18\x03 \x01(\x0e\x32\x1a.warmtransfer.v1.CallState\x12\x13\n\x0b\x63ustomer_id\x18\x04 \x01(\t\"R\n\x11ListCallsResponse\x12$\n\x05\x63\x61lls\x18\x01 \x03(\x0b\x32\x15.warmtransfer.v1.Call\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"!\n\x0e\x45ndCallRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"6\n\x0f\x45ndCallResponse\x12#\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.Call\"f\n\x11IssueTokenRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x10\n\x08identity\x18\x02 \x01(\t\x12.\n\x04role\x18\x03 \x01(\x0e\x32 .warmtransfer.v1.ParticipantRole\"{\n\x12IssueTokenResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\x13\n\x0blivekit_url\x18\x02 \x01(\t\x12\x11\n\troom_name\x18\x03 \x01(\t\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"*\n\x17ListParticipantsRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"N\n\x18ListParticipantsResponse\x12\x32\n\x0cparticipants\x18\x01 \x03(\x0b\x32\x1c.warmtransfer.v1.Participant\"=\n\x18RemoveParticipantRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x10\n\x08identity\x18\x02 \x01(\t\"\x1b\n\x19RemoveParticipantResponse\"\"\n\x0fHoldCallRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"7\n\x10HoldCallResponse\x12#\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.Call\"$\n\x11ResumeCallRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"9\n\x12ResumeCallResponse\x12#\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.Call\"\xa8\x01\n\x1dRecordParticipantEventRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x10\n\x08identity\x18\x02 \x01(\t\x12\x33\n\x04kind\x18\x03 \x01(\x0e\x32%.warmtransfer.v1.ParticipantEventKind\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\x1eRecordParticipantEventResponse\x12\x31\n\x0bparticipant\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.Participant2\xa3\x07\n\x0b\x43\x61llService\x12U\n\nCreateCall\x12\".warmtransfer.v1.CreateCallRequest\x1a#.warmtransfer.v1.CreateCallResponse\x12L\n\x07GetCall\x12\x1f.warmtransfer.v1.GetCallRequest\x1a .warmtransfer.v1.GetCallResponse\x12R\n\tListCalls\x12!.warmtransfer.v1.ListCallsRequest\x1a\".warmtransfer.v1.ListCallsResponse\x12L\n\x07\x45ndCall\x12\x1f.warmtransfer.v1.EndCallRequest\x1a .warmtransfer.v1.EndCallResponse\x12U\n\nIssueToken\x12\".warmtransfer.v1.IssueTokenRequest\x1a#.warmtransfer.v1.IssueTokenResponse\x12g\n\x10ListParticipants\x12(.warmtransfer.v1.ListParticipantsRequest\x1a).warmtransfer.v1.ListParticipantsResponse\x12j\n\x11RemoveParticipant\x12).warmtransfer.v1.RemoveParticipantRequest\x1a*.warmtransfer.v1.RemoveParticipantResponse\x12O\n\x08HoldCall\x12 .warmtransfer.v1.HoldCallRequest\x1a!.warmtransfer.v1.HoldCallResponse\x12U\n\nResumeCall\x12\".warmtransfer.v1.ResumeCallRequest\x1a#.warmtransfer.v1.ResumeCallResponse\x12y\n\x16RecordParticipantEvent\x12..warmtransfer.v1.RecordParticipantEventRequest\x1a/.warmtransfer.v1.RecordParticipantEventResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"warmtransfer/v1/call_service.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1awarmtransfer/v1/call.proto\"\xbf\x01\n\x11\x43reateCallRequest\x12\x1f\n\x0b\x63ustomer_id\x18\x01 \x01(\tR\ncustomerId\x12L\n\x08metadata\x18\x02 \x03(\x0b\x32\x30.warmtransfer.v1.CreateCallRequest.MetadataEntryR\x08metadata\x1a;\n\rMetadataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"?\n\x12\x43reateCallResponse\x12)\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.CallR\x04\x63\x61ll\")\n\x0eGetCallRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\"<\n\x0fGetCallResponse\x12)\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.CallR\x04\x63\x61ll\"\xa1\x01\n\x10ListCallsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32\x1a.warmtransfer.v1.CallStateR\x05state\x12\x1f\n\x0b\x63ustomer_id\x18\x04 \x01(\tR\ncustomerId\"h\n\x11ListCallsResponse\x12+\n\x05\x63\x61lls\x18\x01 \x03(\x0b\x32\x15.warmtransfer.v1.CallR\x05\x63\x61lls\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\")\n\x0e\x45ndCallRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\"<\n\x0f\x45ndCallResponse\x12)\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.CallR\x04\x63\x61ll\"~\n\x11IssueTokenRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12\x1a\n\x08identity\x18\x02 \x01(\tR\x08identity\x12\x34\n\x04role\x18\x03 \x01(\x0e\x32 .warmtransfer.v1.ParticipantRoleR\x04role\"\xa3\x01\n\x12IssueTokenResponse\x12\x14\n\x05token\x18\x01 \x01(\tR\x05token\x12\x1f\n\x0blivekit_url\x18\x02 \x01(\tR\nlivekitUrl\x12\x1b\n\troom_name\x18\x03 \x01(\tR\x08roomName\x12\x39\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\"2\n\x17ListParticipantsRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\"\\\n\x18ListParticipantsResponse\x12@\n\x0cparticipants\x18\x01 \x03(\x0b\x32\x1c.warmtransfer.v1.ParticipantR\x0cparticipants\"O\n\x18RemoveParticipantRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12\x1a\n\x08identity\x18\x02 \x01(\tR\x08identity\"\x1b\n\x19RemoveParticipantResponse\"*\n\x0fHoldCallRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\"=\n\x10HoldCallResponse\x12)\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.CallR\x04\x63\x61ll\",\n\x11ResumeCallRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\"?\n\x12ResumeCallResponse\x12)\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.CallR\x04\x63\x61ll\"\xcc\x01\n\x1dRecordParticipantEventRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12\x1a\n\x08identity\x18\x02 \x01(\tR\x08identity\x12\x39\n\x04kind\x18\x03 \x01(\x0e\x32%.warmtransfer.v1.ParticipantEventKindR\x04kind\x12;\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\noccurredAt\"`\n\x1eRecordParticipantEventResponse\x12>\n\x0bparticipant\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.ParticipantR\x0bparticipant2\xa3\x07\n\x0b\x43\x61llService\x12U\n\nCreateCall\x12\".warmtransfer.v1.CreateCallRequest\x1a#.warmtransfer.v1.CreateCallResponse\x12L\n\x07GetCall\x12\x1f.warmtransfer.v1.GetCallRequest\x1a .warmtransfer.v1.GetCallResponse\x12R\n\tListCalls\x12!.warmtransfer.v1.ListCallsRequest\x1a\".warmtransfer.v1.ListCallsResponse\x12L\n\x07\x45ndCall\x12\x1f.warmtransfer.v1.EndCallRequest\x1a .warmtransfer.v1.EndCallResponse\x12U\n\nIssueToken\x12\".warmtransfer.v1.IssueTokenRequest\x1a#.warmtransfer.v1.IssueTokenResponse\x12g\n\x10ListParticipants\x12(.warmtransfer.v1.ListParticipantsRequest\x1a).warmtransfer.v1.ListParticipantsResponse\x12j\n\x11RemoveParticipant\x12).warmtransfer.v1.RemoveParticipantRequest\x1a*.warmtransfer.v1.RemoveParticipantResponse\x12O\n\x08HoldCall\x12 .warmtransfer.v1.HoldCallRequest\x1a!.warmtransfer.v1.HoldCallResponse\x12U\n\nResumeCall\x12\".warmtransfer.v1.ResumeCallRequest\x1a#.warmtransfer.v1.ResumeCallResponse\x12y\n\x16RecordParticipantEvent\x12..warmtransfer.v1.RecordParticipantEventRequest\x1a/.warmtransfer.v1.RecordParticipantEventResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,47 +36,47 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATECALLREQUEST_METADATAENTRY']._loaded_options = None
   _globals['_CREATECALLREQUEST_METADATAENTRY']._serialized_options = b'8\001'
   _globals['_CREATECALLREQUEST']._serialized_start=117
-  _globals['_CREATECALLREQUEST']._serialized_end=274
-  _globals['_CREATECALLREQUEST_METADATAENTRY']._serialized_start=227
-  _globals['_CREATECALLREQUEST_METADATAENTRY']._serialized_end=274
-  _globals['_CREATECALLRESPONSE']._serialized_start=276
-  _globals['_CREATECALLRESPONSE']._serialized_end=333
-  _globals['_GETCALLREQUEST']._serialized_start=335
-  _globals['_GETCALLREQUEST']._serialized_end=368
-  _globals['_GETCALLRESPONSE']._serialized_start=370
-  _globals['_GETCALLRESPONSE']._serialized_end=424
-  _globals['_LISTCALLSREQUEST']._serialized_start=426
-  _globals['_LISTCALLSREQUEST']._serialized_end=547
-  _globals['_LISTCALLSRESPONSE']._serialized_start=549
-  _globals['_LISTCALLSRESPONSE']._serialized_end=631
-  _globals['_ENDCALLREQUEST']._serialized_start=633
-  _globals['_ENDCALLREQUEST']._serialized_end=666
-  _globals['_ENDCALLRESPONSE']._serialized_start=668
-  _globals['_ENDCALLRESPONSE']._serialized_end=722
-  _globals['_ISSUETOKENREQUEST']._serialized_start=724
-  _globals['_ISSUETOKENREQUEST']._serialized_end=826
-  _globals['_ISSUETOKENRESPONSE']._serialized_start=828
-  _globals['_ISSUETOKENRESPONSE']._serialized_end=951
-  _globals['_LISTPARTICIPANTSREQUEST']._serialized_start=953
-  _globals['_LISTPARTICIPANTSREQUEST']._serialized_end=995
-  _globals['_LISTPARTICIPANTSRESPONSE']._serialized_start=997
-  _globals['_LISTPARTICIPANTSRESPONSE']._serialized_end=1075
-  _globals['_REMOVEPARTICIPANTREQUEST']._serialized_start=1077
-  _globals['_REMOVEPARTICIPANTREQUEST']._serialized_end=1138
-  _globals['_REMOVEPARTICIPANTRESPONSE']._serialized_start=1140
-  _globals['_REMOVEPARTICIPANTRESPONSE']._serialized_end=1167
-  _globals['_HOLDCALLREQUEST']._serialized_start=1169
-  _globals['_HOLDCALLREQUEST']._serialized_end=1203
-  _globals['_HOLDCALLRESPONSE']._serialized_start=1205
-  _globals['_HOLDCALLRESPONSE']._serialized_end=1260
-  _globals['_RESUMECALLREQUEST']._serialized_start=1262
-  _globals['_RESUMECALLREQUEST']._serialized_end=1298
-  _globals['_RESUMECALLRESPONSE']._serialized_start=1300
-  _globals['_RESUMECALLRESPONSE']._serialized_end=1357
-  _globals['_RECORDPARTICIPANTEVENTREQUEST']._serialized_start=1360
-  _globals['_RECORDPARTICIPANTEVENTREQUEST']._serialized_end=1528
-  _globals['_RECORDPARTICIPANTEVENTRESPONSE']._serialized_start=1530
-  _globals['_RECORDPARTICIPANTEVENTRESPONSE']._serialized_end=1613
-  _globals['_CALLSERVICE']._serialized_start=1616
-  _globals['_CALLSERVICE']._serialized_end=2547
+  _globals['_CREATECALLREQUEST']._serialized_end=308
+  _globals['_CREATECALLREQUEST_METADATAENTRY']._serialized_start=249
+  _globals['_CREATECALLREQUEST_METADATAENTRY']._serialized_end=308
+  _globals['_CREATECALLRESPONSE']._serialized_start=310
+  _globals['_CREATECALLRESPONSE']._serialized_end=373
+  _globals['_GETCALLREQUEST']._serialized_start=375
+  _globals['_GETCALLREQUEST']._serialized_end=416
+  _globals['_GETCALLRESPONSE']._serialized_start=418
+  _globals['_GETCALLRESPONSE']._serialized_end=478
+  _globals['_LISTCALLSREQUEST']._serialized_start=481
+  _globals['_LISTCALLSREQUEST']._serialized_end=642
+  _globals['_LISTCALLSRESPONSE']._serialized_start=644
+  _globals['_LISTCALLSRESPONSE']._serialized_end=748
+  _globals['_ENDCALLREQUEST']._serialized_start=750
+  _globals['_ENDCALLREQUEST']._serialized_end=791
+  _globals['_ENDCALLRESPONSE']._serialized_start=793
+  _globals['_ENDCALLRESPONSE']._serialized_end=853
+  _globals['_ISSUETOKENREQUEST']._serialized_start=855
+  _globals['_ISSUETOKENREQUEST']._serialized_end=981
+  _globals['_ISSUETOKENRESPONSE']._serialized_start=984
+  _globals['_ISSUETOKENRESPONSE']._serialized_end=1147
+  _globals['_LISTPARTICIPANTSREQUEST']._serialized_start=1149
+  _globals['_LISTPARTICIPANTSREQUEST']._serialized_end=1199
+  _globals['_LISTPARTICIPANTSRESPONSE']._serialized_start=1201
+  _globals['_LISTPARTICIPANTSRESPONSE']._serialized_end=1293
+  _globals['_REMOVEPARTICIPANTREQUEST']._serialized_start=1295
+  _globals['_REMOVEPARTICIPANTREQUEST']._serialized_end=1374
+  _globals['_REMOVEPARTICIPANTRESPONSE']._serialized_start=1376
+  _globals['_REMOVEPARTICIPANTRESPONSE']._serialized_end=1403
+  _globals['_HOLDCALLREQUEST']._serialized_start=1405
+  _globals['_HOLDCALLREQUEST']._serialized_end=1447
+  _globals['_HOLDCALLRESPONSE']._serialized_start=1449
+  _globals['_HOLDCALLRESPONSE']._serialized_end=1510
+  _globals['_RESUMECALLREQUEST']._serialized_start=1512
+  _globals['_RESUMECALLREQUEST']._serialized_end=1556
+  _globals['_RESUMECALLRESPONSE']._serialized_start=1558
+  _globals['_RESUMECALLRESPONSE']._serialized_end=1621
+  _globals['_RECORDPARTICIPANTEVENTREQUEST']._serialized_start=1624
+  _globals['_RECORDPARTICIPANTEVENTREQUEST']._serialized_end=1828
+  _globals['_RECORDPARTICIPANTEVENTRESPONSE']._serialized_start=1830
+  _globals['_RECORDPARTICIPANTEVENTRESPONSE']._serialized_end=1926
+  _globals['_CALLSERVICE']._serialized_start=1929
+  _globals['_CALLSERVICE']._serialized_end=2860
 # @@protoc_insertion_point(module_scope)

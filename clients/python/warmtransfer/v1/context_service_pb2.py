@@ -28,7 +28,7 @@ from warmtransfer.v1 import summary_pb2 as warmtransfer_dot_v1_dot_summary__pb2
 from warmtransfer.v1 import transcript_pb2 as warmtransfer_dot_v1_dot_transcript__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%warmtransfer/v1/context_service.proto\x12\x0fwarmtransfer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\"\xa7\x01\n\x14SearchContextRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05limit\x18\x05 \x01(\x05\"\xf2\x01\n\x0e\x43ontextSnippet\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x32\n\x0cspeaker_role\x18\x02 \x01(\x0e\x32\x1c.warmtransfer.v1.SpeakerRole\x12\x18\n\x10speaker_identity\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12/\n\x0cstart_offset\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x33\n\x0f\x63\x61ll_started_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05score\x18\x07 \x01(\x02\"J\n\x15SearchContextResponse\x12\x31\n\x08snippets\x18\x01 \x03(\x0b\x32\x1f.warmtransfer.v1.ContextSnippet\"(\n\x15GetCallContextRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"\xb0\x01\n\x0cPreviousCall\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12.\n\nstarted_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x07summary\x18\x03 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummary\x12\x30\n\x07moments\x18\x04 \x03(\x0b\x32\x1f.warmtransfer.v1.ContextSnippet\"~\n\x16GetCallContextResponse\x12-\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummary\x12\x35\n\x0eprevious_calls\x18\x02 \x03(\x0b\x32\x1d.warmtransfer.v1.PreviousCall2\xd3\x01\n\x0e\x43ontextService\x12^\n\rSearchContext\x12%.warmtransfer.v1.SearchContextRequest\x1a&.warmtransfer.v1.SearchContextResponse\x12\x61\n\x0eGetCallContext\x12&.warmtransfer.v1.GetCallContextRequest\x1a\'.warmtransfer.v1.GetCallContextResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%warmtransfer/v1/context_service.proto\x12\x0fwarmtransfer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\"\xd5\x01\n\x14SearchContextRequest\x12\x14\n\x05query\x18\x01 \x01(\tR\x05query\x12\x1f\n\x0b\x63ustomer_id\x18\x02 \x01(\tR\ncustomerId\x12\x39\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartTime\x12\x35\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndTime\x12\x14\n\x05limit\x18\x05 \x01(\x05R\x05limit\"\xc1\x02\n\x0e\x43ontextSnippet\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12?\n\x0cspeaker_role\x18\x02 \x01(\x0e\x32\x1c.warmtransfer.v1.SpeakerRoleR\x0bspeakerRole\x12)\n\x10speaker_identity\x18\x03 \x01(\tR\x0fspeakerIdentity\x12\x12\n\x04text\x18\x04 \x01(\tR\x04text\x12<\n\x0cstart_offset\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationR\x0bstartOffset\x12\x42\n\x0f\x63\x61ll_started_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rcallStartedAt\x12\x14\n\x05score\x18\x07 \x01(\x02R\x05score\"T\n\x15SearchContextResponse\x12;\n\x08snippets\x18\x01 \x03(\x0b\x32\x1f.warmtransfer.v1.ContextSnippetR\x08snippets\"0\n\x15GetCallContextRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\"\xd5\x01\n\x0cPreviousCall\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12\x39\n\nstarted_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12\x36\n\x07summary\x18\x03 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummaryR\x07summary\x12\x39\n\x07moments\x18\x04 \x03(\x0b\x32\x1f.warmtransfer.v1.ContextSnippetR\x07moments\"\x96\x01\n\x16GetCallContextResponse\x12\x36\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummaryR\x07summary\x12\x44\n\x0eprevious_calls\x18\x02 \x03(\x0b\x32\x1d.warmtransfer.v1.PreviousCallR\rpreviousCalls2\xd3\x01\n\x0e\x43ontextService\x12^\n\rSearchContext\x12%.warmtransfer.v1.SearchContextRequest\x1a&.warmtransfer.v1.SearchContextResponse\x12\x61\n\x0eGetCallContext\x12&.warmtransfer.v1.GetCallContextRequest\x1a\'.warmtransfer.v1.GetCallContextResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,17 +36,17 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'warmtransfer.v1.context_ser
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SEARCHCONTEXTREQUEST']._serialized_start=189
-  _globals['_SEARCHCONTEXTREQUEST']._serialized_end=356
-  _globals['_CONTEXTSNIPPET']._serialized_start=359
-  _globals['_CONTEXTSNIPPET']._serialized_end=601
-  _globals['_SEARCHCONTEXTRESPONSE']._serialized_start=603
-  _globals['_SEARCHCONTEXTRESPONSE']._serialized_end=677
-  _globals['_GETCALLCONTEXTREQUEST']._serialized_start=679
-  _globals['_GETCALLCONTEXTREQUEST']._serialized_end=719
-  _globals['_PREVIOUSCALL']._serialized_start=722
-  _globals['_PREVIOUSCALL']._serialized_end=898
-  _globals['_GETCALLCONTEXTRESPONSE']._serialized_start=900
-  _globals['_GETCALLCONTEXTRESPONSE']._serialized_end=1026
-  _globals['_CONTEXTSERVICE']._serialized_start=1029
-  _globals['_CONTEXTSERVICE']._serialized_end=1240
+  _globals['_SEARCHCONTEXTREQUEST']._serialized_end=402
+  _globals['_CONTEXTSNIPPET']._serialized_start=405
+  _globals['_CONTEXTSNIPPET']._serialized_end=726
+  _globals['_SEARCHCONTEXTRESPONSE']._serialized_start=728
+  _globals['_SEARCHCONTEXTRESPONSE']._serialized_end=812
+  _globals['_GETCALLCONTEXTREQUEST']._serialized_start=814
+  _globals['_GETCALLCONTEXTREQUEST']._serialized_end=862
+  _globals['_PREVIOUSCALL']._serialized_start=865
+  _globals['_PREVIOUSCALL']._serialized_end=1078
+  _globals['_GETCALLCONTEXTRESPONSE']._serialized_start=1081
+  _globals['_GETCALLCONTEXTRESPONSE']._serialized_end=1231
+  _globals['_CONTEXTSERVICE']._serialized_start=1234
+  _globals['_CONTEXTSERVICE']._serialized_end=1445
 # @@protoc_insertion_point(module_scope)

@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dwarmtransfer/v1/summary.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbe\x02\n\x0b\x43\x61llSummary\x12\x10\n\x08\x62riefing\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\r\n\x05\x66\x61\x63ts\x18\x03 \x03(\t\x12\x0f\n\x07\x61\x63tions\x18\x04 \x03(\t\x12\x12\n\nnext_steps\x18\x05 \x03(\t\x12-\n\tsentiment\x18\x06 \x01(\x0e\x32\x1a.warmtransfer.v1.Sentiment\x12\x1b\n\x13\x63overed_through_seq\x18\x07 \x01(\x03\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nsummarizer\x18\t \x01(\t\x12\x0f\n\x07version\x18\n \x01(\x03\x12)\n\x07urgency\x18\x0b \x01(\x0e\x32\x18.warmtransfer.v1.Urgency\x12\r\n\x05\x66inal\x18\x0c \x01(\x08*m\n\tSentiment\x12\x19\n\x15SENTIMENT_UNSPECIFIED\x10\x00\x12\x16\n\x12SENTIMENT_POSITIVE\x10\x01\x12\x15\n\x11SENTIMENT_NEUTRAL\x10\x02\x12\x16\n\x12SENTIMENT_NEGATIVE\x10\x03*Y\n\x07Urgency\x12\x17\n\x13URGENCY_UNSPECIFIED\x10\x00\x12\x0f\n\x0bURGENCY_LOW\x10\x01\x12\x12\n\x0eURGENCY_NORMAL\x10\x02\x12\x10\n\x0cURGENCY_HIGH\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dwarmtransfer/v1/summary.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x03\n\x0b\x43\x61llSummary\x12\x1a\n\x08\x62riefing\x18\x01 \x01(\tR\x08\x62riefing\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\x14\n\x05\x66\x61\x63ts\x18\x03 \x03(\tR\x05\x66\x61\x63ts\x12\x18\n\x07\x61\x63tions\x18\x04 \x03(\tR\x07\x61\x63tions\x12\x1d\n\nnext_steps\x18\x05 \x03(\tR\tnextSteps\x12\x38\n\tsentiment\x18\x06 \x01(\x0e\x32\x1a.warmtransfer.v1.SentimentR\tsentiment\x12.\n\x13\x63overed_through_seq\x18\x07 \x01(\x03R\x11\x63overedThroughSeq\x12\x39\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x1e\n\nsummarizer\x18\t \x01(\tR\nsummarizer\x12\x18\n\x07version\x18\n \x01(\x03R\x07version\x12\x32\n\x07urgency\x18\x0b \x01(\x0e\x32\x18.warmtransfer.v1.UrgencyR\x07urgency\x12\x14\n\x05\x66inal\x18\x0c \x01(\x08R\x05\x66inal*m\n\tSentiment\x12\x19\n\x15SENTIMENT_UNSPECIFIED\x10\x00\x12\x16\n\x12SENTIMENT_POSITIVE\x10\x01\x12\x15\n\x11SENTIMENT_NEUTRAL\x10\x02\x12\x16\n\x12SENTIMENT_NEGATIVE\x10\x03*Y\n\x07Urgency\x12\x17\n\x13URGENCY_UNSPECIFIED\x10\x00\x12\x0f\n\x0bURGENCY_LOW\x10\x01\x12\x12\n\x0eURGENCY_NORMAL\x10\x02\x12\x10\n\x0cURGENCY_HIGH\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'warmtransfer.v1.summary_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SENTIMENT']._serialized_start=404
-  _globals['_SENTIMENT']._serialized_end=513
-  _globals['_URGENCY']._serialized_start=515
-  _globals['_URGENCY']._serialized_end=604
+  _globals['_SENTIMENT']._serialized_start=527
+  _globals['_SENTIMENT']._serialized_end=636
+  _globals['_URGENCY']._serialized_start=638
+  _globals['_URGENCY']._serialized_end=727
   _globals['_CALLSUMMARY']._serialized_start=84
-  _globals['_CALLSUMMARY']._serialized_end=402
+  _globals['_CALLSUMMARY']._serialized_end=525
 # @@protoc_insertion_point(module_scope)

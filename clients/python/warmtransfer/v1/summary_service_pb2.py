@@ -26,7 +26,7 @@ from warmtransfer.v1 import summary_pb2 as warmtransfer_dot_v1_dot_summary__pb2
 from warmtransfer.v1 import transcript_pb2 as warmtransfer_dot_v1_dot_transcript__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%warmtransfer/v1/summary_service.proto\x12\x0fwarmtransfer.v1\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\"$\n\x11GetSummaryRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"\x81\x01\n\x12GetSummaryResponse\x12-\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummary\x12<\n\x10pending_segments\x18\x02 \x03(\x0b\x32\".warmtransfer.v1.TranscriptSegment2g\n\x0eSummaryService\x12U\n\nGetSummary\x12\".warmtransfer.v1.GetSummaryRequest\x1a#.warmtransfer.v1.GetSummaryResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%warmtransfer/v1/summary_service.proto\x12\x0fwarmtransfer.v1\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\",\n\x11GetSummaryRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\"\x9b\x01\n\x12GetSummaryResponse\x12\x36\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummaryR\x07summary\x12M\n\x10pending_segments\x18\x02 \x03(\x0b\x32\".warmtransfer.v1.TranscriptSegmentR\x0fpendingSegments2g\n\x0eSummaryService\x12U\n\nGetSummary\x12\".warmtransfer.v1.GetSummaryRequest\x1a#.warmtransfer.v1.GetSummaryResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,9 +34,9 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'warmtransfer.v1.summary_ser
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_GETSUMMARYREQUEST']._serialized_start=123
-  _globals['_GETSUMMARYREQUEST']._serialized_end=159
-  _globals['_GETSUMMARYRESPONSE']._serialized_start=162
-  _globals['_GETSUMMARYRESPONSE']._serialized_end=291
-  _globals['_SUMMARYSERVICE']._serialized_start=293
-  _globals['_SUMMARYSERVICE']._serialized_end=396
+  _globals['_GETSUMMARYREQUEST']._serialized_end=167
+  _globals['_GETSUMMARYRESPONSE']._serialized_start=170
+  _globals['_GETSUMMARYRESPONSE']._serialized_end=325
+  _globals['_SUMMARYSERVICE']._serialized_start=327
+  _globals['_SUMMARYSERVICE']._serialized_end=430
 # @@protoc_insertion_point(module_scope)

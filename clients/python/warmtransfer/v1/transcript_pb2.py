@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n warmtransfer/v1/transcript.proto\x12\x0fwarmtransfer.v1\x1a\x1egoogle/protobuf/duration.proto\"\xff\x01\n\x11TranscriptSegment\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\x18\n\x10speaker_identity\x18\x02 \x01(\t\x12\x32\n\x0cspeaker_role\x18\x03 \x01(\x0e\x32\x1c.warmtransfer.v1.SpeakerRole\x12\x0c\n\x04text\x18\x04 \x01(\t\x12/\n\x0cstart_offset\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\nend_offset\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x10\n\x08is_final\x18\x07 \x01(\x08\x12\x0f\n\x07on_hold\x18\x08 \x01(\x08*y\n\x0bSpeakerRole\x12\x1c\n\x18SPEAKER_ROLE_UNSPECIFIED\x10\x00\x12\x17\n\x13SPEAKER_ROLE_CALLER\x10\x01\x12\x16\n\x12SPEAKER_ROLE_AGENT\x10\x02\x12\x1b\n\x17SPEAKER_ROLE_SUPERVISOR\x10\x03*h\n\x0eTranscriptView\x12\x1f\n\x1bTRANSCRIPT_VIEW_UNSPECIFIED\x10\x00\x12\x1c\n\x18TRANSCRIPT_VIEW_REDACTED\x10\x01\x12\x17\n\x13TRANSCRIPT_VIEW_RAW\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n warmtransfer/v1/transcript.proto\x12\x0fwarmtransfer.v1\x1a\x1egoogle/protobuf/duration.proto\"\xd1\x02\n\x11TranscriptSegment\x12\x10\n\x03seq\x18\x01 \x01(\x03R\x03seq\x12)\n\x10speaker_identity\x18\x02 \x01(\tR\x0fspeakerIdentity\x12?\n\x0cspeaker_role\x18\x03 \x01(\x0e\x32\x1c.warmtransfer.v1.SpeakerRoleR\x0bspeakerRole\x12\x12\n\x04text\x18\x04 \x01(\tR\x04text\x12<\n\x0cstart_offset\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationR\x0bstartOffset\x12\x38\n\nend_offset\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationR\tendOffset\x12\x19\n\x08is_final\x18\x07 \x01(\x08R\x07isFinal\x12\x17\n\x07on_hold\x18\x08 \x01(\x08R\x06onHold*y\n\x0bSpeakerRole\x12\x1c\n\x18SPEAKER_ROLE_UNSPECIFIED\x10\x00\x12\x17\n\x13SPEAKER_ROLE_CALLER\x10\x01\x12\x16\n\x12SPEAKER_ROLE_AGENT\x10\x02\x12\x1b\n\x17SPEAKER_ROLE_SUPERVISOR\x10\x03*h\n\x0eTranscriptView\x12\x1f\n\x1bTRANSCRIPT_VIEW_UNSPECIFIED\x10\x00\x12\x1c\n\x18TRANSCRIPT_VIEW_REDACTED\x10\x01\x12\x17\n\x13TRANSCRIPT_VIEW_RAW\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'warmtransfer.v1.transcript_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SPEAKERROLE']._serialized_start=343
-  _globals['_SPEAKERROLE']._serialized_end=464
-  _globals['_TRANSCRIPTVIEW']._serialized_start=466
-  _globals['_TRANSCRIPTVIEW']._serialized_end=570
+  _globals['_SPEAKERROLE']._serialized_start=425
+  _globals['_SPEAKERROLE']._serialized_end=546
+  _globals['_TRANSCRIPTVIEW']._serialized_start=548
+  _globals['_TRANSCRIPTVIEW']._serialized_end=652
   _globals['_TRANSCRIPTSEGMENT']._serialized_start=86
-  _globals['_TRANSCRIPTSEGMENT']._serialized_end=341
+  _globals['_TRANSCRIPTSEGMENT']._serialized_end=423
 # @@protoc_insertion_point(module_scope)

@@ -29,7 +29,7 @@ from warmtransfer.v1 import transcript_pb2 as warmtransfer_dot_v1_dot_transcript
 from warmtransfer.v1 import transfer_pb2 as warmtransfer_dot_v1_dot_transfer__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(warmtransfer/v1/transcript_service.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1awarmtransfer/v1/call.proto\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\x1a\x1ewarmtransfer/v1/transfer.proto\")\n\x16StreamTranscriptConfig\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"\x96\x01\n\x17StreamTranscriptRequest\x12\x39\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\'.warmtransfer.v1.StreamTranscriptConfigH\x00\x12\x35\n\x07segment\x18\x02 \x01(\x0b\x32\".warmtransfer.v1.TranscriptSegmentH\x00\x42\t\n\x07request\"@\n\x18StreamTranscriptResponse\x12\x11\n\tacked_seq\x18\x01 \x01(\x03\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"|\n\x14GetTranscriptRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12-\n\x04view\x18\x02 \x01(\x0e\x32\x1f.warmtransfer.v1.TranscriptView\x12\x11\n\tafter_seq\x18\x03 \x01(\x03\x12\x11\n\tpage_size\x18\x04 \x01(\x05\"_\n\x15GetTranscriptResponse\x12\x34\n\x08segments\x18\x01 \x03(\x0b\x32\".warmtransfer.v1.TranscriptSegment\x12\x10\n\x08has_more\x18\x02 \x01(\x08\"L\n\x10WatchCallRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61\x66ter_cursor\x18\x02 \x01(\t\x12\x11\n\tlive_only\x18\x03 \x01(\x08\"C\n\x0cSegmentAdded\x12\x33\n\x07segment\x18\x01 \x01(\x0b\x32\".warmtransfer.v1.TranscriptSegment\"E\n\x0eSegmentInterim\x12\x33\n\x07segment\x18\x01 \x01(\x0b\x32\".warmtransfer.v1.TranscriptSegment\"F\n\x0fSegmentRedacted\x12\x33\n\x07segment\x18\x01 \x01(\x0b\x32\".warmtransfer.v1.TranscriptSegment\"?\n\x0eSummaryUpdated\x12-\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummary\"k\n\x10\x43\x61llStateChanged\x12#\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.Call\x12\x32\n\x0eprevious_state\x18\x02 \x01(\x0e\x32\x1a.warmtransfer.v1.CallState\"{\n\x14TransferStateChanged\x12+\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.Transfer\x12\x36\n\x0eprevious_state\x18\x02 \x01(\x0e\x32\x1e.warmtransfer.v1.TransferState\"|\n\x12ParticipantChanged\x12\x31\n\x0bparticipant\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.Participant\x12\x33\n\x04kind\x18\x02 \x01(\x0e\x32%.warmtransfer.v1.ParticipantEventKind\"\xa9\x04\n\x11WatchCallResponse\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\x12.\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63\x61ll_id\x18\x03 \x01(\t\x12\x36\n\rsegment_added\x18\n \x01(\x0b\x32\x1d.warmtransfer.v1.SegmentAddedH\x00\x12:\n\x0fsegment_interim\x18\x0b \x01(\x0b\x32\x1f.warmtransfer.v1.SegmentInterimH\x00\x12:\n\x0fsummary_updated\x18\x0c \x01(\x0b\x32\x1f.warmtransfer.v1.SummaryUpdatedH\x00\x12?\n\x12\x63\x61ll_state_changed\x18\r \x01(\x0b\x32!.warmtransfer.v1.CallStateChangedH\x00\x12G\n\x16transfer_state_changed\x18\x0e \x01(\x0b\x32%.warmtransfer.v1.TransferStateChangedH\x00\x12\x42\n\x13participant_changed\x18\x0f \x01(\x0b\x32#.warmtransfer.v1.ParticipantChangedH\x00\x12<\n\x10segment_redacted\x18\x10 \x01(\x0b\x32 .warmtransfer.v1.SegmentRedactedH\x00\x42\x07\n\x05\x65vent2\xb6\x02\n\x11TranscriptService\x12k\n\x10StreamTranscript\x12(.warmtransfer.v1.StreamTranscriptRequest\x1a).warmtransfer.v1.StreamTranscriptResponse(\x01\x30\x01\x12^\n\rGetTranscript\x12%.warmtransfer.v1.GetTranscriptRequest\x1a&.warmtransfer.v1.GetTranscriptResponse\x12T\n\tWatchCall\x12!.warmtransfer.v1.WatchCallRequest\x1a\".warmtransfer.v1.WatchCallResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(warmtransfer/v1/transcript_service.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1awarmtransfer/v1/call.proto\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\x1a\x1ewarmtransfer/v1/transfer.proto\"1\n\x16StreamTranscriptConfig\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\"\xa7\x01\n\x17StreamTranscriptRequest\x12\x41\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\'.warmtransfer.v1.StreamTranscriptConfigH\x00R\x06\x63onfig\x12>\n\x07segment\x18\x02 \x01(\x0b\x32\".warmtransfer.v1.TranscriptSegmentH\x00R\x07segmentB\t\n\x07request\"U\n\x18StreamTranscriptResponse\x12\x1b\n\tacked_seq\x18\x01 \x01(\x03R\x08\x61\x63kedSeq\x12\x1c\n\tduplicate\x18\x02 \x01(\x08R\tduplicate\"\x9e\x01\n\x14GetTranscriptRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12\x33\n\x04view\x18\x02 \x01(\x0e\x32\x1f.warmtransfer.v1.TranscriptViewR\x04view\x12\x1b\n\tafter_seq\x18\x03 \x01(\x03R\x08\x61\x66terSeq\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08pageSize\"r\n\x15GetTranscriptResponse\x12>\n\x08segments\x18\x01 \x03(\x0b\x32\".warmtransfer.v1.TranscriptSegmentR\x08segments\x12\x19\n\x08has_more\x18\x02 \x01(\x08R\x07hasMore\"k\n\x10WatchCallRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12!\n\x0c\x61\x66ter_cursor\x18\x02 \x01(\tR\x0b\x61\x66terCursor\x12\x1b\n\tlive_only\x18\x03 \x01(\x08R\x08liveOnly\"L\n\x0cSegmentAdded\x12<\n\x07segment\x18\x01 \x01(\x0b\x32\".warmtransfer.v1.TranscriptSegmentR\x07segment\"N\n\x0eSegmentInterim\x12<\n\x07segment\x18\x01 \x01(\x0b\x32\".warmtransfer.v1.TranscriptSegmentR\x07segment\"O\n\x0fSegmentRedacted\x12<\n\x07segment\x18\x01 \x01(\x0b\x32\".warmtransfer.v1.TranscriptSegmentR\x07segment\"H\n\x0eSummaryUpdated\x12\x36\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummaryR\x07summary\"\x80\x01\n\x10\x43\x61llStateChanged\x12)\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x15.warmtransfer.v1.CallR\x04\x63\x61ll\x12\x41\n\x0eprevious_state\x18\x02 \x01(\x0e\x32\x1a.warmtransfer.v1.CallStateR\rpreviousState\"\x94\x01\n\x14TransferStateChanged\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\x45\n\x0eprevious_state\x18\x02 \x01(\x0e\x32\x1e.warmtransfer.v1.TransferStateR\rpreviousState\"\x8f\x01\n\x12ParticipantChanged\x12>\n\x0bparticipant\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.ParticipantR\x0bparticipant\x12\x39\n\x04kind\x18\x02 \x01(\x0e\x32%.warmtransfer.v1.ParticipantEventKindR\x04kind\"\xbf\x05\n\x11WatchCallResponse\x12\x16\n\x06\x63ursor\x18\x01 \x01(\tR\x06\x63ursor\x12\x39\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\teventTime\x12\x17\n\x07\x63\x61ll_id\x18\x03 \x01(\tR\x06\x63\x61llId\x12\x44\n\rsegment_added\x18\n \x01(\x0b\x32\x1d.warmtransfer.v1.SegmentAddedH\x00R\x0csegmentAdded\x12J\n\x0fsegment_interim\x18\x0b \x01(\x0b\x32\x1f.warmtransfer.v1.SegmentInterimH\x00R\x0esegmentInterim\x12J\n\x0fsummary_updated\x18\x0c \x01(\x0b\x32\x1f.warmtransfer.v1.SummaryUpdatedH\x00R\x0esummaryUpdated\x12Q\n\x12\x63\x61ll_state_changed\x18\r \x01(\x0b\x32!.warmtransfer.v1.CallStateChangedH\x00R\x10\x63\x61llStateChanged\x12]\n\x16transfer_state_changed\x18\x0e \x01(\x0b\x32%.warmtransfer.v1.TransferStateChangedH\x00R\x14transferStateChanged\x12V\n\x13participant_changed\x18\x0f \x01(\x0b\x32#.warmtransfer.v1.ParticipantChangedH\x00R\x12participantChanged\x12M\n\x10segment_redacted\x18\x10 \x01(\x0b\x32 .warmtransfer.v1.SegmentRedactedH\x00R\x0fsegmentRedactedB\x07\n\x05\x65vent2\xb6\x02\n\x11TranscriptService\x12k\n\x10StreamTranscript\x12(.warmtransfer.v1.StreamTranscriptRequest\x1a).warmtransfer.v1.StreamTranscriptResponse(\x01\x30\x01\x12^\n\rGetTranscript\x12%.warmtransfer.v1.GetTranscriptRequest\x1a&.warmtransfer.v1.GetTranscriptResponse\x12T\n\tWatchCall\x12!.warmtransfer.v1.WatchCallRequest\x1a\".warmtransfer.v1.WatchCallResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,33 +37,33 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'warmtransfer.v1.transcript_
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_STREAMTRANSCRIPTCONFIG']._serialized_start=219
-  _globals['_STREAMTRANSCRIPTCONFIG']._serialized_end=260
-  _globals['_STREAMTRANSCRIPTREQUEST']._serialized_start=263
-  _globals['_STREAMTRANSCRIPTREQUEST']._serialized_end=413
-  _globals['_STREAMTRANSCRIPTRESPONSE']._serialized_start=415
-  _globals['_STREAMTRANSCRIPTRESPONSE']._serialized_end=479
-  _globals['_GETTRANSCRIPTREQUEST']._serialized_start=481
-  _globals['_GETTRANSCRIPTREQUEST']._serialized_end=605
-  _globals['_GETTRANSCRIPTRESPONSE']._serialized_start=607
-  _globals['_GETTRANSCRIPTRESPONSE']._serialized_end=702
-  _globals['_WATCHCALLREQUEST']._serialized_start=704
-  _globals['_WATCHCALLREQUEST']._serialized_end=780
-  _globals['_SEGMENTADDED']._serialized_start=782
-  _globals['_SEGMENTADDED']._serialized_end=849
-  _globals['_SEGMENTINTERIM']._serialized_start=851
-  _globals['_SEGMENTINTERIM']._serialized_end=920
-  _globals['_SEGMENTREDACTED']._serialized_start=922
-  _globals['_SEGMENTREDACTED']._serialized_end=992
-  _globals['_SUMMARYUPDATED']._serialized_start=994
-  _globals['_SUMMARYUPDATED']._serialized_end=1057
-  _globals['_CALLSTATECHANGED']._serialized_start=1059
-  _globals['_CALLSTATECHANGED']._serialized_end=1166
-  _globals['_TRANSFERSTATECHANGED']._serialized_start=1168
-  _globals['_TRANSFERSTATECHANGED']._serialized_end=1291
-  _globals['_PARTICIPANTCHANGED']._serialized_start=1293
-  _globals['_PARTICIPANTCHANGED']._serialized_end=1417
-  _globals['_WATCHCALLRESPONSE']._serialized_start=1420
-  _globals['_WATCHCALLRESPONSE']._serialized_end=1973
-  _globals['_TRANSCRIPTSERVICE']._serialized_start=1976
-  _globals['_TRANSCRIPTSERVICE']._serialized_end=2286
+  _globals['_STREAMTRANSCRIPTCONFIG']._serialized_end=268
+  _globals['_STREAMTRANSCRIPTREQUEST']._serialized_start=271
+  _globals['_STREAMTRANSCRIPTREQUEST']._serialized_end=438
+  _globals['_STREAMTRANSCRIPTRESPONSE']._serialized_start=440
+  _globals['_STREAMTRANSCRIPTRESPONSE']._serialized_end=525
+  _globals['_GETTRANSCRIPTREQUEST']._serialized_start=528
+  _globals['_GETTRANSCRIPTREQUEST']._serialized_end=686
+  _globals['_GETTRANSCRIPTRESPONSE']._serialized_start=688
+  _globals['_GETTRANSCRIPTRESPONSE']._serialized_end=802
+  _globals['_WATCHCALLREQUEST']._serialized_start=804
+  _globals['_WATCHCALLREQUEST']._serialized_end=911
+  _globals['_SEGMENTADDED']._serialized_start=913
+  _globals['_SEGMENTADDED']._serialized_end=989
+  _globals['_SEGMENTINTERIM']._serialized_start=991
+  _globals['_SEGMENTINTERIM']._serialized_end=1069
+  _globals['_SEGMENTREDACTED']._serialized_start=1071
+  _globals['_SEGMENTREDACTED']._serialized_end=1150
+  _globals['_SUMMARYUPDATED']._serialized_start=1152
+  _globals['_SUMMARYUPDATED']._serialized_end=1224
+  _globals['_CALLSTATECHANGED']._serialized_start=1227
+  _globals['_CALLSTATECHANGED']._serialized_end=1355
+  _globals['_TRANSFERSTATECHANGED']._serialized_start=1358
+  _globals['_TRANSFERSTATECHANGED']._serialized_end=1506
+  _globals['_PARTICIPANTCHANGED']._serialized_start=1509
+  _globals['_PARTICIPANTCHANGED']._serialized_end=1652
+  _globals['_WATCHCALLRESPONSE']._serialized_start=1655
+  _globals['_WATCHCALLRESPONSE']._serialized_end=2358
+  _globals['_TRANSCRIPTSERVICE']._serialized_start=2361
+  _globals['_TRANSCRIPTSERVICE']._serialized_end=2671
 # @@protoc_insertion_point(module_scope)

@@ -27,31 +27,31 @@ from warmtransfer.v1 import transcript_pb2 as warmtransfer_dot_v1_dot_transcript
 from warmtransfer.v1 import transfer_pb2 as warmtransfer_dot_v1_dot_transfer__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&warmtransfer/v1/transfer_service.proto\x12\x0fwarmtransfer.v1\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\x1a\x1ewarmtransfer/v1/transfer.proto\"c\n\x14StartTransferRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x15\n\rfrom_identity\x18\x02 \x01(\t\x12\x13\n\x0bto_identity\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\"w\n\x08\x42riefing\x12-\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummary\x12<\n\x10pending_segments\x18\x02 \x03(\x0b\x32\".warmtransfer.v1.TranscriptSegment\"\xbc\x01\n\x15StartTransferResponse\x12+\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.Transfer\x12+\n\x08\x62riefing\x18\x02 \x01(\x0b\x32\x19.warmtransfer.v1.Briefing\x12\x1a\n\x12\x66rom_consult_token\x18\x03 \x01(\t\x12\x18\n\x10to_consult_token\x18\x04 \x01(\t\x12\x13\n\x0blivekit_url\x18\x05 \x01(\t\".\n\x17\x43ompleteTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\"^\n\x18\x43ompleteTransferResponse\x12+\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.Transfer\x12\x15\n\rto_call_token\x18\x02 \x01(\t\",\n\x15\x43\x61ncelTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\"E\n\x16\x43\x61ncelTransferResponse\x12+\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.Transfer\")\n\x12GetTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\"B\n\x13GetTransferResponse\x12+\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.Transfer2\x97\x03\n\x0fTransferService\x12^\n\rStartTransfer\x12%.warmtransfer.v1.StartTransferRequest\x1a&.warmtransfer.v1.StartTransferResponse\x12g\n\x10\x43ompleteTransfer\x12(.warmtransfer.v1.CompleteTransferRequest\x1a).warmtransfer.v1.CompleteTransferResponse\x12\x61\n\x0e\x43\x61ncelTransfer\x12&.warmtransfer.v1.CancelTransferRequest\x1a\'.warmtransfer.v1.CancelTransferResponse\x12X\n\x0bGetTransfer\x12#.warmtransfer.v1.GetTransferRequest\x1a$.warmtransfer.v1.GetTransferResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&warmtransfer/v1/transfer_service.proto\x12\x0fwarmtransfer.v1\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\x1a\x1ewarmtransfer/v1/transfer.proto\"\x8d\x01\n\x14StartTransferRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12#\n\rfrom_identity\x18\x02 \x01(\tR\x0c\x66romIdentity\x12\x1f\n\x0bto_identity\x18\x03 \x01(\tR\ntoIdentity\x12\x16\n\x06reason\x18\x04 \x01(\tR\x06reason\"\x91\x01\n\x08\x42riefing\x12\x36\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummaryR\x07summary\x12M\n\x10pending_segments\x18\x02 \x03(\x0b\x32\".warmtransfer.v1.TranscriptSegmentR\x0fpendingSegments\"\xfe\x01\n\x15StartTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\x35\n\x08\x62riefing\x18\x02 \x01(\x0b\x32\x19.warmtransfer.v1.BriefingR\x08\x62riefing\x12,\n\x12\x66rom_consult_token\x18\x03 \x01(\tR\x10\x66romConsultToken\x12(\n\x10to_consult_token\x18\x04 \x01(\tR\x0etoConsultToken\x12\x1f\n\x0blivekit_url\x18\x05 \x01(\tR\nlivekitUrl\":\n\x17\x43ompleteTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"u\n\x18\x43ompleteTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\"\n\rto_call_token\x18\x02 \x01(\tR\x0btoCallToken\"8\n\x15\x43\x61ncelTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"O\n\x16\x43\x61ncelTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\"5\n\x12GetTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"L\n\x13GetTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer2\x97\x03\n\x0fTransferService\x12^\n\rStartTransfer\x12%.warmtransfer.v1.StartTransferRequest\x1a&.warmtransfer.v1.StartTransferResponse\x12g\n\x10\x43ompleteTransfer\x12(.warmtransfer.v1.CompleteTransferRequest\x1a).warmtransfer.v1.CompleteTransferResponse\x12\x61\n\x0e\x43\x61ncelTransfer\x12&.warmtransfer.v1.CancelTransferRequest\x1a\'.warmtransfer.v1.CancelTransferResponse\x12X\n\x0bGetTransfer\x12#.warmtransfer.v1.GetTransferRequest\x1a$.warmtransfer.v1.GetTransferResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'warmtransfer.v1.transfer_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_STARTTRANSFERREQUEST']._serialized_start=156
-  _globals['_STARTTRANSFERREQUEST']._serialized_end=255
-  _globals['_BRIEFING']._serialized_start=257
-  _globals['_BRIEFING']._serialized_end=376
-  _globals['_STARTTRANSFERRESPONSE']._serialized_start=379
-  _globals['_STARTTRANSFERRESPONSE']._serialized_end=567
-  _globals['_COMPLETETRANSFERREQUEST']._serialized_start=569
-  _globals['_COMPLETETRANSFERREQUEST']._serialized_end=615
-  _globals['_COMPLETETRANSFERRESPONSE']._serialized_start=617
-  _globals['_COMPLETETRANSFERRESPONSE']._serialized_end=711
-  _globals['_CANCELTRANSFERREQUEST']._serialized_start=713
-  _globals['_CANCELTRANSFERREQUEST']._serialized_end=757
-  _globals['_CANCELTRANSFERRESPONSE']._serialized_start=759
-  _globals['_CANCELTRANSFERRESPONSE']._serialized_end=828
-  _globals['_GETTRANSFERREQUEST']._serialized_start=830
-  _globals['_GETTRANSFERREQUEST']._serialized_end=871
-  _globals['_GETTRANSFERRESPONSE']._serialized_start=873
-  _globals['_GETTRANSFERRESPONSE']._serialized_end=939
-  _globals['_TRANSFERSERVICE']._serialized_start=942
-  _globals['_TRANSFERSERVICE']._serialized_end=1349
+  _globals['_STARTTRANSFERREQUEST']._serialized_start=157
+  _globals['_STARTTRANSFERREQUEST']._serialized_end=298
+  _globals['_BRIEFING']._serialized_start=301
+  _globals['_BRIEFING']._serialized_end=446
+  _globals['_STARTTRANSFERRESPONSE']._serialized_start=449
+  _globals['_STARTTRANSFERRESPONSE']._serialized_end=703
+  _globals['_COMPLETETRANSFERREQUEST']._serialized_start=705
+  _globals['_COMPLETETRANSFERREQUEST']._serialized_end=763
+  _globals['_COMPLETETRANSFERRESPONSE']._serialized_start=765
+  _globals['_COMPLETETRANSFERRESPONSE']._serialized_end=882
+  _globals['_CANCELTRANSFERREQUEST']._serialized_start=884
+  _globals['_CANCELTRANSFERREQUEST']._serialized_end=940
+  _globals['_CANCELTRANSFERRESPONSE']._serialized_start=942
+  _globals['_CANCELTRANSFERRESPONSE']._serialized_end=1021
+  _globals['_GETTRANSFERREQUEST']._serialized_start=1023
+  _globals['_GETTRANSFERREQUEST']._serialized_end=1076
+  _globals['_GETTRANSFERRESPONSE']._serialized_start=1078
+  _globals['_GETTRANSFERRESPONSE']._serialized_end=1154
+  _globals['_TRANSFERSERVICE']._serialized_start=1157
+  _globals['_TRANSFERSERVICE']._serialized_end=1564
 # @@protoc_insertion_point(module_scope)

@@ -21,6 +21,7 @@ Redaction only ever widens: a segment's later revisions hide everything earlier 
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import deque
@@ -78,6 +79,9 @@ def _build_analyzer() -> Any:
     )
 
     from warmtransfer.rag.redaction.recognizers import custom_recognizers, is_toll_free
+
+    # Presidio logs every recognizer it loads at INFO; the server's log is for its own events.
+    logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
 
     # The e-mail recognizer validates domains with tldextract, whose default fetches the public
     # suffix list over the network; the snapshot inside the package is enough.
