@@ -90,3 +90,21 @@ async def test_shutdown_tells_watchers_to_resume_and_keeps_acked_data(tmp_path: 
             assert [s.seq for s in response.segments] == [1, 2, 3, 4, 5]
     finally:
         await restarted.stop(grace=1)
+
+
+async def test_a_second_server_on_a_served_port_fails_to_start(
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
+    first = await start_server(load_config(server_env))
+    try:
+        taken = server_env | {
+            "WARMTRANSFER_LISTEN": f"127.0.0.1:{first.port}",
+            "WARMTRANSFER_DATA_DIR": str(tmp_path / "second"),
+        }
+        with pytest.raises(OSError, match="another server"):
+            await start_server(load_config(taken))
+        # The first still serves, alone.
+        async with Client(f"127.0.0.1:{first.port}", api_key="key-a") as client:
+            assert await create_call(client)
+    finally:
+        await first.stop(grace=1)

@@ -154,7 +154,12 @@ async def start_server(config: ServerConfig) -> RunningServer:
         engine.finalize(CallRef(tenant_id, call_id))
     await indexer.start()
 
-    server = grpc.aio.server(interceptors=[RequestInterceptor(config.api_keys, tokens)])
+    # No SO_REUSEPORT: a second server on a port already served fails to start, instead of
+    # silently sharing its connections with the first.
+    server = grpc.aio.server(
+        interceptors=[RequestInterceptor(config.api_keys, tokens)],
+        options=[("grpc.so_reuseport", 0)],
+    )
     call_service_pb2_grpc.add_CallServiceServicer_to_server(CallServicer(deps), server)
     transcript_service_pb2_grpc.add_TranscriptServiceServicer_to_server(
         TranscriptServicer(deps), server
@@ -167,10 +172,15 @@ async def start_server(config: ServerConfig) -> RunningServer:
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME), server)
-    port = server.add_insecure_port(config.listen)
+    try:
+        port = server.add_insecure_port(config.listen)
+    except RuntimeError:  # grpcio raises when the address is taken
+        port = 0
     if port == 0:
+        await indexer.close()
+        await deps.engine.close()
         await store.close()
-        raise OSError(f"cannot listen on {config.listen}")
+        raise OSError(f"cannot listen on {config.listen}: is another server using it?")
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
