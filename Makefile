@@ -23,9 +23,17 @@ LIVEKIT_DEV_KEYS := devkey: warmtransfer-dev-secret-not-for-production
 help: ## Show this help.
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# Two installs: the product alone (what `make run` needs), and the product with the development
+# tools (tests, linters, benchmarks; the local LLM server among them takes minutes to build).
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+
+$(RUNTIME_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP): $(RUNTIME_STAMP)
 	# llama-cpp-python (the local LLM server the summary tests talk to) builds from source; a
 	# native build crashes on some CPUs, so it is built for the generic x86-64 target.
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -133,7 +141,7 @@ bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benc
 	$(BIN)/python -m bench.history
 
 .PHONY: run
-run: $(STAMP) $(LIVEKIT_SERVER) ## Start the whole stack on embedded defaults: livekit-server --dev, the media worker and the API server, on loopback.
+run: $(RUNTIME_STAMP) $(LIVEKIT_SERVER) ## Start the whole stack on embedded defaults: livekit-server --dev, the media worker and the API server, on loopback.
 	mkdir -p $(DATA_DIR)
 	$(LIVEKIT_SERVER) --dev --bind 127.0.0.1 --node-ip 127.0.0.1 --keys '$(LIVEKIT_DEV_KEYS)' \
 	  >$(DATA_DIR)/livekit.log 2>&1 & lk=$$!; \
@@ -144,7 +152,7 @@ run: $(STAMP) $(LIVEKIT_SERVER) ## Start the whole stack on embedded defaults: l
 	$(BIN)/warmtransfer serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
 .PHONY: demo
-demo: $(STAMP) ## Drive a scripted support call through a running server (make run first).
+demo: $(RUNTIME_STAMP) ## Drive a scripted support call through a running server (make run first).
 	$(BIN)/warmtransfer demo --target $(LISTEN)
 
 .PHONY: clean

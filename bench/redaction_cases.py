@@ -64,7 +64,7 @@ import re
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypedDict, TypeVar
 
@@ -91,6 +91,8 @@ __all__ = [
 T = TypeVar("T")
 
 SEED = 20250611
+# The day ages are counted from (dates of birth): fixed, so the set is the same on any day.
+REFERENCE_DAY = date(2026, 11, 25)
 CASES_PATH = Path(__file__).resolve().parent.parent / "tests" / "data" / "redaction" / "cases.jsonl"
 
 
@@ -688,9 +690,13 @@ class Builder:
         return ", ".join(parts)
 
     def birth_date(self) -> date:
-        value = self.fake.date_of_birth(minimum_age=18, maximum_age=88)
+        """A date of birth of someone 18 to 88 years old on `REFERENCE_DAY` (never today: the
+        set must not change with the calendar)."""
+        start = REFERENCE_DAY.replace(year=REFERENCE_DAY.year - 89)
+        end = REFERENCE_DAY.replace(year=REFERENCE_DAY.year - 18)
+        value = self.fake.date_between_dates(date_start=start, date_end=end)
         assert isinstance(value, date)
-        return value
+        return value if value != start else value + timedelta(days=1)
 
     def date_spoken(self, day: date) -> str:
         hyphen = self.chance(0.3)

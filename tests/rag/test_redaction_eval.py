@@ -164,6 +164,22 @@ def test_generator_is_deterministic() -> None:
     assert render(build_cases()) == render(build_cases())
 
 
+def test_generator_does_not_depend_on_the_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faker's date helpers count from today; the set must come out the same on any day."""
+    import datetime as real
+
+    from faker.providers import date_time
+
+    class FarFuture(real.datetime):
+        @classmethod
+        def now(cls, tz: real.tzinfo | None = None) -> FarFuture:
+            return cls(2071, 3, 9, 12, 0, tzinfo=tz)
+
+    monkeypatch.setattr(date_time, "datetime", FarFuture)
+    assert date_time.datetime.now().year == 2071  # type: ignore[attr-defined]
+    assert render(build_cases()) == CASES_PATH.read_text(encoding="utf-8")
+
+
 # --- The scorer -------------------------------------------------------------------------------
 
 

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator, Callable
 
 import grpc
 import pytest
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from tests.server.helpers import config, create_call, ingest, requests_of, segment
 from warmtransfer.client import Client
@@ -14,6 +16,7 @@ from warmtransfer.server.config import load_config
 from warmtransfer.v1 import (
     call_pb2,
     call_service_pb2,
+    context_service_pb2,
     transcript_service_pb2,
     transfer_service_pb2,
 )
@@ -198,3 +201,53 @@ async def test_listing_pages_through_every_call(client: Client) -> None:
     assert seen == list(reversed(made))
     only = await client.calls.ListCalls(call_service_pb2.ListCallsRequest(customer_id="cust-0"))
     assert {c.call_id for c in only.calls} == set(made[0::2])
+
+
+BAD_TIMESTAMPS = [
+    Timestamp(seconds=253_402_300_800),  # year 10000
+    Timestamp(seconds=-62_135_596_801),  # before year 1
+    Timestamp(seconds=10, nanos=-1),
+    Timestamp(seconds=10, nanos=1_000_000_000),
+]
+
+
+@pytest.mark.parametrize("bad", BAD_TIMESTAMPS, ids=str)
+async def test_timestamps_out_of_range(client: Client, bad: Timestamp) -> None:
+    call_id = await create_call(client)
+    await expect(
+        INVALID,
+        "occurred_at",
+        client.calls.RecordParticipantEvent(
+            call_service_pb2.RecordParticipantEventRequest(
+                call_id=call_id,
+                identity="maria",
+                kind=call_pb2.PARTICIPANT_EVENT_KIND_JOINED,
+                occurred_at=bad,
+            )
+        ),
+    )
+    for name in ("start_time", "end_time"):
+        request = context_service_pb2.SearchContextRequest(query="billing")
+        getattr(request, name).CopyFrom(bad)
+        await expect(INVALID, name, client.context.SearchContext(request))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Duration(seconds=315_576_000_001),
+        Duration(seconds=-1),
+        Duration(seconds=0, nanos=-5),
+        Duration(seconds=1, nanos=-5),
+        Duration(seconds=1, nanos=1_000_000_000),
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("name", ["start_offset", "end_offset"])
+async def test_segment_offsets_out_of_range(client: Client, bad: Duration, name: str) -> None:
+    call_id = await create_call(client)
+    bad_segment = segment(2)
+    getattr(bad_segment.segment, name).CopyFrom(bad)
+    error = await stream_error(client, [config(call_id), segment(1), bad_segment])
+    assert error.code() == INVALID and f"segment.{name}" in (error.details() or "")
+    assert await ingest(client, call_id, [segment(2)]) == [2]

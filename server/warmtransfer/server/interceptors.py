@@ -4,6 +4,8 @@ It wraps each method handler so that, inside the handler's own task, the API key
 a `Principal` (health checks and reflection are public), and every `WarmTransferError` becomes a
 canonical status with `google.rpc.ErrorInfo` and, for a bad field, `BadRequest` details. Any
 other exception is logged with an incident id and returned as INTERNAL without its stack trace.
+Request bytes that do not decode as the method's message are INVALID_ARGUMENT (grpcio would
+answer UNKNOWN with a Python class name).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from grpc_status import rpc_status
 
 from warmtransfer.server.auth import authenticate, set_principal
 from warmtransfer.server.config import ApiKey
-from warmtransfer.server.errors import WarmTransferError
+from warmtransfer.server.errors import InvalidArgument, WarmTransferError
 from warmtransfer.server.ingest_tokens import IngestTokens
 
 __all__ = ["RequestInterceptor", "status_for"]
@@ -82,19 +84,59 @@ async def _abort(context: grpc.aio.ServicerContext, exc: Exception, method: str)
     await context.abort(status.code, status.details, status.trailing_metadata)
 
 
+class _Undecodable:
+    """What a request deserializes to when its bytes are not the method's message."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: InvalidArgument) -> None:
+        self.error = error
+
+
+def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    """`deserializer`, returning an `_Undecodable` instead of raising, so the handler answers
+    with INVALID_ARGUMENT."""
+    if deserializer is None:
+        return None
+    message = getattr(getattr(deserializer, "__self__", None), "DESCRIPTOR", None)
+    name = message.full_name if message is not None else "request"
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception:
+            return _Undecodable(
+                InvalidArgument("request", f"the bytes received are not a valid {name} message")
+            )
+
+    return deserialize
+
+
+def _decoded(request: Any) -> Any:
+    if isinstance(request, _Undecodable):
+        raise request.error
+    return request
+
+
+async def _decoded_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for request in requests:
+        yield _decoded(request)
+
+
 def _wrap(
     handler: Any, method: str, keys: Mapping[str, ApiKey], tokens: IngestTokens | None
 ) -> Any:
-    def enter(context: grpc.aio.ServicerContext) -> None:
+    def enter(context: grpc.aio.ServicerContext, request: Any) -> Any:
         metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
         set_principal(authenticate(metadata, keys, method, tokens))
+        return _decoded_stream(request) if handler.request_streaming else _decoded(request)
 
     if handler.response_streaming:
         inner = handler.unary_stream or handler.stream_stream
 
         async def streaming(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             try:
-                enter(context)
+                request = enter(context, request)
                 async for response in inner(request, context):
                     yield response
             except grpc.aio.AbortError:
@@ -113,7 +155,7 @@ def _wrap(
 
         async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
             try:
-                enter(context)
+                request = enter(context, request)
                 return await inner(request, context)
             except grpc.aio.AbortError:
                 raise
@@ -128,6 +170,6 @@ def _wrap(
         behavior = unary
     return factory(
         behavior,
-        request_deserializer=handler.request_deserializer,
+        request_deserializer=_tolerant(handler.request_deserializer),
         response_serializer=handler.response_serializer,
     )

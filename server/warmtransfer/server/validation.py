@@ -5,11 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from warmtransfer.server.config import Limits
 from warmtransfer.server.errors import InvalidArgument
 from warmtransfer.v1 import transcript_pb2
 
-__all__ = ["check_call_id", "check_identity", "check_metadata", "check_segment", "parse_cursor"]
+__all__ = [
+    "check_call_id",
+    "check_duration",
+    "check_identity",
+    "check_metadata",
+    "check_segment",
+    "check_timestamp",
+    "parse_cursor",
+]
 
 _CALL_ID = re.compile(r"^c_[0-9a-f]{24}$")
 
@@ -51,6 +62,36 @@ def check_metadata(metadata: Mapping[str, str], limits: Limits) -> None:
             raise InvalidArgument("metadata", f"key {key[:64]!r} must be 1 to 128 characters")
 
 
+# The ranges protobuf's well-known types define: Timestamps in years 1 to 9999 (UTC), Durations
+# up to 10,000 years; nanos below a second, never negative in a Timestamp, and of the same sign as
+# the seconds in a Duration.
+_MIN_TIMESTAMP_S, _MAX_TIMESTAMP_S = -62_135_596_800, 253_402_300_799
+_MAX_DURATION_S = 315_576_000_000
+_NANOS = 1_000_000_000
+
+
+def check_timestamp(value: Timestamp, field: str) -> int:
+    """A valid Timestamp, in microseconds since the epoch."""
+    if not _MIN_TIMESTAMP_S <= value.seconds <= _MAX_TIMESTAMP_S:
+        raise InvalidArgument(field, "seconds are out of range (years 1 to 9999)")
+    if not 0 <= value.nanos < _NANOS:
+        raise InvalidArgument(field, "nanos must be between 0 and 999,999,999")
+    return value.seconds * 1_000_000 + value.nanos // 1000
+
+
+def check_duration(value: Duration, field: str, *, negative: bool = True) -> int:
+    """A valid Duration (not negative unless `negative`), in microseconds."""
+    if not -_MAX_DURATION_S <= value.seconds <= _MAX_DURATION_S:
+        raise InvalidArgument(field, "seconds are out of range (10,000 years at most)")
+    if not -_NANOS < value.nanos < _NANOS:
+        raise InvalidArgument(field, "nanos must be between -999,999,999 and 999,999,999")
+    if (value.seconds > 0 and value.nanos < 0) or (value.seconds < 0 and value.nanos > 0):
+        raise InvalidArgument(field, "seconds and nanos must have the same sign")
+    if not negative and (value.seconds < 0 or value.nanos < 0):
+        raise InvalidArgument(field, "must not be negative")
+    return value.seconds * 1_000_000 + int(value.nanos / 1000)
+
+
 def check_segment(segment: transcript_pb2.TranscriptSegment, limits: Limits) -> None:
     if segment.seq <= 0:
         raise InvalidArgument("segment.seq", f"must be positive, got {segment.seq}")
@@ -66,10 +107,9 @@ def check_segment(segment: transcript_pb2.TranscriptSegment, limits: Limits) -> 
         raise InvalidArgument("segment.speaker_role", f"unknown value {segment.speaker_role}")
     if len(segment.speaker_identity) > 256:
         raise InvalidArgument("segment.speaker_identity", "is longer than 256 characters")
-    start, end = segment.start_offset, segment.end_offset
-    if start.seconds < 0 or start.nanos < 0 or end.seconds < 0 or end.nanos < 0:
-        raise InvalidArgument("segment.start_offset", "offsets must not be negative")
-    if end.ToNanoseconds() and end.ToNanoseconds() < start.ToNanoseconds():
+    start = check_duration(segment.start_offset, "segment.start_offset", negative=False)
+    end = check_duration(segment.end_offset, "segment.end_offset", negative=False)
+    if end and end < start:
         raise InvalidArgument("segment.end_offset", "is before segment.start_offset")
 
 

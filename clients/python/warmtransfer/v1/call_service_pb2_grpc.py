@@ -125,8 +125,9 @@ class CallServiceServicer:
 
     def IssueToken(self, request, context):
         """IssueToken mints a short-lived LiveKit join token for one participant of a call, with the
-        narrowest grants for its role. Implemented together with the LiveKit transfer; until then
-        it returns UNIMPLEMENTED.
+        narrowest grants for its role: a caller publishes and subscribes, an agent also publishes
+        data, a supervisor only listens. Without a LiveKit deployment configured it returns
+        FAILED_PRECONDITION.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -28,7 +28,6 @@ if _version_not_supported:
 class ContextServiceStub:
     """ContextService answers "what happened before?" from the redacted history of the tenant's
     calls, indexed in Qdrant. Results are always limited to the caller's tenant by the server.
-    Implemented with the redaction and retrieval work; until then every RPC returns UNIMPLEMENTED.
     """
 
     def __init__(self, channel):
@@ -52,7 +51,6 @@ class ContextServiceStub:
 class ContextServiceServicer:
     """ContextService answers "what happened before?" from the redacted history of the tenant's
     calls, indexed in Qdrant. Results are always limited to the caller's tenant by the server.
-    Implemented with the redaction and retrieval work; until then every RPC returns UNIMPLEMENTED.
     """
 
     def SearchContext(self, request, context):
@@ -94,7 +92,6 @@ def add_ContextServiceServicer_to_server(servicer, server):
 class ContextService:
     """ContextService answers "what happened before?" from the redacted history of the tenant's
     calls, indexed in Qdrant. Results are always limited to the caller's tenant by the server.
-    Implemented with the redaction and retrieval work; until then every RPC returns UNIMPLEMENTED.
     """
 
     @staticmethod

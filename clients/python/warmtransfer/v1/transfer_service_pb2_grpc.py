@@ -28,8 +28,9 @@ if _version_not_supported:
 class TransferServiceStub:
     """TransferService runs warm transfers: the caller is put on hold with music, the two agents
     consult in a private room where the receiving agent is briefed, then the receiving agent
-    takes the call. Implemented together with the LiveKit transfer; until then every RPC
-    returns UNIMPLEMENTED.
+    takes the call. Every step is recorded and streamed to WatchCall as
+    `transfer_state_changed`; a transfer in a state that does not allow a request gets
+    FAILED_PRECONDITION.
     """
 
     def __init__(self, channel):
@@ -63,8 +64,9 @@ class TransferServiceStub:
 class TransferServiceServicer:
     """TransferService runs warm transfers: the caller is put on hold with music, the two agents
     consult in a private room where the receiving agent is briefed, then the receiving agent
-    takes the call. Implemented together with the LiveKit transfer; until then every RPC
-    returns UNIMPLEMENTED.
+    takes the call. Every step is recorded and streamed to WatchCall as
+    `transfer_state_changed`; a transfer in a state that does not allow a request gets
+    FAILED_PRECONDITION.
     """
 
     def StartTransfer(self, request, context):
@@ -130,8 +132,9 @@ def add_TransferServiceServicer_to_server(servicer, server):
 class TransferService:
     """TransferService runs warm transfers: the caller is put on hold with music, the two agents
     consult in a private room where the receiving agent is briefed, then the receiving agent
-    takes the call. Implemented together with the LiveKit transfer; until then every RPC
-    returns UNIMPLEMENTED.
+    takes the call. Every step is recorded and streamed to WatchCall as
+    `transfer_state_changed`; a transfer in a state that does not allow a request gets
+    FAILED_PRECONDITION.
     """
 
     @staticmethod

@@ -20,7 +20,12 @@ from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.servicers.deps import Deps
 from warmtransfer.server.store.call_store import new_call_id, room_name
 from warmtransfer.server.summary_storage import CallRef
-from warmtransfer.server.validation import check_call_id, check_identity, check_metadata
+from warmtransfer.server.validation import (
+    check_call_id,
+    check_identity,
+    check_metadata,
+    check_timestamp,
+)
 from warmtransfer.v1 import call_pb2, call_service_pb2, call_service_pb2_grpc
 
 __all__ = ["CallServicer"]
@@ -189,7 +194,7 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         ):
             raise InvalidArgument("kind", "must be JOINED or LEFT")
         at_us = (
-            request.occurred_at.ToMicroseconds()
+            check_timestamp(request.occurred_at, "occurred_at")
             if request.HasField("occurred_at")
             else time.time_ns() // 1000
         )

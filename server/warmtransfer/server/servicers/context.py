@@ -13,7 +13,7 @@ from warmtransfer.rag.vector_store import ChunkFilter, ChunkHit
 from warmtransfer.server.auth import current_principal
 from warmtransfer.server.errors import InvalidArgument
 from warmtransfer.server.servicers.deps import Deps
-from warmtransfer.server.validation import check_call_id
+from warmtransfer.server.validation import check_call_id, check_timestamp
 from warmtransfer.v1 import (
     context_service_pb2,
     context_service_pb2_grpc,
@@ -53,8 +53,10 @@ class ContextServicer(context_service_pb2_grpc.ContextServiceServicer):  # type:
             raise InvalidArgument(
                 "limit", f"must be between 0 and {MAX_LIMIT} (0: {DEFAULT_LIMIT})"
             )
-        start = request.start_time.ToMicroseconds() if request.HasField("start_time") else None
-        end = request.end_time.ToMicroseconds() if request.HasField("end_time") else None
+        start, end = (
+            check_timestamp(getattr(request, name), name) if request.HasField(name) else None
+            for name in ("start_time", "end_time")
+        )
         for name, bound in (("start_time", start), ("end_time", end)):
             if bound is not None and abs(bound) > MAX_EXACT_US:
                 raise InvalidArgument(name, "is out of range (years 1685 to 2255)")

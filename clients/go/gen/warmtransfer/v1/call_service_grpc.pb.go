@@ -48,8 +48,9 @@ type CallServiceClient interface {
 	// EndCall marks a call ended. Ending an ended call is a no-op that returns it.
 	EndCall(ctx context.Context, in *EndCallRequest, opts ...grpc.CallOption) (*EndCallResponse, error)
 	// IssueToken mints a short-lived LiveKit join token for one participant of a call, with the
-	// narrowest grants for its role. Implemented together with the LiveKit transfer; until then
-	// it returns UNIMPLEMENTED.
+	// narrowest grants for its role: a caller publishes and subscribes, an agent also publishes
+	// data, a supervisor only listens. Without a LiveKit deployment configured it returns
+	// FAILED_PRECONDITION.
 	IssueToken(ctx context.Context, in *IssueTokenRequest, opts ...grpc.CallOption) (*IssueTokenResponse, error)
 	// ListParticipants returns who is in the call's LiveKit room now.
 	ListParticipants(ctx context.Context, in *ListParticipantsRequest, opts ...grpc.CallOption) (*ListParticipantsResponse, error)
@@ -191,8 +192,9 @@ type CallServiceServer interface {
 	// EndCall marks a call ended. Ending an ended call is a no-op that returns it.
 	EndCall(context.Context, *EndCallRequest) (*EndCallResponse, error)
 	// IssueToken mints a short-lived LiveKit join token for one participant of a call, with the
-	// narrowest grants for its role. Implemented together with the LiveKit transfer; until then
-	// it returns UNIMPLEMENTED.
+	// narrowest grants for its role: a caller publishes and subscribes, an agent also publishes
+	// data, a supervisor only listens. Without a LiveKit deployment configured it returns
+	// FAILED_PRECONDITION.
 	IssueToken(context.Context, *IssueTokenRequest) (*IssueTokenResponse, error)
 	// ListParticipants returns who is in the call's LiveKit room now.
 	ListParticipants(context.Context, *ListParticipantsRequest) (*ListParticipantsResponse, error)

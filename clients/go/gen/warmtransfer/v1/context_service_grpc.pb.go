@@ -29,7 +29,6 @@ const (
 //
 // ContextService answers "what happened before?" from the redacted history of the tenant's
 // calls, indexed in Qdrant. Results are always limited to the caller's tenant by the server.
-// Implemented with the redaction and retrieval work; until then every RPC returns UNIMPLEMENTED.
 type ContextServiceClient interface {
 	// SearchContext finds the moments of past and live calls that best match a question.
 	SearchContext(ctx context.Context, in *SearchContextRequest, opts ...grpc.CallOption) (*SearchContextResponse, error)
@@ -72,7 +71,6 @@ func (c *contextServiceClient) GetCallContext(ctx context.Context, in *GetCallCo
 //
 // ContextService answers "what happened before?" from the redacted history of the tenant's
 // calls, indexed in Qdrant. Results are always limited to the caller's tenant by the server.
-// Implemented with the redaction and retrieval work; until then every RPC returns UNIMPLEMENTED.
 type ContextServiceServer interface {
 	// SearchContext finds the moments of past and live calls that best match a question.
 	SearchContext(context.Context, *SearchContextRequest) (*SearchContextResponse, error)

@@ -31,8 +31,9 @@ const (
 //
 // TransferService runs warm transfers: the caller is put on hold with music, the two agents
 // consult in a private room where the receiving agent is briefed, then the receiving agent
-// takes the call. Implemented together with the LiveKit transfer; until then every RPC
-// returns UNIMPLEMENTED.
+// takes the call. Every step is recorded and streamed to WatchCall as
+// `transfer_state_changed`; a transfer in a state that does not allow a request gets
+// FAILED_PRECONDITION.
 type TransferServiceClient interface {
 	// StartTransfer puts the caller on hold, opens the consult room and returns at once with the
 	// briefing (the precomputed summary and the segments it has not read) and join tokens.
@@ -99,8 +100,9 @@ func (c *transferServiceClient) GetTransfer(ctx context.Context, in *GetTransfer
 //
 // TransferService runs warm transfers: the caller is put on hold with music, the two agents
 // consult in a private room where the receiving agent is briefed, then the receiving agent
-// takes the call. Implemented together with the LiveKit transfer; until then every RPC
-// returns UNIMPLEMENTED.
+// takes the call. Every step is recorded and streamed to WatchCall as
+// `transfer_state_changed`; a transfer in a state that does not allow a request gets
+// FAILED_PRECONDITION.
 type TransferServiceServer interface {
 	// StartTransfer puts the caller on hold, opens the consult room and returns at once with the
 	// briefing (the precomputed summary and the segments it has not read) and join tokens.

@@ -579,8 +579,9 @@ export const CallService: GenService<{
   },
   /**
    * IssueToken mints a short-lived LiveKit join token for one participant of a call, with the
-   * narrowest grants for its role. Implemented together with the LiveKit transfer; until then
-   * it returns UNIMPLEMENTED.
+   * narrowest grants for its role: a caller publishes and subscribes, an agent also publishes
+   * data, a supervisor only listens. Without a LiveKit deployment configured it returns
+   * FAILED_PRECONDITION.
    *
    * @generated from rpc warmtransfer.v1.CallService.IssueToken
    */

@@ -245,7 +245,6 @@ export const GetCallContextResponseSchema: GenMessage<GetCallContextResponse> = 
 /**
  * ContextService answers "what happened before?" from the redacted history of the tenant's
  * calls, indexed in Qdrant. Results are always limited to the caller's tenant by the server.
- * Implemented with the redaction and retrieval work; until then every RPC returns UNIMPLEMENTED.
  *
  * @generated from service warmtransfer.v1.ContextService
  */

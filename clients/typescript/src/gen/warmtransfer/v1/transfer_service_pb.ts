@@ -274,8 +274,9 @@ export const GetTransferResponseSchema: GenMessage<GetTransferResponse> = /*@__P
 /**
  * TransferService runs warm transfers: the caller is put on hold with music, the two agents
  * consult in a private room where the receiving agent is briefed, then the receiving agent
- * takes the call. Implemented together with the LiveKit transfer; until then every RPC
- * returns UNIMPLEMENTED.
+ * takes the call. Every step is recorded and streamed to WatchCall as
+ * `transfer_state_changed`; a transfer in a state that does not allow a request gets
+ * FAILED_PRECONDITION.
  *
  * @generated from service warmtransfer.v1.TransferService
  */
