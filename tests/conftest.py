@@ -22,6 +22,9 @@ def server_env(tmp_path: Path) -> dict[str, str]:
         "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
         "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "0.2",
         "WARMTRANSFER_MEDIA": "none",
+        # Redaction in a thread of the server: a test server starts in a second instead of
+        # spawning worker processes (tests/server/test_workers.py covers those).
+        "WARMTRANSFER_WORKERS": "0",
         # tenant-a keeps original text besides the redacted one; tenant-b redacted text only.
         "WARMTRANSFER_ORIGINAL_TEXT_TENANTS": "tenant-a",
     }

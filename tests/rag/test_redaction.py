@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+import logging
 
 import pytest
 
-from warmtransfer.rag.redaction import RedactionEngine, Revision
+from warmtransfer.rag.redaction import RedactionEngine, RedactionRequest, Revision
 from warmtransfer.rag.redaction.spoken import normalize
 
 
@@ -312,3 +313,55 @@ def test_the_labelled_set_meets_the_targets() -> None:
     report = score(load_cases(), engine_redactor(engine()))
     assert report.recall is not None and report.recall >= 0.98, report.recall
     assert report.precision is not None and report.precision >= 0.9, report.precision
+
+
+def test_a_batch_of_calls_is_redacted_as_each_would_be_alone() -> None:
+    """`RedactionEngine.redact` reads every text of a batch in one name-model pass, then applies
+    each to its call in order; the result is what one-at-a-time redaction gives."""
+    lines = [
+        ("caller", "Hi, this is Priya Raman, my card is four one one one"),
+        ("caller", "one one one one one one one one one one one one"),
+        ("agent", "Thanks Priya. And the expiry?"),
+        ("caller", "oh four twenty seven, and reach me at 415 555 0132"),
+    ]
+    alone = redact(lines)
+    batched_calls = [engine().start_call() for _ in range(3)]
+    requests = [
+        RedactionRequest(call, speaker, text, seq)
+        for seq, (speaker, text) in enumerate(lines, 1)
+        for call in batched_calls
+    ]
+    requests.append(RedactionRequest(batched_calls[0], "agent", "Priya, the card ends 1111?"))
+    results = engine().redact(requests)
+    for call_index in range(3):
+        final: dict[int, str] = {}
+        for result in results[call_index:-1:3]:
+            assert isinstance(result, list)
+            final.update((r.seq, r.text) for r in result)
+        assert final == alone
+    assert results[-1] == "<PERSON>, the card ends 1111?"
+
+
+def test_analysis_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    """Numbers, dates and amounts are read without Presidio's 'Entity CARDINAL is not mapped'
+    warning on every segment (the name model's other labels are not asked for)."""
+    with caplog.at_level(logging.DEBUG, logger="presidio-analyzer"):
+        redact(
+            [("caller", "I paid 200 dollars on March 5th for 3 months, card 4111 1111 1111 1111")]
+        )
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_resend_pushed_out_of_the_window_within_its_batch_is_read_again() -> None:
+    call = engine().start_call()
+    for seq in range(1, 13):
+        call.add(seq=seq, speaker="caller", text=f"line {seq}, my email is bo{seq}@example.com")
+    # Twelve new segments, then a re-send of seq 1: by its turn the new ones have pushed it out
+    # of the call's window, so it is read again rather than found there.
+    batch = [RedactionRequest(call, "caller", f"new line {seq}", seq) for seq in range(13, 25)] + [
+        RedactionRequest(call, "caller", "line 1, my email is bo1@example.com", 1)
+    ]
+    results = engine().redact(batch)
+    last = results[-1]
+    assert isinstance(last, list) and last[-1].seq == 1
+    assert last[-1].text == "line 1, my email is <EMAIL_ADDRESS>"

@@ -50,6 +50,7 @@ async def wt_server(
         "LIVEKIT_URL": livekit.url,
         "LIVEKIT_API_KEY": livekit.api_key,
         "LIVEKIT_API_SECRET": livekit.api_secret,
+        "WARMTRANSFER_WORKERS": "0",
     }
     running = await start_server(load_config(env))
     yield running

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,31 @@ from warmtransfer.client import Client
 from warmtransfer.v1 import summary_service_pb2, transcript_service_pb2
 
 pytestmark = pytest.mark.slow
+
+
+def children(pid: int) -> list[int]:
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+
+
+async def gone(pids: list[int], timeout: float = 30.0) -> None:
+    """Wait until every process of `pids` has exited (a pidfd turns readable when it does)."""
+    loop = asyncio.get_running_loop()
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        exited = asyncio.Event()
+        loop.add_reader(fd, exited.set)
+        try:
+            await asyncio.wait_for(exited.wait(), timeout)
+        finally:
+            loop.remove_reader(fd)
+            os.close(fd)
 
 
 @pytest.fixture
@@ -36,8 +62,11 @@ async def test_sigkill_after_acks_loses_nothing(data_dir: Path) -> None:
                 await stream.write(segment(seq, f"I said thing {seq} about my bill"))
             while len(acked) < 250:
                 acked.append((await stream.read()).acked_seq)
+            workers = children(process.pid)
+            assert workers, "redaction runs in worker processes"
             process.send_signal(signal.SIGKILL)  # mid-stream, with acks still in flight
             await process.wait()
+            await gone(workers)  # a dead server's workers do not linger
     finally:
         if process.returncode is None:
             process.kill()

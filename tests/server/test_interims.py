@@ -15,7 +15,7 @@ class GatedRedactors(CallRedactors):
     """The real redactors, held at a gate so the test decides when a redaction finishes."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(workers=0)
         self.gate = asyncio.Event()
         self.started = asyncio.Event()
         self.previewed: list[str] = []
@@ -44,6 +44,7 @@ async def test_only_the_newest_interim_of_a_speaker_is_redacted() -> None:
     bus = EventBus()
     sub = bus.subscribe("call-1")
     redactors = GatedRedactors()
+    await redactors.load()
     publisher = InterimPublisher(redactors, bus, tenant_id="t", call_id="call-1")
     publisher.offer(interim("caller", "my number is"))
     await redactors.started.wait()  # the first is being redacted
@@ -57,3 +58,4 @@ async def test_only_the_newest_interim_of_a_speaker_is_redacted() -> None:
     await publisher.close()
     assert redactors.previewed == ["my number is", "my number is 415 555 0132"]
     bus.close()
+    await redactors.close()

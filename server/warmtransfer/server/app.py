@@ -30,6 +30,7 @@ from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens, load_secret
 from warmtransfer.server.interceptors import RequestInterceptor
 from warmtransfer.server.media import LiveKitRooms
+from warmtransfer.server.overload import LoadMonitor
 from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.servicers.calls import CallServicer
 from warmtransfer.server.servicers.context import ContextServicer
@@ -80,12 +81,14 @@ class RunningServer:
         deps = self.deps
         grace = deps.config.shutdown_grace_seconds if grace is None else grace
         deps.stopping.set()
+        await deps.load.close()
         await self.health.enter_graceful_shutdown()
         deps.bus.close()
         await self.server.stop(grace)
         await deps.transfers.close()
         await deps.engine.close()
         await deps.indexer.close()
+        await deps.redactors.close()
         await deps.store.close()
         if deps.media is not None:
             await deps.media.close()
@@ -126,7 +129,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
         every_seconds=config.summary_every_seconds,
     )
     media = LiveKitRooms(config.livekit) if config.livekit is not None else None
-    redactors = CallRedactors(style=config.redaction_style)
+    redactors = CallRedactors(style=config.redaction_style, workers=config.workers)
     await redactors.load()
     indexer = HistoryIndexer(store, *await asyncio.to_thread(open_history, config))
     tokens = IngestTokens(load_secret(config.ingest_secret, config.data_dir))
@@ -146,6 +149,12 @@ async def start_server(config: ServerConfig) -> RunningServer:
             poll_interval_s=config.transfer_poll_seconds,
         ),
         ingest_tokens=tokens,
+        load=LoadMonitor(
+            {
+                "redaction_backlog_s": redactors.backlog_seconds,
+                "history_lag_s": indexer.lag_seconds,
+            }
+        ),
     )
     await deps.transfers.resume()
     for tenant_id, call_id, _ in await store.calls_behind_summary():
@@ -178,10 +187,18 @@ async def start_server(config: ServerConfig) -> RunningServer:
         port = 0
     if port == 0:
         await indexer.close()
+        await redactors.close()
         await deps.engine.close()
         await store.close()
         raise OSError(f"cannot listen on {config.listen}: is another server using it?")
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def saturation_changed(saturated: bool) -> None:  # readiness: "" is what probes ask
+        status = health_pb2.HealthCheckResponse
+        await health_servicer.set("", status.NOT_SERVING if saturated else status.SERVING)
+
+    deps.load.on_change = saturation_changed
+    deps.load.start()
     return RunningServer(server, port, deps, health_servicer)

@@ -38,6 +38,8 @@ Variables:
                               warmtransfer.rag.embeddings).
     WARMTRANSFER_REDACTION_STYLE   `tag` (`<PHONE_NUMBER>`, the default), `mask` (`*****`) or
                               `pseudonym` (`<PERSON_1>`, the same value the same name all call).
+    WARMTRANSFER_WORKERS      worker processes for the CPU-bound work of live calls (redaction);
+                              default one per CPU; 0 runs it in a thread of the server process.
     WARMTRANSFER_INGEST_SECRET   signs the media worker's call-scoped tokens; share it between
                               replicas (default: a random secret kept in the data directory).
 """
@@ -107,6 +109,7 @@ class ServerConfig:
     llm_raw_tenants: frozenset[str] = frozenset()
     original_text_tenants: frozenset[str] = frozenset()  # "*" means every tenant
     redaction_style: RedactionStyle = "tag"
+    workers: int | None = None  # None: one per CPU
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     # What the embedding provider is built from (warmtransfer.rag.embeddings.build_embedder).
@@ -196,6 +199,7 @@ def load_config(
             f"WARMTRANSFER_REDACTION_STYLE: {style!r} is not one of {', '.join(STYLES)}"
         )
     values["redaction_style"] = style
+    values["workers"] = _workers(env)
     values["qdrant_url"] = env.get("QDRANT_URL") or None
     values["qdrant_api_key"] = env.get("QDRANT_API_KEY") or None
     if values["qdrant_api_key"] and not values["qdrant_url"]:
@@ -308,6 +312,15 @@ def _parse_api_keys(raw: str) -> dict[str, ApiKey]:
             )
         keys[key.strip()] = ApiKey(tenant.strip(), privileged=flag == "privileged")
     return keys
+
+
+def _workers(env: Mapping[str, str]) -> int | None:
+    raw = env.get("WARMTRANSFER_WORKERS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 256:
+        raise ConfigError(f"WARMTRANSFER_WORKERS: {raw!r} is not a number of processes (0 to 256)")
+    return int(raw)
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -5,6 +5,8 @@
      ├── NotFound          → NOT_FOUND (also for another tenant's resources)
      ├── FailedPrecondition → FAILED_PRECONDITION (wrong call or transfer state)
      ├── ResourceExhausted → RESOURCE_EXHAUSTED (a per-call limit is reached)
+     │    └── Overloaded   → RESOURCE_EXHAUSTED (the server is saturated: no new calls now), with
+     │                       `retry_after` sent as google.rpc.RetryInfo
      ├── Unauthenticated   → UNAUTHENTICATED (missing or unknown API key)
      ├── PermissionDenied  → PERMISSION_DENIED (the key may not do this)
      ├── Unavailable       → UNAVAILABLE (the server is stopping, LiveKit is unreachable: retry)
@@ -23,6 +25,7 @@ __all__ = [
     "FailedPrecondition",
     "InvalidArgument",
     "NotFound",
+    "Overloaded",
     "PermissionDenied",
     "ResourceExhausted",
     "Unauthenticated",
@@ -69,10 +72,27 @@ class FailedPrecondition(WarmTransferError):
 
 
 class ResourceExhausted(WarmTransferError):
-    """A configured limit is reached."""
+    """A configured limit is reached, or (with `retry_after` seconds) the server has no room for
+    new work now."""
 
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
     reason = "LIMIT_REACHED"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
+class Overloaded(ResourceExhausted):
+    """The server is saturated: it takes no new calls now (retry after `retry_after` seconds,
+    or on another replica)."""
+
+    reason = "OVERLOADED"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, retry_after=retry_after)
 
 
 class Unauthenticated(WarmTransferError):

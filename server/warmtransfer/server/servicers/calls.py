@@ -56,6 +56,7 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
                 "customer_id", f"is longer than {limits.max_customer_id_chars} characters"
             )
         check_metadata(request.metadata, limits)
+        self._deps.load.admit()  # a saturated server takes no new calls
         call_id = new_call_id()
         if self._deps.media is not None:
             # The media worker comes with the room: it transcribes the call from the start.

@@ -12,6 +12,7 @@ from warmtransfer.server.event_bus import EventBus
 from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens
 from warmtransfer.server.media import LiveKitRooms
+from warmtransfer.server.overload import LoadMonitor
 from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
@@ -31,4 +32,5 @@ class Deps:
     media: LiveKitRooms | None
     transfers: TransferCoordinator
     ingest_tokens: IngestTokens
+    load: LoadMonitor
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

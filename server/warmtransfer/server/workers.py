@@ -1,0 +1,120 @@
+"""Worker processes for CPU-bound work, so the server's event loop only does I/O.
+
+A `Worker` is one process (or, with `in_process`, one thread of the server: tests and small
+deployments) that runs one job at a time, in the order submitted. State a job builds (a call's
+redaction window, a loaded model) stays in the worker between jobs, so work that needs the same
+state must go to the same worker (`pick`). A worker that dies is replaced on the next job; the
+job it was running fails with `WorkerLost` and its state is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+__all__ = ["Worker", "WorkerLost", "default_worker_count", "pick"]
+
+T = TypeVar("T")
+
+
+class WorkerLost(RuntimeError):
+    """The worker process died while running a job (its state is lost)."""
+
+
+def default_worker_count() -> int:
+    """One worker per CPU this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def pick(key: str, count: int) -> int:
+    """The worker (of `count`) that owns `key`: the same one for the life of the process."""
+    return zlib.crc32(key.encode()) % count
+
+
+def _start_process(
+    parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+) -> None:
+    """A worker process's first step: exit when the server process is gone (its queues would
+    otherwise keep an orphan waiting forever), then the job's own initializer."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+class Worker:
+    """One process that runs jobs one at a time (see the module docstring)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        initializer: Callable[..., None] | None = None,
+        initargs: Sequence[Any] = (),
+        in_process: bool = False,
+    ) -> None:
+        self.name = name
+        self._initializer = initializer
+        self._initargs = tuple(initargs)
+        self._in_process = in_process
+        self._executor: Executor | None = None
+        self.restarts = 0
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id (None in-process, or before the first job)."""
+        if isinstance(self._executor, ProcessPoolExecutor):
+            processes = list(self._executor._processes.values())
+            return processes[0].pid if processes else None
+        return None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(*args)` in the worker; raises `WorkerLost` if the process dies meanwhile."""
+        executor = self._executor or self._start()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+        except BrokenProcessPool as exc:
+            if self._executor is executor:  # the next job gets a new process
+                self._executor = None
+                self.restarts += 1
+                executor.shutdown(wait=False, cancel_futures=True)
+            raise WorkerLost(f"worker {self.name} died") from exc
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def _start(self) -> Executor:
+        if self._in_process:
+            self._executor = ThreadPoolExecutor(
+                1,
+                thread_name_prefix=self.name,
+                initializer=self._initializer,
+                initargs=self._initargs,
+            )
+        else:
+            # A fresh interpreter, not a fork of this one (its threads, gRPC and locks).
+            self._executor = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_process,
+                initargs=(os.getpid(), self._initializer, self._initargs),
+            )
+        return self._executor

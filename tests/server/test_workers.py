@@ -1,0 +1,119 @@
+"""Redaction in worker processes: batched across calls, in order per call, and a worker that dies
+loses nothing acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.server.helpers import create_call, ingest, segment
+from warmtransfer.client import Client, TranscriptStreamer
+from warmtransfer.server.app import RunningServer, start_server
+from warmtransfer.server.config import load_config
+from warmtransfer.server.redactors import CallRedactors
+from warmtransfer.v1 import transcript_pb2, transcript_service_pb2
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def redactors() -> AsyncIterator[CallRedactors]:
+    pool = CallRedactors(workers=2)
+    await pool.load()
+    yield pool
+    await pool.close()
+
+
+async def test_workers_are_processes_that_batch_across_calls(redactors: CallRedactors) -> None:
+    pids = {w.pid for w in redactors.workers}
+    assert None not in pids and os.getpid() not in pids and len(pids) == 2
+    calls = [f"c_{i:024x}" for i in range(12)]
+    # Everything is queued before the feeders run: each worker takes its share in one batch.
+    first = [
+        redactors.add("t", c, seq=1, speaker="caller", text="my card is four one one one")
+        for c in calls
+    ]
+    second = [
+        redactors.add("t", c, seq=2, speaker="caller", text="one one one one one one one one")
+        for c in calls
+    ]
+    third = [
+        redactors.add("t", c, seq=3, speaker="caller", text="one one one one, and I'm Dana Reyes")
+        for c in calls
+    ]
+    assert redactors.waiting() == 36
+    done = await asyncio.wait_for(asyncio.gather(*first, *second, *third), 60)
+    assert redactors.batches == 2 and redactors.redacted == 36
+    for revisions in done[24:]:  # the third segment completes the card and revises both before
+        assert [r.seq for r in revisions] == [1, 2, 3]
+        assert revisions[0].text == "my card is <CREDIT_CARD>"
+        assert revisions[2].text == "<CREDIT_CARD>, and I'm <PERSON>"
+    previews = await asyncio.gather(
+        *(
+            redactors.preview("t", c, speaker="agent", text="Thanks Dana, and your zip?")
+            for c in calls
+        )
+    )
+    assert previews == ["Thanks <PERSON>, and your zip?"] * len(calls)
+
+
+def final(seq: int, text: str) -> transcript_pb2.TranscriptSegment:
+    return transcript_pb2.TranscriptSegment(
+        seq=seq,
+        speaker_identity="maria",
+        speaker_role=transcript_pb2.SPEAKER_ROLE_CALLER,
+        text=text,
+        is_final=True,
+    )
+
+
+@pytest.fixture
+async def process_server(
+    server_env: dict[str, str], tmp_path: Path
+) -> AsyncIterator[RunningServer]:
+    env = server_env | {"WARMTRANSFER_WORKERS": "1", "WARMTRANSFER_DATA_DIR": str(tmp_path / "p")}
+    running = await start_server(load_config(env))
+    yield running
+    await running.stop(grace=1)
+
+
+async def test_a_worker_killed_mid_stream_loses_nothing(process_server: RunningServer) -> None:
+    client = Client(f"127.0.0.1:{process_server.port}", api_key="key-a")
+    worker = process_server.deps.redactors.workers[0]
+    call_id = await create_call(client)
+    acked: list[int] = []
+    twenty = asyncio.Event()
+
+    def on_ack(seq: int, duplicate: bool) -> None:
+        acked.append(seq)
+        if len(acked) == 20:
+            twenty.set()
+
+    streamer = TranscriptStreamer(client, call_id, max_backoff=0.3, on_ack=on_ack)
+    streamer.start()
+    for seq in range(1, 41):
+        streamer.send(final(seq, f"Line {seq}: you can reach me at 415 555 01{seq:02d}."))
+    await asyncio.wait_for(twenty.wait(), 60)
+    pid = worker.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    for seq in range(41, 61):
+        streamer.send(final(seq, f"Line {seq}: you can reach me at 415 555 01{seq:02d}."))
+    assert await streamer.wait_acknowledged(120)
+    await streamer.aclose()
+    stored = await client.transcripts.GetTranscript(
+        transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
+    )
+    assert [s.seq for s in stored.segments] == list(range(1, 61))
+    assert all(s.text.endswith("reach me at <PHONE_NUMBER>.") for s in stored.segments)
+    assert worker.restarts >= 1 and worker.pid not in (None, pid)
+    assert streamer.dropped == []
+    # The server is unharmed: a new call is redacted by the new worker.
+    other = await create_call(client)
+    assert await ingest(client, other, [segment(1, "I'm Dana Reyes")]) == [1]
+    await client.close()
