@@ -31,10 +31,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any, TypeAlias
 
-from warmtransfer.rag.redaction import Revision
 from warmtransfer.server.errors import InvalidArgument, Unavailable, WarmTransferError
 from warmtransfer.server.interims import InterimPublisher
-from warmtransfer.server.redactors import retrieved
+from warmtransfer.server.redactors import Revised, retrieved
 from warmtransfer.server.servicers.deps import Deps
 from warmtransfer.server.store import AppendResult
 from warmtransfer.server.store.group_commit import StoreClosed
@@ -51,7 +50,7 @@ MAX_IN_FLIGHT = 256
 DRAIN_SECONDS = 2.0
 
 _END = None  # a stage is done: nothing more follows
-_Redacting: TypeAlias = tuple[transcript_pb2.TranscriptSegment, asyncio.Future[list[Revision]]]
+_Redacting: TypeAlias = tuple[transcript_pb2.TranscriptSegment, asyncio.Future[Revised]]
 _Stage1: TypeAlias = _Redacting | WarmTransferError | None
 _Stage2: TypeAlias = asyncio.Future[AppendResult] | WarmTransferError | None
 
@@ -170,9 +169,9 @@ class IngestStream:
                     ref.tenant_id,
                     ref.call_id,
                     segment,
-                    revisions[-1].text,
+                    revisions[-1][1],
                     keep_original=self._keep_original,
-                    revisions=[(r.seq, r.text) for r in revisions[:-1]],
+                    revisions=revisions[:-1],
                 )
             except WarmTransferError as exc:
                 await self._storing.put(exc)

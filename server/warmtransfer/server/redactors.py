@@ -32,12 +32,11 @@ from warmtransfer.rag.redaction import (
     RedactionEngine,
     RedactionRequest,
     RedactionStyle,
-    Revision,
 )
 from warmtransfer.server.errors import Unavailable
 from warmtransfer.server.workers import Worker, WorkerLost, default_worker_count, pick
 
-__all__ = ["MAX_BATCH", "CallRedactors", "retrieved"]
+__all__ = ["MAX_BATCH", "CallRedactors", "Revised", "retrieved"]
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,10 @@ MAX_BATCH = 256  # segments per batch (the name model reads them in one pass)
 
 # What travels to a worker: (tenant, call, style, speaker, text, seq; None for an interim).
 _Item: TypeAlias = tuple[str, str, RedactionStyle, str, str, int | None]
-_Result: TypeAlias = list[Revision] | str
+# A final segment's result: (seq, redacted text) of it and of the earlier segments it revised;
+# an interim's: its redacted text. (Plain tuples: they cross the process boundary cheaply.)
+Revised: TypeAlias = list[tuple[int, str]]
+_Result: TypeAlias = Revised | str
 
 
 class _WorkerState:
@@ -73,7 +75,10 @@ class _WorkerState:
             RedactionRequest(self.redactor(tenant, call, style), speaker, text, seq)
             for tenant, call, style, speaker, text, seq in items
         ]
-        return self.engine.redact(requests)
+        return [
+            result if isinstance(result, str) else [(r.seq, r.text) for r in result]
+            for result in self.engine.redact(requests)
+        ]
 
 
 _STATE: _WorkerState | None = None
@@ -159,9 +164,10 @@ class CallRedactors:
 
     def add(
         self, tenant_id: str, call_id: str, *, seq: int, speaker: str, text: str
-    ) -> asyncio.Future[list[Revision]]:
-        """Queue a final segment for redaction; the future gives its revision and those of
-        earlier segments it completed. Segments of a call are redacted in the order queued."""
+    ) -> asyncio.Future[Revised]:
+        """Queue a final segment for redaction; the future gives (seq, redacted text) of it and
+        of the earlier segments it completed, in seq order (the segment itself last). Segments of
+        a call are redacted in the order queued."""
         return self._submit(tenant_id, call_id, speaker, text, seq)  # type: ignore[return-value]
 
     async def preview(self, tenant_id: str, call_id: str, *, speaker: str, text: str) -> str:

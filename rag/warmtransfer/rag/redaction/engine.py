@@ -45,6 +45,7 @@ __all__ = [
     "RedactionEngine",
     "RedactionRequest",
     "RedactionStyle",
+    "WindowRead",
 ]
 
 RedactionStyle = Literal["tag", "mask", "pseudonym"]
@@ -81,6 +82,15 @@ class Prepared:
 
 
 @dataclass(frozen=True, slots=True)
+class WindowRead:
+    """A window of several segments (`seqs`), written out and read by the name model."""
+
+    seqs: tuple[int, ...]
+    norm: Normalized
+    names: list[tuple[int, int, float]]
+
+
+@dataclass(frozen=True, slots=True)
 class RedactionRequest:
     """One segment to redact in a batch: a final segment (`seq` set) or an interim (`seq`
     None: only its preview text is returned, nothing is remembered)."""
@@ -106,23 +116,65 @@ class RedactionEngine:
         return CallRedactor(self, style=style or self.style)
 
     def redact(self, requests: Sequence[RedactionRequest]) -> list[list[Revision] | str]:
-        """Redact a batch of segments of any calls, in order: every text goes through the name
-        model in one pass, then each request is applied to its call's window. A final segment
-        gets its revisions (`CallRedactor.add`), an interim its redacted text
-        (`CallRedactor.preview`). Requests of one call are applied in the order given."""
+        """Redact a batch of segments of any calls, in order. The name model reads the batch in
+        two passes: every new text alone, then every window of several segments (a name may go
+        on over a pause: "under Alyssa" ... "Ward, W A R D"); then each request is applied to
+        its call. A final segment gets its revisions (`CallRedactor.add`), an interim its
+        redacted text (`CallRedactor.preview`). Requests of one call are applied in order."""
         fresh = [r for r in requests if r.seq is None or not r.call.has(r.seq)]
         prepared = dict(zip(map(id, fresh), self.prepare([r.text for r in fresh]), strict=True))
+        windows = self._read_windows(requests, prepared)
         out: list[list[Revision] | str] = []
         for request in requests:
-            ready = prepared.get(id(request))
+            ready, window = prepared.get(id(request)), windows.get(id(request))
             if request.seq is None:
                 assert ready is not None
-                out.append(request.call.preview_prepared(request.speaker, request.text, ready))
+                out.append(
+                    request.call.preview_prepared(request.speaker, request.text, ready, window)
+                )
             else:
                 out.append(
-                    request.call.add_prepared(request.seq, request.speaker, request.text, ready)
+                    request.call.add_prepared(
+                        request.seq, request.speaker, request.text, ready, window
+                    )
                 )
         return out
+
+    def _read_windows(
+        self, requests: Sequence[RedactionRequest], prepared: dict[int, Prepared]
+    ) -> dict[int, WindowRead]:
+        """The windows of several segments that the requests will be analyzed in (as each
+        call's window will stand when its turn comes), written out and read by the name model
+        in one pass."""
+        recent: dict[int, list[_Segment]] = {}
+        pending: list[tuple[RedactionRequest, tuple[int, ...], Normalized]] = []
+        for request in requests:
+            ready = prepared.get(id(request))
+            if ready is None:
+                continue  # a re-send: nothing to read
+            call = request.call
+            seen = recent.get(id(call))
+            if seen is None:
+                seen = recent[id(call)] = call.recent()
+            seq = -1 if request.seq is None else request.seq
+            if request.seq is not None and any(s.seq == seq for s in seen):
+                continue  # a re-send within the batch
+            segment = _Segment(seq, request.speaker, request.text, ready.norm)
+            window = [*_continued(seen, request.speaker), segment]
+            if len(window) > 1:
+                joined, _ = _join(s.text for s in window)
+                pending.append((request, tuple(s.seq for s in window), normalize(joined)))
+            if request.seq is not None:
+                seen.append(segment)
+                del seen[:-_RECENT]
+        if not pending:
+            return {}
+        with self._lock:
+            found = self._analyzer.names([norm.text for _, _, norm in pending])
+        return {
+            id(request): WindowRead(seqs, norm, names)
+            for (request, seqs, norm), names in zip(pending, found, strict=True)
+        }
 
     def prepare(self, texts: Sequence[str]) -> list[Prepared]:
         """Each text read alone: spoken forms written out, names found (one model pass)."""
@@ -198,7 +250,12 @@ class CallRedactor:
             return any(seen.seq == seq for seen in self._recent)
 
     def add_prepared(
-        self, seq: int, speaker: str, text: str, prepared: Prepared | None
+        self,
+        seq: int,
+        speaker: str,
+        text: str,
+        prepared: Prepared | None,
+        window_read: WindowRead | None = None,
     ) -> list[Revision]:
         """`add`, with the segment's text already read (`RedactionEngine.prepare`), or None for
         a seq the window held when the batch was read (a re-send: if earlier segments of the
@@ -210,8 +267,8 @@ class CallRedactor:
             if prepared is None:
                 (prepared,) = self._engine.prepare([text])
             segment = _Segment(seq, speaker, text, prepared.norm)
-            window = [*self._continued(speaker), segment]
-            found = self._analyze(window, self._context_for(speaker), prepared)
+            window = [*_continued(self._recent, speaker), segment]
+            found = self._analyze(window, self._context_for(speaker), prepared, window_read)
             changed: list[_Segment] = []
             for seg, findings in zip(window, found, strict=True):
                 merged = _merge(seg.findings | findings)
@@ -219,59 +276,64 @@ class CallRedactor:
                     seg.findings = merged
                     changed.append(seg)
             self._recent.append(segment)
-            self._remember_names(changed)
+            learned = self._remember_names(changed)
+            if learned:  # "Ward, W A R D": the spelling names the word said just before it
+                for seg in window:
+                    merged = _merge(seg.findings | _mentions(seg.text, learned))
+                    if merged != seg.findings:
+                        seg.findings = merged
+                        if seg not in changed:
+                            changed.append(seg)
+                changed.sort(key=lambda seg: seg.seq)
             return [self._revision(seg) for seg in changed]
 
-    def preview_prepared(self, speaker: str, text: str, prepared: Prepared) -> str:
+    def preview_prepared(
+        self, speaker: str, text: str, prepared: Prepared, window_read: WindowRead | None = None
+    ) -> str:
         """`preview`, with the text already read."""
         with self._lock:
             segment = _Segment(-1, speaker, text, prepared.norm)
-            window = [*self._continued(speaker), segment]
-            found = self._analyze(window, self._context_for(speaker), prepared)
+            window = [*_continued(self._recent, speaker), segment]
+            found = self._analyze(window, self._context_for(speaker), prepared, window_read)
             segment.findings = _merge(found[-1])
             return self._revision(segment).text
 
-    def _continued(self, speaker: str) -> list[_Segment]:
-        """The speaker's latest segments (at most `_WINDOW_SAME_SPEAKER`) that a new segment may
-        continue: none from before the other party last said more than a backchannel, since a
-        new question starts a new answer."""
-        earlier: list[_Segment] = []
-        for seg in reversed(self._recent):
-            if seg.speaker == speaker:
-                earlier.append(seg)
-                if len(earlier) == _WINDOW_SAME_SPEAKER:
-                    break
-            elif not _is_backchannel(seg.text):
-                break
-        return earlier[::-1]
+    def recent(self) -> list[_Segment]:
+        """The call's recent segments, oldest first (a copy)."""
+        with self._lock:
+            return list(self._recent)
 
     def _context_for(self, speaker: str) -> list[_Segment]:
         return [s for s in self._recent if s.speaker != speaker][-_CONTEXT_OTHER:]
 
     def _analyze(
-        self, window: Sequence[_Segment], context: Sequence[_Segment], prepared: Prepared
+        self,
+        window: Sequence[_Segment],
+        context: Sequence[_Segment],
+        prepared: Prepared,
+        window_read: WindowRead | None,
     ) -> list[set[Finding]]:
         """Findings per window segment, in each segment's own offsets: the pattern recognizers
         over the window read as one text, after the other party's lines as cue context; the
-        names in the newest segment (read alone, `prepared`); and names said before."""
+        names the name model finds in the newest segment alone (`prepared`) and in the window
+        (`window_read`, read with the batch; read now if the batch guessed another window); and
+        names said before."""
+        names: list[tuple[int, int, float]] = []
         if len(window) == 1:
             norm = prepared.norm
             bounds = [(0, len(window[0].text))]
-            names: list[Match] = []
         else:
             joined, bounds = _join(seg.text for seg in window)
-            norm = normalize(joined)
-            # A name may go on over a pause ("under Alyssa" ... "Ward, W A R D"): the name model
-            # reads the window too when it continues earlier segments.
-            names = [
-                ("PERSON", start, end, score) for start, end, score in self._engine.names(norm.text)
-            ]
+            if window_read is not None and window_read.seqs == tuple(s.seq for s in window):
+                norm, names = window_read.norm, window_read.names
+            else:
+                norm = normalize(joined)
+                names = self._engine.names(norm.text)
         cues = " ".join(seg.norm.text for seg in context).replace("\n", " ")
         prefix = cues + "\n" if cues else ""
         results = self._engine.patterns(prefix + norm.text)
-        results += [
-            (e, start + len(prefix), end + len(prefix), score) for e, start, end, score in names
-        ]
+        shift = len(prefix)
+        results += [("PERSON", start + shift, end + shift, p) for start, end, p in names]
         results += self._known_names(norm.text, len(prefix))
         per_segment: list[set[Finding]] = [set() for _ in window]
         per_segment[-1].update(prepared.names)
@@ -300,12 +362,19 @@ class CallRedactor:
             for m in re.finditer(pattern, text, re.IGNORECASE)
         ]
 
-    def _remember_names(self, segments: Iterable[_Segment]) -> None:
+    def _remember_names(self, segments: Iterable[_Segment]) -> set[str]:
+        """Remember the words of the names found; returns those not known before."""
+        learned: set[str] = set()
         for seg in segments:
             for f in seg.findings:
                 if f.entity_type == "PERSON":
-                    for word in re.findall(r"[A-Za-z'\u2019-]{3,}", seg.text[f.start : f.end]):
-                        self._names.add(word.lower())
+                    said = seg.text[f.start : f.end]
+                    words = re.findall(r"[A-Za-z'\u2019-]{3,}", said)
+                    if re.fullmatch(r"[A-Za-z](?:[\s,.-]+[A-Za-z]){2,}", said):
+                        words.append(re.sub(r"[^A-Za-z]", "", said))  # spelled: "W A R D"
+                    learned.update(w.lower() for w in words if w.lower() not in self._names)
+        self._names |= learned
+        return learned
 
     def _revision(self, seg: _Segment) -> Revision:
         findings = tuple(sorted(seg.findings, key=lambda f: f.start))
@@ -343,6 +412,30 @@ class CallRedactor:
         pseudonym = f"<PERSON_{len(self._persons) + 1}>"
         self._persons.append((list(words), pseudonym))
         return pseudonym
+
+
+def _mentions(text: str, names: set[str]) -> set[Finding]:
+    """Where any of `names` (lower-case words) is said in `text`."""
+    pattern = r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b"
+    return {
+        Finding("PERSON", m.start(), m.end(), 0.8)
+        for m in re.finditer(pattern, text, re.IGNORECASE)
+    }
+
+
+def _continued(recent: Iterable[_Segment], speaker: str) -> list[_Segment]:
+    """The speaker's latest segments of `recent` (at most `_WINDOW_SAME_SPEAKER`) that a new
+    segment may continue: none from before the other party last said more than a backchannel,
+    since a new question starts a new answer."""
+    earlier: list[_Segment] = []
+    for seg in reversed(list(recent)):
+        if seg.speaker == speaker:
+            earlier.append(seg)
+            if len(earlier) == _WINDOW_SAME_SPEAKER:
+                break
+        elif not _is_backchannel(seg.text):
+            break
+    return earlier[::-1]
 
 
 def _is_filler(text: str) -> bool:
