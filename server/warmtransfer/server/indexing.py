@@ -157,10 +157,8 @@ class HistoryIndexer:
     async def _read(self, ref: CallRef) -> tuple[list[Chunk], int, int, bool] | None:
         """A call's chunks settled after its mark: (chunks, settled through seq, chunks so far,
         more segments waiting); None when nothing new is settled."""
-        through, chunk_count = await self._store.index_progress(ref.call_id)
-        call = await self._store.get_call(ref.tenant_id, ref.call_id)
-        stored = await self._store.get_segments(
-            ref.tenant_id, ref.call_id, after_seq=through, limit=PAGE
+        call, _, chunk_count, stored = await self._store.unindexed(
+            ref.tenant_id, ref.call_id, limit=PAGE
         )
         if not stored:
             return None

@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 
 MAX_CALLS = 20_000  # per worker
 MAX_BATCH = 256  # segments per batch (the name model reads them in one pass)
+# A batch smaller than MIN_BATCH waits up to GATHER_S for more: under load the name model costs
+# ~1.6 ms a segment in batches of 16 or more, ~2.5 ms one at a time.
+MIN_BATCH = 8
+GATHER_S = 0.02
 
 # What travels to a worker: (tenant, call, style, speaker, text, seq; None for an interim).
 _Item: TypeAlias = tuple[str, str, RedactionStyle, str, str, int | None]
@@ -193,6 +197,12 @@ class CallRedactors:
             await queue.wake.wait()
             queue.wake.clear()
             while queue.waiting:
+                if len(queue.waiting) < MIN_BATCH:  # let a few more come: a batch costs less each
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(GATHER_S):
+                            while len(queue.waiting) < MIN_BATCH:
+                                await queue.wake.wait()
+                                queue.wake.clear()
                 batch = queue.waiting[:MAX_BATCH]
                 del queue.waiting[:MAX_BATCH]
                 queue.oldest_running = batch[0][2]

@@ -118,6 +118,7 @@ class StoreSummaryStorage:
             after_seq=after_seq,
             limit=limit,
             raw=key.tenant_id in self._raw_tenants,
+            background=True,
         )
         return [segment_from_proto(s) for s in segments]
 

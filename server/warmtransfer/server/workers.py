@@ -30,11 +30,13 @@ class WorkerLost(RuntimeError):
 
 
 def default_worker_count() -> int:
-    """One worker per CPU this process may use."""
+    """One worker per CPU this process may use, but one: that CPU is the server's own (gRPC,
+    the store, embedding). Fewer workers also means larger batches, which cost less each."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cpus = os.cpu_count() or 1
+    return max(1, cpus - 1)
 
 
 def pick(key: str, count: int) -> int:

@@ -116,17 +116,16 @@ class RedactionEngine:
         return CallRedactor(self, style=style or self.style)
 
     def redact(self, requests: Sequence[RedactionRequest]) -> list[list[Revision] | str]:
-        """Redact a batch of segments of any calls, in order. The name model reads the batch in
-        two passes: every new text alone, then every window of several segments (a name may go
-        on over a pause: "under Alyssa" ... "Ward, W A R D"); then each request is applied to
-        its call. A final segment gets its revisions (`CallRedactor.add`), an interim its
-        redacted text (`CallRedactor.preview`). Requests of one call are applied in order."""
-        fresh = [r for r in requests if r.seq is None or not r.call.has(r.seq)]
-        prepared = dict(zip(map(id, fresh), self.prepare([r.text for r in fresh]), strict=True))
-        windows = self._read_windows(requests, prepared)
+        """Redact a batch of segments of any calls, in order. The name model reads the whole
+        batch in one pass: each new text in the window it will be analyzed in (alone, or with
+        the speaker's segments it continues: a name may go on over a pause, "under Alyssa" ...
+        "Ward, W A R D"). Then each request is applied to its call: a final segment gets its
+        revisions (`CallRedactor.add`), an interim its redacted text (`CallRedactor.preview`).
+        Requests of one call are applied in the order given."""
+        reads = self._read(requests)
         out: list[list[Revision] | str] = []
         for request in requests:
-            ready, window = prepared.get(id(request)), windows.get(id(request))
+            ready, window = reads.get(id(request), (None, None))
             if request.seq is None:
                 assert ready is not None
                 out.append(
@@ -140,41 +139,44 @@ class RedactionEngine:
                 )
         return out
 
-    def _read_windows(
-        self, requests: Sequence[RedactionRequest], prepared: dict[int, Prepared]
-    ) -> dict[int, WindowRead]:
-        """The windows of several segments that the requests will be analyzed in (as each
-        call's window will stand when its turn comes), written out and read by the name model
-        in one pass."""
+    def _read(
+        self, requests: Sequence[RedactionRequest]
+    ) -> dict[int, tuple[Prepared, WindowRead | None]]:
+        """Each new text of the batch written out, and the name model's reading of the window
+        it will be analyzed in (as its call's window will stand when its turn comes): of the
+        text alone when it starts a window, else of the window (`WindowRead`)."""
         recent: dict[int, list[_Segment]] = {}
-        pending: list[tuple[RedactionRequest, tuple[int, ...], Normalized]] = []
+        plan: list[tuple[RedactionRequest, Normalized, tuple[int, ...], Normalized]] = []
         for request in requests:
-            ready = prepared.get(id(request))
-            if ready is None:
-                continue  # a re-send: nothing to read
             call = request.call
             seen = recent.get(id(call))
             if seen is None:
                 seen = recent[id(call)] = call.recent()
             seq = -1 if request.seq is None else request.seq
             if request.seq is not None and any(s.seq == seq for s in seen):
-                continue  # a re-send within the batch
-            segment = _Segment(seq, request.speaker, request.text, ready.norm)
+                continue  # a re-send: its revision is in the window
+            norm = normalize(request.text)
+            segment = _Segment(seq, request.speaker, request.text, norm)
             window = [*_continued(seen, request.speaker), segment]
+            read = norm
             if len(window) > 1:
-                joined, _ = _join(s.text for s in window)
-                pending.append((request, tuple(s.seq for s in window), normalize(joined)))
+                read = normalize(_join(s.text for s in window)[0])
+            plan.append((request, norm, tuple(s.seq for s in window), read))
             if request.seq is not None:
                 seen.append(segment)
                 del seen[:-_RECENT]
-        if not pending:
-            return {}
         with self._lock:
-            found = self._analyzer.names([norm.text for _, _, norm in pending])
-        return {
-            id(request): WindowRead(seqs, norm, names)
-            for (request, seqs, norm), names in zip(pending, found, strict=True)
-        }
+            found = self._analyzer.names([read.text for _, _, _, read in plan])
+        reads: dict[int, tuple[Prepared, WindowRead | None]] = {}
+        for (request, norm, seqs, read), names in zip(plan, found, strict=True):
+            if len(seqs) == 1:
+                reads[id(request)] = (
+                    Prepared(norm, frozenset(_names_in(request.text, norm, names))),
+                    None,
+                )
+            else:
+                reads[id(request)] = (Prepared(norm, frozenset()), WindowRead(seqs, read, names))
+        return reads
 
     def prepare(self, texts: Sequence[str]) -> list[Prepared]:
         """Each text read alone: spoken forms written out, names found (one model pass)."""
@@ -322,6 +324,8 @@ class CallRedactor:
         if len(window) == 1:
             norm = prepared.norm
             bounds = [(0, len(window[0].text))]
+            if window_read is not None:  # the batch expected a longer window: read it alone
+                names = self._engine.names(norm.text)
         else:
             joined, bounds = _join(seg.text for seg in window)
             if window_read is not None and window_read.seqs == tuple(s.seq for s in window):

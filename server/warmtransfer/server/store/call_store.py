@@ -97,6 +97,9 @@ class CallStore:
         self.limits = limits
         self._writer = GroupCommitWriter(lambda: connect(path), on_commit=listener)
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-reader")
+        # Reads for background work (summaries, the history index) queue here, so a burst of
+        # them never delays the reads an RPC waits on.
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-background")
         self._local = threading.local()
         self._reader_conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -123,6 +126,7 @@ class CallStore:
         """Commit what is queued and close every connection."""
         await self._writer.close()
         self._readers.shutdown(wait=True)
+        self._background.shutdown(wait=True)
         for conn in self._reader_conns:
             conn.close()
 
@@ -535,17 +539,44 @@ class CallStore:
         return await self._read(read)
 
     async def get_segments(
-        self, tenant_id: str, call_id: str, *, after_seq: int = 0, limit: int, raw: bool = False
+        self,
+        tenant_id: str,
+        call_id: str,
+        *,
+        after_seq: int = 0,
+        limit: int,
+        raw: bool = False,
+        background: bool = False,
     ) -> list[transcript_pb2.TranscriptSegment]:
-        """Final segments with a seq above `after_seq`, in seq order, redacted unless `raw`."""
+        """Final segments with a seq above `after_seq`, in seq order, redacted unless `raw`.
+        `background` reads queue apart from the reads RPCs wait on."""
 
         def read(conn: sqlite3.Connection) -> list[transcript_pb2.TranscriptSegment]:
             _require_call(conn, tenant_id, call_id)
             return _segments(conn, call_id, after_seq, limit, raw=raw)
 
-        return await self._read(read)
+        return await self._read(read, background=background)
 
     # -- retrieval index progress ---------------------------------------------------------------
+
+    async def unindexed(
+        self, tenant_id: str, call_id: str, *, limit: int
+    ) -> tuple[call_pb2.Call, int, int, list[transcript_pb2.TranscriptSegment]]:
+        """What the history indexer needs of a call, in one background read: the call, how far
+        it is indexed (indexed_through_seq, chunk_count) and the redacted segments after that."""
+
+        def read(
+            conn: sqlite3.Connection,
+        ) -> tuple[call_pb2.Call, int, int, list[transcript_pb2.TranscriptSegment]]:
+            call = _require_call(conn, tenant_id, call_id)
+            row = conn.execute(
+                "SELECT indexed_through_seq, chunk_count FROM index_progress WHERE call_id = ?",
+                (call_id,),
+            ).fetchone()
+            through, chunks = (row[0], row[1]) if row else (0, 0)
+            return call, through, chunks, _segments(conn, call_id, through, limit, raw=False)
+
+        return await self._read(read, background=True)
 
     async def index_progress(self, call_id: str) -> tuple[int, int]:
         """How far a call is indexed: (indexed_through_seq, chunk_count); (0, 0) if not yet."""
@@ -745,9 +776,10 @@ class CallStore:
 
     # -- plumbing -----------------------------------------------------------------------------
 
-    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def _read(self, fn: Callable[[sqlite3.Connection], T], *, background: bool = False) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, self._run_read, fn)
+        pool = self._background if background else self._readers
+        return await loop.run_in_executor(pool, self._run_read, fn)
 
     def _run_read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
