@@ -21,12 +21,14 @@ import contextlib
 import itertools
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from warmtransfer.rag.chunking import TurnSegment, chunks_of, cut_turns
 from warmtransfer.rag.embeddings import Embedder
 from warmtransfer.rag.vector_store import Chunk, VectorStore
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
+from warmtransfer.server.workers import lower_priority
 from warmtransfer.v1 import call_pb2
 
 __all__ = ["HistoryIndexer"]
@@ -52,6 +54,11 @@ class HistoryIndexer:
         self.indexed_chunks = 0
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
+        # Embedding is the heaviest work of a live call and may lag by seconds: it runs in a
+        # thread of its own, at the lowest priority, so acks and RPCs go first.
+        self._executor = ThreadPoolExecutor(
+            1, thread_name_prefix="history-embed", initializer=lower_priority, initargs=(10,)
+        )
 
     @property
     def vectors(self) -> VectorStore:
@@ -89,6 +96,7 @@ class HistoryIndexer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await asyncio.to_thread(self._vectors.close)
+        self._executor.shutdown(wait=False)
 
     async def _run(self) -> None:
         backoff = 0.5
@@ -146,8 +154,10 @@ class HistoryIndexer:
             if has_more:
                 more.append(ref)
         if chunks:
-            vectors = await asyncio.to_thread(self._embedder.embed, [c.text for c in chunks])
-            await asyncio.to_thread(self._vectors.upsert, chunks, vectors)
+            loop = asyncio.get_running_loop()
+            texts = [c.text for c in chunks]
+            vectors = await loop.run_in_executor(self._executor, self._embedder.embed, texts)
+            await loop.run_in_executor(self._executor, self._vectors.upsert, chunks, vectors)
         await asyncio.gather(
             *(self._store.save_index_progress(r.call_id, t, n) for r, t, n in progress)
         )

@@ -46,6 +46,8 @@ MAX_BATCH = 256  # segments per batch (the name model reads them in one pass)
 # ~1.6 ms a segment in batches of 16 or more, ~2.5 ms one at a time.
 MIN_BATCH = 8
 GATHER_S = 0.02
+# Redaction yields the CPU to the event loop (RPCs), and the history index yields to both.
+WORKER_NICENESS = 5
 
 # What travels to a worker: (tenant, call, style, speaker, text, seq; None for an interim).
 _Item: TypeAlias = tuple[str, str, RedactionStyle, str, str, int | None]
@@ -126,7 +128,14 @@ class CallRedactors:
         count = default_worker_count() if workers is None else workers
         in_process = count == 0
         self._queues = [
-            _Queue(Worker(f"redaction-{i}", initializer=_load, in_process=in_process))
+            _Queue(
+                Worker(
+                    f"redaction-{i}",
+                    initializer=_load,
+                    in_process=in_process,
+                    niceness=WORKER_NICENESS,
+                )
+            )
             for i in range(max(count, 1))
         ]
         self.batches = 0

@@ -4,12 +4,15 @@ A `Worker` is one process (or, with `in_process`, one thread of the server: test
 deployments) that runs one job at a time, in the order submitted. State a job builds (a call's
 redaction window, a loaded model) stays in the worker between jobs, so work that needs the same
 state must go to the same worker (`pick`). A worker that dies is replaced on the next job; the
-job it was running fails with `WorkerLost` and its state is gone.
+job it was running fails with `WorkerLost` and its state is gone. A worker may run at a lower
+priority (`niceness`) than the server's event loop, so the loop answers RPCs first when the
+CPUs are busy.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -20,7 +23,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-__all__ = ["Worker", "WorkerLost", "default_worker_count", "pick"]
+__all__ = ["Worker", "WorkerLost", "default_worker_count", "lower_priority", "pick"]
 
 T = TypeVar("T")
 
@@ -44,11 +47,23 @@ def pick(key: str, count: int) -> int:
     return zlib.crc32(key.encode()) % count
 
 
+def lower_priority(niceness: int) -> None:
+    """Lower the calling thread's CPU priority by `niceness` (Linux: a thread's own nice value),
+    so throughput work yields the CPU to the event loop that answers RPCs."""
+    with contextlib.suppress(OSError, AttributeError):
+        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), current + niceness)
+
+
 def _start_process(
-    parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+    parent: int,
+    niceness: int,
+    initializer: Callable[..., None] | None,
+    initargs: tuple[Any, ...],
 ) -> None:
     """A worker process's first step: exit when the server process is gone (its queues would
-    otherwise keep an orphan waiting forever), then the job's own initializer."""
+    otherwise keep an orphan waiting forever), lower its priority, then the job's own
+    initializer."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -56,6 +71,7 @@ def _start_process(
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    lower_priority(niceness)
     if initializer is not None:
         initializer(*initargs)
 
@@ -70,8 +86,10 @@ class Worker:
         initializer: Callable[..., None] | None = None,
         initargs: Sequence[Any] = (),
         in_process: bool = False,
+        niceness: int = 0,
     ) -> None:
         self.name = name
+        self._niceness = niceness
         self._initializer = initializer
         self._initargs = tuple(initargs)
         self._in_process = in_process
@@ -117,6 +135,6 @@ class Worker:
                 1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_process,
-                initargs=(os.getpid(), self._initializer, self._initargs),
+                initargs=(os.getpid(), self._niceness, self._initializer, self._initargs),
             )
         return self._executor
