@@ -22,6 +22,11 @@ this process's own loop lag. Reported, over the measured window (after `--warmup
     python -m bench.live --calls 100 250 500 1000 --seconds 60
     python -m bench.live --calls 1000 --seconds 600            # flat through ten minutes?
     python -m bench.live --calls 100 200 --baseline ../old     # the same load on another tree
+    python -m bench.live --embeddings openai                   # embedding done by a provider
+
+`--embeddings openai` moves the embedding off the server, as `WARMTRANSFER_EMBEDDINGS=openai`
+does in production: the server calls a local stand-in of the OpenAI embeddings API, running in
+a process of its own (on the same machine: its CPU is reported apart, as "load CPU" is).
 """
 
 from __future__ import annotations
@@ -334,7 +339,46 @@ HEADER = (
 )
 
 
+async def standin_main() -> None:
+    """A local stand-in of the OpenAI embeddings API, until SIGTERM; prints its URL."""
+    from tests.openai_embeddings_protocol import running_embeddings
+
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with running_embeddings() as standin:
+        print(standin.url, flush=True)
+        while not stop.is_set():
+            standin.requests.clear()  # it keeps every request for tests; a benchmark needs none
+            standin.headers.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 5)
+
+
+@contextlib.asynccontextmanager
+async def embedding_standin() -> AsyncIterator[str]:
+    """The stand-in in its own process; yields its base URL."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.live", "--standin",
+        env=os.environ | {"PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    try:
+        url = (await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip()
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await process.wait()
+
+
 async def run(calls: int, seconds: float, warmup: float, env: dict[str, str]) -> Result:
+    async with contextlib.AsyncExitStack() as stack:
+        if env.get("WARMTRANSFER_EMBEDDINGS") == "openai":
+            url = await stack.enter_async_context(embedding_standin())
+            env = env | {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": "bench"}
+        return await _run(calls, seconds, warmup, env)
+
+
+async def _run(calls: int, seconds: float, warmup: float, env: dict[str, str]) -> Result:
     with tempfile.TemporaryDirectory(prefix="wt-live-") as tmp:
         data_dir = Path(tmp) / "data"
         async with server_process(data_dir=data_dir, **env) as server:
@@ -431,6 +475,9 @@ def summarize(
 
 async def main(args: argparse.Namespace) -> None:
     env: dict[str, str] = {}
+    if args.embeddings == "openai":
+        # The summarizer stays offline: the OpenAI variables would otherwise select the LLM.
+        env |= {"WARMTRANSFER_EMBEDDINGS": "openai", "WARMTRANSFER_SUMMARIZER": "offline"}
     label = "this tree"
     if args.baseline:
         tree = Path(args.baseline).resolve()
@@ -438,7 +485,10 @@ async def main(args: argparse.Namespace) -> None:
             str(tree / part) for part in ("server", "pipeline", "rag", "clients/python")
         )
         label = f"the tree at {tree}"
-    print(f"live capacity, {label}: {args.seconds:.0f} s measured after {args.warmup:.0f} s")
+    print(
+        f"live capacity, {label}, {args.embeddings} embeddings: {args.seconds:.0f} s measured "
+        f"after {args.warmup:.0f} s"
+    )
     print(HEADER)
     for calls in args.calls:
         result = await run(calls, args.seconds, args.warmup, env)
@@ -463,13 +513,17 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=60.0, help="measured window")
     parser.add_argument("--warmup", type=float, default=20.0)
     parser.add_argument("--baseline", help="run the server from this source tree instead")
+    parser.add_argument("--embeddings", choices=["minilm", "openai"], default="minilm")
+    parser.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     parser.add_argument("--ids", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--start", type=float, help=argparse.SUPPRESS)
     parsed = parser.parse_args()
-    if parsed.load:
+    if parsed.standin:
+        asyncio.run(standin_main())
+    elif parsed.load:
         asyncio.run(load_main(parsed.target, parsed.ids, parsed.out, parsed.start))
     else:
         asyncio.run(main(parsed))
