@@ -138,18 +138,24 @@ class Analyzer:
         from presidio_analyzer.nlp_engine import NlpArtifacts
 
         running = [r for r, could_match in self._recognizers if could_match(text)]
-        tokens = self._nlp.tokenizer(text)
-        artifacts = NlpArtifacts(
-            entities=[],
-            tokens=tokens,
-            tokens_indices=[t.idx for t in tokens],
-            lemmas=[t.lower_ for t in tokens],
-            nlp_engine=self._vocabulary,
-            language="en",
-        )
+        # Only Presidio's recognizers read tokens and have cue words to enhance with; ours read
+        # the text. Without them (most segments: no long number, no "@"), no tokens are needed.
+        artifacts = None
+        if any(r.context for r in running):
+            tokens = self._nlp.tokenizer(text)
+            artifacts = NlpArtifacts(
+                entities=[],
+                tokens=tokens,
+                tokens_indices=[t.idx for t in tokens],
+                lemmas=[t.lower_ for t in tokens],
+                nlp_engine=self._vocabulary,
+                language="en",
+            )
         results = []
         for recognizer in running:
-            for result in recognizer.analyze(text, self._entities, artifacts) or ():
+            # Without artifacts only ours run, and they read the text alone.
+            found = recognizer.analyze(text, self._entities, artifacts)  # type: ignore[arg-type]
+            for result in found or ():
                 metadata = result.recognition_metadata or {}
                 metadata.setdefault(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id)
                 metadata.setdefault(RecognizerResult.RECOGNIZER_NAME_KEY, type(recognizer).__name__)
@@ -157,7 +163,8 @@ class Analyzer:
                 results.append(result)
         if not results:
             return []
-        results = self._enhancer.enhance_using_context(text, results, artifacts, running)
+        if artifacts is not None:
+            results = self._enhancer.enhance_using_context(text, results, artifacts, running)
         results = [r for r in results if r.score >= SCORE_THRESHOLD]
         return [
             (r.entity_type, r.start, r.end, r.score)
