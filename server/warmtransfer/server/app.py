@@ -41,6 +41,7 @@ from warmtransfer.server.servicers.transfers import TransferServicer
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef, StoreSummaryStorage
 from warmtransfer.server.transfers import TransferCoordinator
+from warmtransfer.server.workers import default_worker_count
 from warmtransfer.v1 import (
     call_service_pb2,
     call_service_pb2_grpc,
@@ -129,7 +130,12 @@ async def start_server(config: ServerConfig) -> RunningServer:
         every_seconds=config.summary_every_seconds,
     )
     media = LiveKitRooms(config.livekit) if config.livekit is not None else None
-    redactors = CallRedactors(style=config.redaction_style, workers=config.workers)
+    workers = config.workers
+    if workers is None:  # a CPU for the server's embedding, unless a provider embeds
+        provider = config.embedding_env.get("WARMTRANSFER_EMBEDDINGS") or "minilm"
+        local = provider.strip().lower() != "openai"
+        workers = default_worker_count(reserved=1 if local else 0)
+    redactors = CallRedactors(style=config.redaction_style, workers=workers)
     await redactors.load()
     indexer = HistoryIndexer(store, *await asyncio.to_thread(open_history, config))
     tokens = IngestTokens(load_secret(config.ingest_secret, config.data_dir))
@@ -186,9 +192,9 @@ async def start_server(config: ServerConfig) -> RunningServer:
     except RuntimeError:  # grpcio raises when the address is taken
         port = 0
     if port == 0:
+        await deps.engine.close()
         await indexer.close()
         await redactors.close()
-        await deps.engine.close()
         await store.close()
         raise OSError(f"cannot listen on {config.listen}: is another server using it?")
     await server.start()

@@ -32,14 +32,15 @@ class WorkerLost(RuntimeError):
     """The worker process died while running a job (its state is lost)."""
 
 
-def default_worker_count() -> int:
-    """One worker per CPU this process may use, but one: that CPU is the server's own (gRPC,
-    the store, embedding). Fewer workers also means larger batches, which cost less each."""
+def default_worker_count(*, reserved: int = 1) -> int:
+    """One worker per CPU this process may use, less `reserved` CPUs for the server's own work
+    (the event loop, the store, and above all embedding when it runs here); at least one.
+    Fewer workers also means larger batches, which cost less each."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
-    return max(1, cpus - 1)
+    return max(1, cpus - reserved)
 
 
 def pick(key: str, count: int) -> int:
