@@ -139,6 +139,9 @@ bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benc
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transfer
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transcription
 	$(BIN)/python -m bench.history
+	$(BIN)/python -m bench.live
+	$(BIN)/python -m bench.live --calls 500 --seconds 600
+	$(BIN)/python -m bench.live --calls 1000 --seconds 600 --embeddings openai
 
 .PHONY: run
 run: $(RUNTIME_STAMP) $(LIVEKIT_SERVER) ## Start the whole stack on embedded defaults: livekit-server --dev, the media worker and the API server, on loopback.

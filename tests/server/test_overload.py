@@ -49,6 +49,30 @@ async def test_the_monitor_saturates_and_recovers_with_hysteresis() -> None:
         LoadMonitor({"mystery": lambda: 0.0})
 
 
+async def test_one_pause_of_the_loop_is_not_saturation_a_loop_that_stays_behind_is() -> None:
+    monitor = LoadMonitor({}, limits={"loop_lag_s": 0.5})
+    monitor.record_loop_lag(0.9)  # a collection, a model loading: over once seen
+    assert not await monitor.sample()
+    for _ in range(3):
+        monitor.record_loop_lag(0.0)
+        assert not await monitor.sample()
+    for _ in range(3):
+        monitor.record_loop_lag(0.8)
+        assert not await monitor.sample()
+    monitor.record_loop_lag(0.7)  # the last four samples all late
+    assert await monitor.sample()
+    assert "loop_lag_s 0.7" in _refusal(monitor)
+    for _ in range(4):
+        monitor.record_loop_lag(0.1)
+    assert not await monitor.sample()
+
+
+def _refusal(monitor: LoadMonitor) -> str:
+    with pytest.raises(Overloaded) as caught:
+        monitor.admit()
+    return caught.value.message
+
+
 async def serving(server: RunningServer) -> int:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         response = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())

@@ -4,7 +4,9 @@
 
 - **redaction backlog**: how long the oldest final segment has waited for redaction (the ack
   path: a segment is acknowledged only after it is redacted and committed);
-- **event-loop lag**: how late the loop runs a timer (every RPC waits on the loop);
+- **event-loop lag**: how late the loop runs a timer (every RPC waits on the loop), the least
+  of the last `LAG_SAMPLES` samples: a loop that stays behind, not one pause (a collection, a
+  model loading) that is over as soon as it is seen;
 - **history lag**: how long the oldest call with new segments has waited for the indexer.
 
 While any is over its limit (`LIMITS`), the server is *saturated*: the health check's overall
@@ -20,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 
 from warmtransfer.server.errors import Overloaded
@@ -34,6 +37,7 @@ LIMITS: Mapping[str, float] = {
     "history_lag_s": 120.0,
 }
 SAMPLE_S = 0.5
+LAG_SAMPLES = 4
 RETRY_AFTER_S = 5.0
 
 
@@ -55,7 +59,7 @@ class LoadMonitor:
         self.limits = limits
         self.saturated = False
         self.figures: dict[str, float] = {}
-        self._loop_lag = 0.0
+        self._loop_lags: deque[float] = deque([0.0] * LAG_SAMPLES, maxlen=LAG_SAMPLES)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -84,7 +88,7 @@ class LoadMonitor:
     async def sample(self) -> bool:
         """Read every probe once; returns whether the server is saturated now."""
         figures = {name: probe() for name, probe in self._probes.items()}
-        figures["loop_lag_s"] = self._loop_lag
+        figures["loop_lag_s"] = min(self._loop_lags, default=0.0)
         self.figures = figures
         over = [n for n, v in figures.items() if v > self.limits.get(n, float("inf"))]
         calm = all(v <= self.limits.get(n, float("inf")) / 2 for n, v in figures.items())
@@ -99,12 +103,16 @@ class LoadMonitor:
                 await self.on_change(saturated)
         return saturated
 
+    def record_loop_lag(self, lag: float) -> None:
+        """How late the loop ran one of the monitor's timers (kept for the next samples)."""
+        self._loop_lags.append(max(0.0, lag))
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             due = loop.time() + SAMPLE_S
             await asyncio.sleep(SAMPLE_S)
-            self._loop_lag = max(0.0, loop.time() - due)
+            self.record_loop_lag(loop.time() - due)
             try:
                 await self.sample()
             except Exception:  # a probe's failure must not stop the monitor
