@@ -72,17 +72,41 @@ async def server_process(data_dir: Path | None = None, **env: str) -> AsyncItera
                 await process.wait()
 
 
-def rss_bytes(pid: int) -> int:
+def rss_bytes(pid: int, kind: str = "VmRSS") -> int:
+    """Resident memory of `pid`: all of it (`VmRSS`), or only the anonymous part (`RssAnon`:
+    heaps, not the pages of mapped files, which the kernel can drop and read back)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{kind}:"):
             return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS")
+    raise RuntimeError(f"no {kind}")
 
 
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{pids[i]}/task").iterdir():
+                pids.extend(int(c) for c in (task / "children").read_text().split())
+        i += 1
+    return pids
+
+
+def tree_usage(pid: int) -> tuple[float, int, int]:
+    """CPU seconds, RSS and anonymous RSS bytes of `pid` and its descendants (workers)."""
+    cpu, rss, anon = 0.0, 0, 0
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError, RuntimeError):
+            cpu += cpu_seconds(p)
+            rss += rss_bytes(p)
+            anon += rss_bytes(p, "RssAnon")
+    return cpu, rss, anon
 
 
 def percentile(values: Sequence[float], p: float) -> float:

@@ -1,8 +1,9 @@
 """Call history: redact + embed + index throughput, and SearchContext latency at 100k chunks.
 
 1. Throughput, in one process on the offline defaults: the labelled redaction cases' segments
-   (live-speech text with personal data) go through the per-call redactor, then the embedder in
-   batches, then an upsert into Qdrant's embedded engine. Each stage's rate is measured alone,
+   (live-speech text with personal data) are redacted in batches across calls (as the server's
+   redaction workers take them), then embedded in batches, then upserted into Qdrant's embedded
+   engine. Each stage's rate is measured alone,
    and the pipeline's rate follows from their sum (they run one after the other per batch).
 2. SearchContext at `--chunks` (100k) chunks: an embedded Qdrant collection is filled with that
    many chunks over 10 tenants (vectors near real embeddings of varied support-call lines), then
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import tempfile
 import time
@@ -25,10 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import API_KEY, describe_ms, server_process
+from bench.common import API_KEY, describe_ms, rss_bytes, server_process
 from warmtransfer.client import Client
 from warmtransfer.rag.embeddings import MiniLMEmbedder
-from warmtransfer.rag.redaction import RedactionEngine
+from warmtransfer.rag.redaction import RedactionEngine, RedactionRequest
 from warmtransfer.rag.vector_store import Chunk, open_vector_store
 from warmtransfer.v1 import context_service_pb2
 
@@ -68,16 +70,22 @@ def throughput(n: int) -> dict[str, float]:
     engine = RedactionEngine()
     embedder = MiniLMEmbedder()
     calls = segments(n)
+    # As the server takes them: segments of many calls at once, each call's in order.
+    requests = [
+        RedactionRequest(call, speaker, text, seq)
+        for call, lines in zip((engine.start_call() for _ in calls), calls, strict=True)
+        for seq, (speaker, text) in enumerate(lines, 1)
+    ]
+    requests.sort(key=lambda r: r.seq or 0)  # stable: round by round over the calls
     start = time.perf_counter()
-    redacted: list[str] = []
-    for lines in calls:
-        call = engine.start_call()
-        final: dict[int, str] = {}
-        for seq, (speaker, text) in enumerate(lines, 1):
-            for revision in call.add(seq=seq, speaker=speaker, text=text):
-                final[revision.seq] = revision.text
-        redacted.extend(final[s] for s in sorted(final))
+    final: dict[tuple[int, int], str] = {}
+    for i in range(0, len(requests), BATCH):
+        batch = requests[i : i + BATCH]
+        for request, result in zip(batch, engine.redact(batch), strict=True):
+            assert isinstance(result, list)
+            final.update(((id(request.call), r.seq), r.text) for r in result)
     redact_s = time.perf_counter() - start
+    redacted = [final[key] for key in sorted(final)]
 
     start = time.perf_counter()
     vectors: list[list[float]] = []
@@ -120,13 +128,15 @@ def _chunk(i: int, text: str, *, tenant: str) -> Chunk:
     )
 
 
-def fill(path: Path, chunks: int) -> None:
+def fill(path: Path, chunks: int) -> tuple[float, float]:
     """`chunks` points near real embeddings of support-call lines, over `TENANTS` tenants; the
-    server's tenant `bench` holds every tenth."""
+    server's tenant `bench` holds every tenth. Returns what the open store holds in memory per
+    chunk, in KiB: resident, and of that anonymous (not pages of its mapped files)."""
     embedder = MiniLMEmbedder()
     lines = [t for call in segments(2_000) for _, t in call]
     base = np.asarray(embedder.embed(lines), dtype=np.float32)
     rng = np.random.default_rng(7)
+    rss, anon = rss_bytes(os.getpid()), rss_bytes(os.getpid(), "RssAnon")
     store = open_vector_store(path=str(path), dimension=embedder.dimension, collection=COLLECTION)
     for start in range(0, chunks, 1_000):
         ids = range(start, min(start + 1_000, chunks))
@@ -134,11 +144,18 @@ def fill(path: Path, chunks: int) -> None:
         noisy = picks + rng.normal(0, 0.02, picks.shape).astype(np.float32)
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
         batch = [
-            _chunk(i, lines[i % len(lines)], tenant="bench" if i % TENANTS == 0 else f"t{i}")
+            _chunk(
+                i, lines[i % len(lines)], tenant="bench" if i % TENANTS == 0 else f"t{i % TENANTS}"
+            )
             for i in ids
         ]
         store.upsert(batch, noisy.tolist())
+    per_chunk = (
+        (rss_bytes(os.getpid()) - rss) / chunks / 1024,
+        (rss_bytes(os.getpid(), "RssAnon") - anon) / chunks / 1024,
+    )
     store.close()
+    return per_chunk
 
 
 async def search_latency(target: str, queries: int) -> dict[str, list[float]]:
@@ -178,8 +195,11 @@ async def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="wt-history-") as tmp:
         started = time.perf_counter()
-        fill(Path(tmp) / "qdrant", args.chunks)
-        print(f"filled {args.chunks} chunks in {time.perf_counter() - started:.1f} s")
+        memory, anonymous = fill(Path(tmp) / "qdrant", args.chunks)
+        print(
+            f"filled {args.chunks} chunks in {time.perf_counter() - started:.1f} s; the open "
+            f"store holds {memory:.1f} KiB per chunk in memory ({anonymous:.1f} anonymous)"
+        )
         async with server_process(data_dir=Path(tmp)) as server:
             latencies = await search_latency(server.target, args.queries)
     print(f"SearchContext at {args.chunks} chunks ({TENANTS} tenants), gRPC on loopback:")

@@ -16,7 +16,8 @@ this process's own loop lag. Reported, over the measured window (after `--warmup
   (polled every 2 s from the call store; includes the few segments a turn needs to settle);
 - server CPU (server process and its worker processes) and RSS; the load process's CPU;
 - per minute of the window, the ack p99, pending p95 and RSS (a backlog or a leak shows as a
-  trend);
+  trend); the RSS growth over the window split into anonymous memory and pages of mapped files
+  (the embedded vector store maps its files), per segment acknowledged in the window;
 - segments sent and acknowledged (all, after the load stops).
 
     python -m bench.live --calls 100 250 500 1000 --seconds 60
@@ -49,7 +50,7 @@ from pathlib import Path
 
 import grpc
 
-from bench.common import API_KEY, cpu_seconds, percentile, rss_bytes, server_process
+from bench.common import API_KEY, percentile, server_process, tree_usage
 from warmtransfer.v1 import (
     call_service_pb2,
     call_service_pb2_grpc,
@@ -197,28 +198,7 @@ class Samples:
     summaries: list[tuple[float, float, int]] = field(default_factory=list)  # at, latency, pending
     summary_errors: int = 0
     indexed: dict[str, list[tuple[float, int]]] = field(default_factory=dict)  # (at, through)
-    usage: list[tuple[float, float, int]] = field(default_factory=list)  # (at, cpu_s, rss)
-
-
-def process_tree(pid: int) -> list[int]:
-    """`pid` and its descendants."""
-    pids, i = [pid], 0
-    while i < len(pids):
-        with contextlib.suppress(OSError):
-            for task in Path(f"/proc/{pids[i]}/task").iterdir():
-                pids.extend(int(c) for c in (task / "children").read_text().split())
-        i += 1
-    return pids
-
-
-def tree_usage(pid: int) -> tuple[float, int]:
-    """CPU seconds and RSS bytes of `pid` and its descendants (worker processes)."""
-    cpu, rss = 0.0, 0
-    for p in process_tree(pid):
-        with contextlib.suppress(OSError, RuntimeError):
-            cpu += cpu_seconds(p)
-            rss += rss_bytes(p)
-    return cpu, rss
+    usage: list[tuple[float, float, int, int]] = field(default_factory=list)  # at, cpu_s, rss, anon
 
 
 async def sample_summaries(
@@ -273,8 +253,7 @@ def _index_rows(db: Path) -> list[tuple[str, int]]:
 
 async def sample_usage(pid: int, samples: Samples, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        cpu, rss = tree_usage(pid)
-        samples.usage.append((time.time(), cpu, rss))
+        samples.usage.append((time.time(), *tree_usage(pid)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 5.0)
 
@@ -310,6 +289,8 @@ class Result:
     server_cpu: float  # cores
     rss_mib: float
     rss_growth_mib: float
+    anon_growth_mib: float
+    window_segments: int
     load_cpu: float  # cores
     minutes: list[tuple[float, float, float]]  # ack p99 ms, pending p95, rss MiB
     summary_errors: int
@@ -467,6 +448,8 @@ def summarize(
         server_cpu=server_cpu,
         rss_mib=statistics.fmean(rss) if rss else float("nan"),
         rss_growth_mib=(rss[-1] - rss[0]) if len(rss) > 1 else 0.0,
+        anon_growth_mib=(usage[-1][3] - usage[0][3]) / 2**20 if len(usage) > 1 else 0.0,
+        window_segments=len(ack),
         load_cpu=float(output["cpu_s"]) / float(output["wall_s"]),  # type: ignore[arg-type]
         minutes=minutes,
         summary_errors=samples.summary_errors,
@@ -497,6 +480,13 @@ async def main(args: argparse.Namespace) -> None:
             print(
                 "  per minute (ack p99 ms, pending p95, RSS MiB): "
                 + "; ".join(f"{a:,.0f}, {p:.0f}, {r:,.0f}" for a, p, r in result.minutes)
+            )
+        if result.window_segments:
+            per = 2**10 / result.window_segments
+            print(
+                f"  RSS growth over the window +{result.rss_growth_mib:,.0f} MiB, anonymous "
+                f"+{result.anon_growth_mib:,.0f} MiB: {result.rss_growth_mib * per:.1f} KiB "
+                f"({result.anon_growth_mib * per:.1f} anonymous) per segment acknowledged"
             )
         if result.unindexed_old or result.summary_errors:
             print(
