@@ -140,6 +140,7 @@ bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benc
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transcription
 	$(BIN)/python -m bench.history
 	$(BIN)/python -m bench.live
+	$(BIN)/python -m bench.live --calls 500 750 1000 --embeddings openai
 	$(BIN)/python -m bench.live --calls 500 --seconds 600
 	$(BIN)/python -m bench.live --calls 1000 --seconds 600 --embeddings openai
 

@@ -20,7 +20,7 @@ this process's own loop lag. Reported, over the measured window (after `--warmup
   (the embedded vector store maps its files), per segment acknowledged in the window;
 - segments sent and acknowledged (all, after the load stops).
 
-    python -m bench.live --calls 100 250 500 1000 --seconds 60
+    python -m bench.live --calls 100 250 500 750 1000 --seconds 60
     python -m bench.live --calls 1000 --seconds 600            # flat through ten minutes?
     python -m bench.live --calls 100 200 --baseline ../old     # the same load on another tree
     python -m bench.live --embeddings openai                   # embedding done by a provider
@@ -499,7 +499,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--calls", type=int, nargs="+", default=[100, 250, 500, 1000])
+    parser.add_argument("--calls", type=int, nargs="+", default=[100, 250, 500, 750, 1000])
     parser.add_argument("--seconds", type=float, default=60.0, help="measured window")
     parser.add_argument("--warmup", type=float, default=20.0)
     parser.add_argument("--baseline", help="run the server from this source tree instead")
