@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,9 +14,11 @@ import pytest
 
 from tests.server.helpers import create_call, ingest, segment
 from warmtransfer.client import Client, TranscriptStreamer
+from warmtransfer.rag.embeddings import embedding_provider
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
 from warmtransfer.server.redactors import CallRedactors
+from warmtransfer.server.workers import Worker, default_worker_count, lower_priority
 from warmtransfer.v1 import transcript_pb2, transcript_service_pb2
 
 pytestmark = pytest.mark.slow
@@ -117,3 +120,42 @@ async def test_a_worker_killed_mid_stream_loses_nothing(process_server: RunningS
     other = await create_call(client)
     assert await ingest(client, other, [segment(1, "I'm Dana Reyes")]) == [1]
     await client.close()
+
+
+def _own_niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+async def test_a_worker_process_runs_at_a_lower_priority_than_the_server() -> None:
+    worker = Worker("nice", niceness=5)
+    try:
+        assert await asyncio.wait_for(worker.run(_own_niceness), 60) == min(_own_niceness() + 5, 19)
+    finally:
+        worker.close()
+
+
+def test_lower_priority_lowers_the_calling_thread_only() -> None:
+    before = _own_niceness()
+    seen: list[int] = []
+
+    def lowered() -> None:
+        lower_priority(10)
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    thread = threading.Thread(target=lowered)
+    thread.start()
+    thread.join(30)
+    assert seen == [min(before + 10, 19)]
+    assert _own_niceness() == before
+
+
+def test_default_worker_count_leaves_cpus_for_the_server() -> None:
+    cpus = len(os.sched_getaffinity(0))
+    assert default_worker_count(reserved=0) == cpus
+    assert default_worker_count() == max(1, cpus - 1)
+    assert default_worker_count(reserved=cpus + 5) == 1
+
+
+def test_embedding_on_this_machine_unless_a_provider_is_named() -> None:
+    assert embedding_provider({}) == "minilm"
+    assert embedding_provider({"WARMTRANSFER_EMBEDDINGS": " OpenAI "}) == "openai"

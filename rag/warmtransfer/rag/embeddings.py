@@ -43,6 +43,7 @@ __all__ = [
     "MiniLMEmbedder",
     "OpenAIEmbedder",
     "build_embedder",
+    "embedding_provider",
 ]
 
 MINILM_NAME: Final = "all-MiniLM-L6-v2"
@@ -270,6 +271,12 @@ class OpenAIEmbedder:
         return rows
 
 
+def embedding_provider(env: Mapping[str, str]) -> str:
+    """`minilm` (embedding on this machine, the default) or `openai`, as the environment says
+    (not checked: `build_embedder` refuses anything else)."""
+    return (env.get("WARMTRANSFER_EMBEDDINGS") or "minilm").strip().lower()
+
+
 def build_embedder(env: Mapping[str, str]) -> Embedder:
     """The embedder the environment asks for.
 
@@ -281,7 +288,7 @@ def build_embedder(env: Mapping[str, str]) -> Embedder:
         WARMTRANSFER_EMBEDDING_DIMENSIONS  shorten text-embedding-3 vectors to this many
                                            dimensions; required for a model not known here.
     """
-    provider = (env.get("WARMTRANSFER_EMBEDDINGS") or "minilm").strip().lower()
+    provider = embedding_provider(env)
     if provider == "minilm":
         model = (env.get("WARMTRANSFER_EMBEDDING_MODEL") or MINILM_NAME).strip()
         if model != MINILM_NAME:

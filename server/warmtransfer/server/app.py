@@ -22,7 +22,7 @@ from warmtransfer.pipeline.summary.fallback import FallbackSummarizer
 from warmtransfer.pipeline.summary.llm import build_llm
 from warmtransfer.pipeline.summary.model import Summarizer
 from warmtransfer.pipeline.summary.offline import OfflineSummarizer
-from warmtransfer.rag.embeddings import Embedder, build_embedder
+from warmtransfer.rag.embeddings import Embedder, build_embedder, embedding_provider
 from warmtransfer.rag.vector_store import VectorStore, open_vector_store
 from warmtransfer.server.config import ServerConfig
 from warmtransfer.server.event_bus import EventBus
@@ -132,8 +132,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
     media = LiveKitRooms(config.livekit) if config.livekit is not None else None
     workers = config.workers
     if workers is None:  # a CPU for the server's embedding, unless a provider embeds
-        provider = config.embedding_env.get("WARMTRANSFER_EMBEDDINGS") or "minilm"
-        local = provider.strip().lower() != "openai"
+        local = embedding_provider(config.embedding_env) != "openai"
         workers = default_worker_count(reserved=1 if local else 0)
     redactors = CallRedactors(style=config.redaction_style, workers=workers)
     await redactors.load()
