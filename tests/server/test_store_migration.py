@@ -1,6 +1,6 @@
 """Stores written by earlier schemas open, migrated: version 1 (before final summaries: the
-summaries of calls that had already ended count as final) and version 2 (before the raw-read audit
-log and the retrieval index)."""
+summaries of calls that had already ended count as final), version 2 (before the raw-read audit
+log and the retrieval index) and version 3 (before accepted offers and the agents' streams)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.store.schema import SCHEMA_VERSION
-from warmtransfer.v1 import summary_pb2, transcript_pb2
+from warmtransfer.v1 import call_pb2, summary_pb2, transcript_pb2
 
 
 async def test_version_1_store_is_migrated(tmp_path: Path) -> None:
@@ -35,7 +35,7 @@ async def test_version_1_store_is_migrated(tmp_path: Path) -> None:
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             finals = dict(conn.execute("SELECT call_id, final FROM summaries").fetchall())
-        assert version == SCHEMA_VERSION == 3
+        assert version == SCHEMA_VERSION == 4
         assert finals == {ended: 1, live: 0}
     finally:
         await store.close()
@@ -64,6 +64,37 @@ async def test_version_2_store_gains_the_audit_log_and_indexes_its_calls_from_th
             (call.call_id, "key-1", "GetTranscript")
         ]
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
-            assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        await store.close()
+
+
+async def test_version_3_store_gains_accepted_offers_and_the_agents_streams(
+    tmp_path: Path,
+) -> None:
+    store = await CallStore.open(tmp_path)
+    call = await store.create_call("t", "cust-1", {})
+    await store.register_participant("t", call.call_id, "agent-a", call_pb2.PARTICIPANT_ROLE_AGENT)
+    old, _ = await store.start_transfer(
+        "t", call.call_id, from_identity="agent-a", to_identity="agent-b", reason="r"
+    )
+    await store.close()
+    with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+        conn.execute("DROP TABLE agent_events")
+        conn.execute("ALTER TABLE transfers DROP COLUMN accepted_us")
+        conn.execute("PRAGMA user_version = 3")
+
+    store = await CallStore.open(tmp_path)
+    try:
+        # The transfer begun before the upgrade reads back, not yet accepted, and can be.
+        before = await store.get_transfer("t", old.transfer_id)
+        assert before.state == old.state and not before.HasField("accepted_at")
+        accepted, first = await store.accept_transfer("t", old.transfer_id)
+        assert first and accepted.HasField("accepted_at")
+        # Its earlier changes were never in B's stream; the ones after the upgrade are.
+        events, _ = await store.agent_events_after("t", "agent-b", 0)
+        assert [e.transfer.HasField("accepted_at") for e in events] == [True]
+        with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:
         await store.close()

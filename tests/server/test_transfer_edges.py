@@ -67,7 +67,9 @@ async def test_b_never_joining_gives_the_caller_back_to_a(wt: Client, live_call:
     await start(wt, call_id)
     await caller.wait_not_hearing("agent-a")
     event = await wait_for_event(wt, call_id, failed, timeout=JOIN_TIMEOUT_S + 30)
-    assert "did not join" in event.transfer_state_changed.transfer.end_reason
+    transfer = event.transfer_state_changed.transfer
+    assert transfer.end_reason == "agent-b did not answer the transfer in time"
+    assert not transfer.HasField("accepted_at")
     await caller.wait_hearing("agent-a")  # never left on hold
     await agent_a.wait_hearing("maria")
     assert await call_state(wt, call_id) == call_pb2.CALL_STATE_ACTIVE

@@ -78,8 +78,10 @@ class RunningServer:
     health: health.aio.HealthServicer
 
     async def stop(self, grace: float | None = None) -> None:
-        """Drain and stop (see the module docstring for the order)."""
+        """Drain and stop (see the module docstring for the order); stopping again does nothing."""
         deps = self.deps
+        if deps.stopping.is_set():
+            return
         grace = deps.config.shutdown_grace_seconds if grace is None else grace
         deps.stopping.set()
         await deps.load.close()
@@ -179,9 +181,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
         TranscriptServicer(deps), server
     )
     summary_service_pb2_grpc.add_SummaryServiceServicer_to_server(SummaryServicer(deps), server)
-    transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(
-        TransferServicer(deps.transfers), server
-    )
+    transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(deps), server)
     context_service_pb2_grpc.add_ContextServiceServicer_to_server(ContextServicer(deps), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -2,7 +2,14 @@
 
     StartTransfer ──► CONSULTING ──CompleteTransfer──► COMPLETING ──B seen, A removed──► COMPLETED
                           │                                │
-                          └─CancelTransfer──► CANCELLED    └─B never arrives──► CONSULTING again
+                          ├─CancelTransfer──► CANCELLED    └─B never arrives──► CONSULTING again
+                          ├─DeclineTransfer (B)──► DECLINED
+                          └─B neither accepts nor joins in time──► FAILED
+
+B learns of the offer from its own stream (WatchAgent: every change of a transfer to B, the
+offer with its briefing), accepts it (AcceptTransfer: B's consult token and the briefing as it is
+now; B joining the consult room with the token StartTransfer returned counts as accepting too)
+or declines it (DeclineTransfer), which gives the caller back to A at once.
 
 StartTransfer records the transfer and answers at once with the precomputed briefing: it never
 summarizes. Hold here means the transferring agent (A) and the rest of the call room stop
@@ -86,9 +93,8 @@ class TransferCoordinator:
         transfer, call = await self._store.start_transfer(
             tenant_id, call_id, from_identity=from_identity, to_identity=to_identity, reason=reason
         )
-        summary, pending = await self._store.get_summary_and_pending(
-            tenant_id, call_id, limit=MAX_PENDING_SEGMENTS
-        )
+        briefing = await self.briefing(tenant_id, call_id)
+        summary, pending = briefing.summary, briefing.pending_segments
         room = transfer.consult_room_name
         try:
             await media.create_room(room, call_id=call_id, tenant_id=tenant_id)
@@ -117,7 +123,7 @@ class TransferCoordinator:
         )
         return transfer_service_pb2.StartTransferResponse(
             transfer=transfer,
-            briefing=transfer_service_pb2.Briefing(summary=summary, pending_segments=pending),
+            briefing=briefing,
             from_consult_token=media.join_token(
                 room=room, identity=from_identity, role=AGENT, call_id=call_id
             ),
@@ -126,6 +132,45 @@ class TransferCoordinator:
             ),
             livekit_url=media.config.url,
         )
+
+    async def briefing(self, tenant_id: str, call_id: str) -> transfer_service_pb2.Briefing:
+        """The briefing as it is now: the precomputed summary and the segments it has not read."""
+        summary, pending = await self._store.get_summary_and_pending(
+            tenant_id, call_id, limit=MAX_PENDING_SEGMENTS
+        )
+        return transfer_service_pb2.Briefing(summary=summary, pending_segments=pending)
+
+    async def accept(
+        self, tenant_id: str, transfer_id: str
+    ) -> transfer_service_pb2.AcceptTransferResponse:
+        media = self._require_media()
+        transfer, _ = await self._store.accept_transfer(tenant_id, transfer_id)
+        return transfer_service_pb2.AcceptTransferResponse(
+            transfer=transfer,
+            briefing=await self.briefing(tenant_id, transfer.call_id),
+            consult_token=media.join_token(
+                room=transfer.consult_room_name,
+                identity=transfer.to_identity,
+                role=AGENT,
+                call_id=transfer.call_id,
+            ),
+            livekit_url=media.config.url,
+        )
+
+    async def decline(self, tenant_id: str, transfer_id: str, reason: str) -> transfer_pb2.Transfer:
+        media = self._require_media()
+        transfer = await self._store.get_transfer(tenant_id, transfer_id)
+        call = await self._store.get_call(tenant_id, transfer.call_id)
+        why = f"declined by {transfer.to_identity}" + (f": {reason}" if reason else "")
+        declined = await self._store.change_transfer(
+            tenant_id,
+            transfer_id,
+            allowed_from=(CONSULTING,),
+            state=transfer_pb2.TRANSFER_STATE_DECLINED,
+            end_reason=why,
+        )
+        await self._release(media, call.room_name, transfer)
+        return declined
 
     async def cancel(self, tenant_id: str, transfer_id: str) -> transfer_pb2.Transfer:
         media = self._require_media()
@@ -333,8 +378,15 @@ class TransferCoordinator:
                     if not b_joined:
                         in_consult = await self._roles(media, transfer.consult_room_name)
                         b_joined = transfer.to_identity in in_consult
+                        if b_joined and not transfer.HasField("accepted_at"):
+                            # Joining with StartTransfer's token is accepting.
+                            with contextlib.suppress(WarmTransferError):
+                                await self._store.accept_transfer(tenant_id, transfer_id)
                     if not b_joined and loop.time() - started > self._join_timeout_s:
-                        why = f"{transfer.to_identity} did not join the consult room in time"
+                        if transfer.HasField("accepted_at"):
+                            why = f"{transfer.to_identity} did not join the consult room in time"
+                        else:
+                            why = f"{transfer.to_identity} did not answer the transfer in time"
                         await self._fail(tenant_id, transfer, call_room, why)
                         return
                 elif await self._handoff(tenant_id, transfer, call_room, in_call):

@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ewarmtransfer/v1/transfer.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x03\n\x08Transfer\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\x12\x17\n\x07\x63\x61ll_id\x18\x02 \x01(\tR\x06\x63\x61llId\x12\x34\n\x05state\x18\x03 \x01(\x0e\x32\x1e.warmtransfer.v1.TransferStateR\x05state\x12#\n\rfrom_identity\x18\x04 \x01(\tR\x0c\x66romIdentity\x12\x1f\n\x0bto_identity\x18\x05 \x01(\tR\ntoIdentity\x12\x16\n\x06reason\x18\x06 \x01(\tR\x06reason\x12*\n\x11\x63onsult_room_name\x18\x07 \x01(\tR\x0f\x63onsultRoomName\x12\x39\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x1d\n\nend_reason\x18\n \x01(\tR\tendReason*\xc4\x01\n\rTransferState\x12\x1e\n\x1aTRANSFER_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19TRANSFER_STATE_CONSULTING\x10\x01\x12\x1d\n\x19TRANSFER_STATE_COMPLETING\x10\x02\x12\x1c\n\x18TRANSFER_STATE_COMPLETED\x10\x03\x12\x1c\n\x18TRANSFER_STATE_CANCELLED\x10\x04\x12\x19\n\x15TRANSFER_STATE_FAILED\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ewarmtransfer/v1/transfer.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd6\x03\n\x08Transfer\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\x12\x17\n\x07\x63\x61ll_id\x18\x02 \x01(\tR\x06\x63\x61llId\x12\x34\n\x05state\x18\x03 \x01(\x0e\x32\x1e.warmtransfer.v1.TransferStateR\x05state\x12#\n\rfrom_identity\x18\x04 \x01(\tR\x0c\x66romIdentity\x12\x1f\n\x0bto_identity\x18\x05 \x01(\tR\ntoIdentity\x12\x16\n\x06reason\x18\x06 \x01(\tR\x06reason\x12*\n\x11\x63onsult_room_name\x18\x07 \x01(\tR\x0f\x63onsultRoomName\x12\x39\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x1d\n\nend_reason\x18\n \x01(\tR\tendReason\x12;\n\x0b\x61\x63\x63\x65pted_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nacceptedAt*\xe1\x01\n\rTransferState\x12\x1e\n\x1aTRANSFER_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19TRANSFER_STATE_CONSULTING\x10\x01\x12\x1d\n\x19TRANSFER_STATE_COMPLETING\x10\x02\x12\x1c\n\x18TRANSFER_STATE_COMPLETED\x10\x03\x12\x1c\n\x18TRANSFER_STATE_CANCELLED\x10\x04\x12\x19\n\x15TRANSFER_STATE_FAILED\x10\x05\x12\x1b\n\x17TRANSFER_STATE_DECLINED\x10\x06\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'warmtransfer.v1.transfer_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_TRANSFERSTATE']._serialized_start=497
-  _globals['_TRANSFERSTATE']._serialized_end=693
+  _globals['_TRANSFERSTATE']._serialized_start=558
+  _globals['_TRANSFERSTATE']._serialized_end=783
   _globals['_TRANSFER']._serialized_start=85
-  _globals['_TRANSFER']._serialized_end=494
+  _globals['_TRANSFER']._serialized_end=555
 # @@protoc_insertion_point(module_scope)

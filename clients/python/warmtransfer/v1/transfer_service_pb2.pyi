@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from warmtransfer.v1 import summary_pb2 as _summary_pb2
 from warmtransfer.v1 import transcript_pb2 as _transcript_pb2
 from warmtransfer.v1 import transfer_pb2 as _transfer_pb2
@@ -76,6 +79,60 @@ class GetTransferRequest(_message.Message):
     def __init__(self, transfer_id: _Optional[str] = ...) -> None: ...
 
 class GetTransferResponse(_message.Message):
+    __slots__ = ("transfer",)
+    TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    transfer: _transfer_pb2.Transfer
+    def __init__(self, transfer: _Optional[_Union[_transfer_pb2.Transfer, _Mapping]] = ...) -> None: ...
+
+class WatchAgentRequest(_message.Message):
+    __slots__ = ("identity", "after_cursor")
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    AFTER_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    identity: str
+    after_cursor: str
+    def __init__(self, identity: _Optional[str] = ..., after_cursor: _Optional[str] = ...) -> None: ...
+
+class WatchAgentResponse(_message.Message):
+    __slots__ = ("cursor", "event_time", "transfer", "previous_state", "briefing")
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_STATE_FIELD_NUMBER: _ClassVar[int]
+    BRIEFING_FIELD_NUMBER: _ClassVar[int]
+    cursor: str
+    event_time: _timestamp_pb2.Timestamp
+    transfer: _transfer_pb2.Transfer
+    previous_state: _transfer_pb2.TransferState
+    briefing: Briefing
+    def __init__(self, cursor: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transfer: _Optional[_Union[_transfer_pb2.Transfer, _Mapping]] = ..., previous_state: _Optional[_Union[_transfer_pb2.TransferState, str]] = ..., briefing: _Optional[_Union[Briefing, _Mapping]] = ...) -> None: ...
+
+class AcceptTransferRequest(_message.Message):
+    __slots__ = ("transfer_id",)
+    TRANSFER_ID_FIELD_NUMBER: _ClassVar[int]
+    transfer_id: str
+    def __init__(self, transfer_id: _Optional[str] = ...) -> None: ...
+
+class AcceptTransferResponse(_message.Message):
+    __slots__ = ("transfer", "briefing", "consult_token", "livekit_url")
+    TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    BRIEFING_FIELD_NUMBER: _ClassVar[int]
+    CONSULT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    LIVEKIT_URL_FIELD_NUMBER: _ClassVar[int]
+    transfer: _transfer_pb2.Transfer
+    briefing: Briefing
+    consult_token: str
+    livekit_url: str
+    def __init__(self, transfer: _Optional[_Union[_transfer_pb2.Transfer, _Mapping]] = ..., briefing: _Optional[_Union[Briefing, _Mapping]] = ..., consult_token: _Optional[str] = ..., livekit_url: _Optional[str] = ...) -> None: ...
+
+class DeclineTransferRequest(_message.Message):
+    __slots__ = ("transfer_id", "reason")
+    TRANSFER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    transfer_id: str
+    reason: str
+    def __init__(self, transfer_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DeclineTransferResponse(_message.Message):
     __slots__ = ("transfer",)
     TRANSFER_FIELD_NUMBER: _ClassVar[int]
     transfer: _transfer_pb2.Transfer

@@ -59,6 +59,21 @@ class TransferServiceStub:
                 request_serializer=warmtransfer_dot_v1_dot_transfer__service__pb2.GetTransferRequest.SerializeToString,
                 response_deserializer=warmtransfer_dot_v1_dot_transfer__service__pb2.GetTransferResponse.FromString,
                 _registered_method=True)
+        self.WatchAgent = channel.unary_stream(
+                '/warmtransfer.v1.TransferService/WatchAgent',
+                request_serializer=warmtransfer_dot_v1_dot_transfer__service__pb2.WatchAgentRequest.SerializeToString,
+                response_deserializer=warmtransfer_dot_v1_dot_transfer__service__pb2.WatchAgentResponse.FromString,
+                _registered_method=True)
+        self.AcceptTransfer = channel.unary_unary(
+                '/warmtransfer.v1.TransferService/AcceptTransfer',
+                request_serializer=warmtransfer_dot_v1_dot_transfer__service__pb2.AcceptTransferRequest.SerializeToString,
+                response_deserializer=warmtransfer_dot_v1_dot_transfer__service__pb2.AcceptTransferResponse.FromString,
+                _registered_method=True)
+        self.DeclineTransfer = channel.unary_unary(
+                '/warmtransfer.v1.TransferService/DeclineTransfer',
+                request_serializer=warmtransfer_dot_v1_dot_transfer__service__pb2.DeclineTransferRequest.SerializeToString,
+                response_deserializer=warmtransfer_dot_v1_dot_transfer__service__pb2.DeclineTransferResponse.FromString,
+                _registered_method=True)
 
 
 class TransferServiceServicer:
@@ -98,6 +113,34 @@ class TransferServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchAgent(self, request, context):
+        """WatchAgent streams the transfers offered to one agent, so the receiving agent learns of a
+        transfer without knowing the call: each offer (with its briefing) and every later state
+        change of it, in order, resumable from a cursor. It runs until the client cancels it; a
+        stopping server ends it with UNAVAILABLE naming the cursor to resume from.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AcceptTransfer(self, request, context):
+        """AcceptTransfer is the receiving agent taking an offer: it answers with the briefing as it
+        is now and the agent's join token for the consult room.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeclineTransfer(self, request, context):
+        """DeclineTransfer is the receiving agent turning an offer down: the transfer ends
+        DECLINED, the caller is taken off hold with the transferring agent and the consult room
+        closes. An offer neither accepted nor declined within the server's join timeout ends
+        FAILED the same way.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TransferServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -120,6 +163,21 @@ def add_TransferServiceServicer_to_server(servicer, server):
                     servicer.GetTransfer,
                     request_deserializer=warmtransfer_dot_v1_dot_transfer__service__pb2.GetTransferRequest.FromString,
                     response_serializer=warmtransfer_dot_v1_dot_transfer__service__pb2.GetTransferResponse.SerializeToString,
+            ),
+            'WatchAgent': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchAgent,
+                    request_deserializer=warmtransfer_dot_v1_dot_transfer__service__pb2.WatchAgentRequest.FromString,
+                    response_serializer=warmtransfer_dot_v1_dot_transfer__service__pb2.WatchAgentResponse.SerializeToString,
+            ),
+            'AcceptTransfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcceptTransfer,
+                    request_deserializer=warmtransfer_dot_v1_dot_transfer__service__pb2.AcceptTransferRequest.FromString,
+                    response_serializer=warmtransfer_dot_v1_dot_transfer__service__pb2.AcceptTransferResponse.SerializeToString,
+            ),
+            'DeclineTransfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeclineTransfer,
+                    request_deserializer=warmtransfer_dot_v1_dot_transfer__service__pb2.DeclineTransferRequest.FromString,
+                    response_serializer=warmtransfer_dot_v1_dot_transfer__service__pb2.DeclineTransferResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -235,6 +293,87 @@ class TransferService:
             '/warmtransfer.v1.TransferService/GetTransfer',
             warmtransfer_dot_v1_dot_transfer__service__pb2.GetTransferRequest.SerializeToString,
             warmtransfer_dot_v1_dot_transfer__service__pb2.GetTransferResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchAgent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/warmtransfer.v1.TransferService/WatchAgent',
+            warmtransfer_dot_v1_dot_transfer__service__pb2.WatchAgentRequest.SerializeToString,
+            warmtransfer_dot_v1_dot_transfer__service__pb2.WatchAgentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcceptTransfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/warmtransfer.v1.TransferService/AcceptTransfer',
+            warmtransfer_dot_v1_dot_transfer__service__pb2.AcceptTransferRequest.SerializeToString,
+            warmtransfer_dot_v1_dot_transfer__service__pb2.AcceptTransferResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeclineTransfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/warmtransfer.v1.TransferService/DeclineTransfer',
+            warmtransfer_dot_v1_dot_transfer__service__pb2.DeclineTransferRequest.SerializeToString,
+            warmtransfer_dot_v1_dot_transfer__service__pb2.DeclineTransferResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -40,6 +40,7 @@ from warmtransfer.v1 import (
     transcript_pb2,
     transcript_service_pb2,
     transfer_pb2,
+    transfer_service_pb2,
 )
 
 __all__ = ["AppendResult", "CallStore", "StoredSummary"]
@@ -49,6 +50,7 @@ T = TypeVar("T")
 MAX_PENDING_SEGMENTS = 10_000
 CallState = call_pb2.CallState
 WatchCallResponse = transcript_service_pb2.WatchCallResponse
+WatchAgentResponse = transfer_service_pb2.WatchAgentResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +379,8 @@ class CallStore:
             _append_event(conn, call_id, transfers.call_event(now, call.state), at)
             return transfer, now
 
-        return await self._writer.submit(write, notify=call_id)
+        notify = (call_id, transfers.agent_key(tenant_id, to_identity))
+        return await self._writer.submit(write, notify=notify)
 
     async def change_transfer(
         self,
@@ -390,7 +393,7 @@ class CallStore:
     ) -> transfer_pb2.Transfer:
         """Move a transfer on; when it ends, the call is active again (unless it ended)."""
         at = now_us()
-        call_id = (await self.get_transfer(tenant_id, transfer_id)).call_id
+        known = await self.get_transfer(tenant_id, transfer_id)
 
         def write(conn: sqlite3.Connection) -> transfer_pb2.Transfer:
             transfer, previous = transfers.update_transfer(
@@ -412,7 +415,40 @@ class CallStore:
                     _append_event(conn, transfer.call_id, transfers.call_event(now, call.state), at)
             return transfer
 
-        return await self._writer.submit(write, notify=call_id)
+        notify = (known.call_id, transfers.agent_key(tenant_id, known.to_identity))
+        return await self._writer.submit(write, notify=notify)
+
+    async def accept_transfer(
+        self, tenant_id: str, transfer_id: str
+    ) -> tuple[transfer_pb2.Transfer, bool]:
+        """Mark a CONSULTING transfer accepted by its receiving agent (the first time only);
+        return it and whether this call accepted it. The call's watchers see the change."""
+        at = now_us()
+        known = await self.get_transfer(tenant_id, transfer_id)
+
+        def write(conn: sqlite3.Connection) -> tuple[transfer_pb2.Transfer, bool]:
+            transfer, accepted = transfers.accept_transfer(conn, tenant_id, transfer_id, at_us=at)
+            if accepted:
+                event = transfers.transfer_event(transfer, transfer.state)
+                _append_event(conn, transfer.call_id, event, at)
+            return transfer, accepted
+
+        notify = (known.call_id, transfers.agent_key(tenant_id, known.to_identity))
+        return await self._writer.submit(write, notify=notify)
+
+    async def agent_events_after(
+        self, tenant_id: str, identity: str, after_event_id: int | None, *, limit: int = 500
+    ) -> tuple[list[WatchAgentResponse], int]:
+        """The agent's events after a cursor (None: from its first offer still under way) and
+        the cursor the read started after."""
+
+        def read(conn: sqlite3.Connection) -> tuple[list[WatchAgentResponse], int]:
+            start = after_event_id
+            if start is None:
+                start = transfers.first_open_offer_cursor(conn, tenant_id, identity)
+            return transfers.agent_events_after(conn, tenant_id, identity, start, limit), start
+
+        return await self._read(read)
 
     async def get_transfer(self, tenant_id: str, transfer_id: str) -> transfer_pb2.Transfer:
         return await self._read(

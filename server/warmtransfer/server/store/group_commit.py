@@ -33,7 +33,7 @@ class StoreClosed(RuntimeError):
 class _Write:
     fn: Callable[[sqlite3.Connection], Any]
     future: asyncio.Future[Any]
-    notify: str | None
+    notify: tuple[str, ...]
     outcome: tuple[bool, Any] = field(default=(False, None))
 
 
@@ -60,23 +60,24 @@ class GroupCommitWriter:
         self._task = asyncio.create_task(self._run(), name="store-writer")
 
     async def submit(
-        self, fn: Callable[[sqlite3.Connection], T], *, notify: str | None = None
+        self, fn: Callable[[sqlite3.Connection], T], *, notify: str | tuple[str, ...] = ()
     ) -> T:
         """Run `fn` in a transaction; return its result once the transaction has committed."""
         return await self.enqueue(fn, notify=notify)
 
     def enqueue(
-        self, fn: Callable[[sqlite3.Connection], T], *, notify: str | None = None
+        self, fn: Callable[[sqlite3.Connection], T], *, notify: str | tuple[str, ...] = ()
     ) -> asyncio.Future[T]:
         """Queue `fn` now (writes run in the order queued); the future resolves after commit.
 
-        When `fn` succeeds, `notify` is among the keys passed to `on_commit` after the commit,
-        even if nobody awaits the future any more.
+        When `fn` succeeds, `notify` (one key or several) is among the keys passed to
+        `on_commit` after the commit, even if nobody awaits the future any more.
         """
         if self._closing:
             raise StoreClosed("the call store is shutting down")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Write(fn, future, notify))
+        keys = (notify,) if isinstance(notify, str) else notify
+        self._queue.put_nowait(_Write(fn, future, keys))
         return future
 
     async def close(self) -> None:
@@ -114,7 +115,7 @@ class GroupCommitWriter:
                     if not write.future.done():
                         write.future.set_exception(exc)
                 continue
-            self._on_commit({w.notify for w in batch if w.notify is not None and w.outcome[0]})
+            self._on_commit({key for w in batch if w.outcome[0] for key in w.notify})
             for write in batch:
                 if write.future.done():  # the caller went away; its write is committed anyway
                     continue

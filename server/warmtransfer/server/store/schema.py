@@ -7,7 +7,7 @@ from pathlib import Path
 
 __all__ = ["SCHEMA_VERSION", "connect"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -67,9 +67,20 @@ CREATE TABLE IF NOT EXISTS transfers (
     consult_room  TEXT NOT NULL,
     created_us    INTEGER NOT NULL,
     updated_us    INTEGER NOT NULL,
-    end_reason    TEXT NOT NULL DEFAULT ''
+    end_reason    TEXT NOT NULL DEFAULT '',
+    accepted_us   INTEGER                          -- when the receiving agent accepted
 );
 CREATE INDEX IF NOT EXISTS transfers_by_call ON transfers (call_id, created_us);
+
+-- What each receiving agent is offered: every change of a transfer to it, in order (WatchAgent).
+CREATE TABLE IF NOT EXISTS agent_events (
+    event_id    INTEGER PRIMARY KEY AUTOINCREMENT, -- the cursor
+    tenant_id   TEXT NOT NULL,
+    identity    TEXT NOT NULL,
+    transfer_id TEXT NOT NULL,
+    payload     BLOB NOT NULL                      -- warmtransfer.v1.WatchAgentResponse
+);
+CREATE INDEX IF NOT EXISTS agent_events_by_agent ON agent_events (tenant_id, identity, event_id);
 
 CREATE TABLE IF NOT EXISTS events (
     event_id INTEGER PRIMARY KEY AUTOINCREMENT,    -- the cursor
@@ -116,6 +127,17 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version = 3")
 
 
+def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+    """Version 4 records when a transfer was accepted and keeps each agent's offers (the
+    agent_events table, created by the schema script)."""
+    conn.execute("BEGIN IMMEDIATE")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(transfers)")}
+    if "accepted_us" not in columns:  # a store without transfers got the table just now
+        conn.execute("ALTER TABLE transfers ADD COLUMN accepted_us INTEGER")
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute("COMMIT")
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the store; the writer also creates the schema."""
     if readonly:
@@ -133,10 +155,12 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == 0:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif version in (1, 2):
+        elif version in (1, 2, 3):
             if version == 1:
                 _migrate_1_to_2(conn)
-            _migrate_2_to_3(conn)
+            if version <= 2:
+                _migrate_2_to_3(conn)
+            _migrate_3_to_4(conn)
         elif version != SCHEMA_VERSION:
             conn.close()
             raise RuntimeError(

@@ -39,6 +39,8 @@ const (
 	// The transfer ended without completing (the caller hung up, the receiving agent never
 	// joined, a step failed); the caller is never left on hold.
 	TransferState_TRANSFER_STATE_FAILED TransferState = 5
+	// The receiving agent declined the offer; the transferring agent is back with the caller.
+	TransferState_TRANSFER_STATE_DECLINED TransferState = 6
 )
 
 // Enum value maps for TransferState.
@@ -50,6 +52,7 @@ var (
 		3: "TRANSFER_STATE_COMPLETED",
 		4: "TRANSFER_STATE_CANCELLED",
 		5: "TRANSFER_STATE_FAILED",
+		6: "TRANSFER_STATE_DECLINED",
 	}
 	TransferState_value = map[string]int32{
 		"TRANSFER_STATE_UNSPECIFIED": 0,
@@ -58,6 +61,7 @@ var (
 		"TRANSFER_STATE_COMPLETED":   3,
 		"TRANSFER_STATE_CANCELLED":   4,
 		"TRANSFER_STATE_FAILED":      5,
+		"TRANSFER_STATE_DECLINED":    6,
 	}
 )
 
@@ -109,8 +113,11 @@ type Transfer struct {
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// When the state last changed.
 	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
-	// Why the transfer failed or was cancelled; empty otherwise.
-	EndReason     string `protobuf:"bytes,10,opt,name=end_reason,json=endReason,proto3" json:"end_reason,omitempty"`
+	// Why the transfer failed, was cancelled or declined; empty otherwise.
+	EndReason string `protobuf:"bytes,10,opt,name=end_reason,json=endReason,proto3" json:"end_reason,omitempty"`
+	// When the receiving agent accepted the offer (AcceptTransfer, or joining the consult room
+	// with the token StartTransfer returned); unset until then.
+	AcceptedAt    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=accepted_at,json=acceptedAt,proto3" json:"accepted_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -215,11 +222,18 @@ func (x *Transfer) GetEndReason() string {
 	return ""
 }
 
+func (x *Transfer) GetAcceptedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AcceptedAt
+	}
+	return nil
+}
+
 var File_warmtransfer_v1_transfer_proto protoreflect.FileDescriptor
 
 const file_warmtransfer_v1_transfer_proto_rawDesc = "" +
 	"\n" +
-	"\x1ewarmtransfer/v1/transfer.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x03\n" +
+	"\x1ewarmtransfer/v1/transfer.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd6\x03\n" +
 	"\bTransfer\x12\x1f\n" +
 	"\vtransfer_id\x18\x01 \x01(\tR\n" +
 	"transferId\x12\x17\n" +
@@ -236,14 +250,17 @@ const file_warmtransfer_v1_transfer_proto_rawDesc = "" +
 	"updated_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x1d\n" +
 	"\n" +
 	"end_reason\x18\n" +
-	" \x01(\tR\tendReason*\xc4\x01\n" +
+	" \x01(\tR\tendReason\x12;\n" +
+	"\vaccepted_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"acceptedAt*\xe1\x01\n" +
 	"\rTransferState\x12\x1e\n" +
 	"\x1aTRANSFER_STATE_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19TRANSFER_STATE_CONSULTING\x10\x01\x12\x1d\n" +
 	"\x19TRANSFER_STATE_COMPLETING\x10\x02\x12\x1c\n" +
 	"\x18TRANSFER_STATE_COMPLETED\x10\x03\x12\x1c\n" +
 	"\x18TRANSFER_STATE_CANCELLED\x10\x04\x12\x19\n" +
-	"\x15TRANSFER_STATE_FAILED\x10\x05b\x06proto3"
+	"\x15TRANSFER_STATE_FAILED\x10\x05\x12\x1b\n" +
+	"\x17TRANSFER_STATE_DECLINED\x10\x06b\x06proto3"
 
 var (
 	file_warmtransfer_v1_transfer_proto_rawDescOnce sync.Once
@@ -268,11 +285,12 @@ var file_warmtransfer_v1_transfer_proto_depIdxs = []int32{
 	0, // 0: warmtransfer.v1.Transfer.state:type_name -> warmtransfer.v1.TransferState
 	2, // 1: warmtransfer.v1.Transfer.created_at:type_name -> google.protobuf.Timestamp
 	2, // 2: warmtransfer.v1.Transfer.updated_at:type_name -> google.protobuf.Timestamp
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	2, // 3: warmtransfer.v1.Transfer.accepted_at:type_name -> google.protobuf.Timestamp
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_warmtransfer_v1_transfer_proto_init() }

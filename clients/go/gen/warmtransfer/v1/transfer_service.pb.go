@@ -9,6 +9,7 @@ package warmtransferv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -517,11 +518,370 @@ func (x *GetTransferResponse) GetTransfer() *Transfer {
 	return nil
 }
 
+// WatchAgentRequest names the agent whose offers to follow.
+type WatchAgentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The receiving agent's identity (as in StartTransferRequest.to_identity).
+	Identity string `protobuf:"bytes,1,opt,name=identity,proto3" json:"identity,omitempty"`
+	// Resume after this cursor (a WatchAgentResponse.cursor). Empty: start with the offers to
+	// the agent still under way (CONSULTING or COMPLETING), then follow new ones.
+	AfterCursor   string `protobuf:"bytes,2,opt,name=after_cursor,json=afterCursor,proto3" json:"after_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchAgentRequest) Reset() {
+	*x = WatchAgentRequest{}
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchAgentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchAgentRequest) ProtoMessage() {}
+
+func (x *WatchAgentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchAgentRequest.ProtoReflect.Descriptor instead.
+func (*WatchAgentRequest) Descriptor() ([]byte, []int) {
+	return file_warmtransfer_v1_transfer_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *WatchAgentRequest) GetIdentity() string {
+	if x != nil {
+		return x.Identity
+	}
+	return ""
+}
+
+func (x *WatchAgentRequest) GetAfterCursor() string {
+	if x != nil {
+		return x.AfterCursor
+	}
+	return ""
+}
+
+// WatchAgentResponse is one change of a transfer offered to the agent.
+type WatchAgentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Opaque position in the agent's stream; pass it as after_cursor to resume after this event.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// When the change was recorded.
+	EventTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=event_time,json=eventTime,proto3" json:"event_time,omitempty"`
+	// The transfer after the change.
+	Transfer *Transfer `protobuf:"bytes,3,opt,name=transfer,proto3" json:"transfer,omitempty"`
+	// The state before the change; TRANSFER_STATE_UNSPECIFIED for the offer itself.
+	PreviousState TransferState `protobuf:"varint,4,opt,name=previous_state,json=previousState,proto3,enum=warmtransfer.v1.TransferState" json:"previous_state,omitempty"`
+	// For an offer still under way when it is sent: the briefing as it is at that moment (the
+	// precomputed summary and the segments it has not read). Unset otherwise.
+	Briefing      *Briefing `protobuf:"bytes,5,opt,name=briefing,proto3" json:"briefing,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchAgentResponse) Reset() {
+	*x = WatchAgentResponse{}
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchAgentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchAgentResponse) ProtoMessage() {}
+
+func (x *WatchAgentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchAgentResponse.ProtoReflect.Descriptor instead.
+func (*WatchAgentResponse) Descriptor() ([]byte, []int) {
+	return file_warmtransfer_v1_transfer_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *WatchAgentResponse) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *WatchAgentResponse) GetEventTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EventTime
+	}
+	return nil
+}
+
+func (x *WatchAgentResponse) GetTransfer() *Transfer {
+	if x != nil {
+		return x.Transfer
+	}
+	return nil
+}
+
+func (x *WatchAgentResponse) GetPreviousState() TransferState {
+	if x != nil {
+		return x.PreviousState
+	}
+	return TransferState_TRANSFER_STATE_UNSPECIFIED
+}
+
+func (x *WatchAgentResponse) GetBriefing() *Briefing {
+	if x != nil {
+		return x.Briefing
+	}
+	return nil
+}
+
+// AcceptTransferRequest names the offer to accept.
+type AcceptTransferRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The transfer.
+	TransferId    string `protobuf:"bytes,1,opt,name=transfer_id,json=transferId,proto3" json:"transfer_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptTransferRequest) Reset() {
+	*x = AcceptTransferRequest{}
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptTransferRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptTransferRequest) ProtoMessage() {}
+
+func (x *AcceptTransferRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptTransferRequest.ProtoReflect.Descriptor instead.
+func (*AcceptTransferRequest) Descriptor() ([]byte, []int) {
+	return file_warmtransfer_v1_transfer_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *AcceptTransferRequest) GetTransferId() string {
+	if x != nil {
+		return x.TransferId
+	}
+	return ""
+}
+
+// AcceptTransferResponse carries what the receiving agent needs to consult.
+type AcceptTransferResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The transfer, in state TRANSFER_STATE_CONSULTING with accepted_at set.
+	Transfer *Transfer `protobuf:"bytes,1,opt,name=transfer,proto3" json:"transfer,omitempty"`
+	// The briefing as it is now.
+	Briefing *Briefing `protobuf:"bytes,2,opt,name=briefing,proto3" json:"briefing,omitempty"`
+	// Join token for the receiving agent, for the consult room. Secret.
+	ConsultToken string `protobuf:"bytes,3,opt,name=consult_token,json=consultToken,proto3" json:"consult_token,omitempty"`
+	// The LiveKit URL the token is for.
+	LivekitUrl    string `protobuf:"bytes,4,opt,name=livekit_url,json=livekitUrl,proto3" json:"livekit_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptTransferResponse) Reset() {
+	*x = AcceptTransferResponse{}
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptTransferResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptTransferResponse) ProtoMessage() {}
+
+func (x *AcceptTransferResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptTransferResponse.ProtoReflect.Descriptor instead.
+func (*AcceptTransferResponse) Descriptor() ([]byte, []int) {
+	return file_warmtransfer_v1_transfer_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *AcceptTransferResponse) GetTransfer() *Transfer {
+	if x != nil {
+		return x.Transfer
+	}
+	return nil
+}
+
+func (x *AcceptTransferResponse) GetBriefing() *Briefing {
+	if x != nil {
+		return x.Briefing
+	}
+	return nil
+}
+
+func (x *AcceptTransferResponse) GetConsultToken() string {
+	if x != nil {
+		return x.ConsultToken
+	}
+	return ""
+}
+
+func (x *AcceptTransferResponse) GetLivekitUrl() string {
+	if x != nil {
+		return x.LivekitUrl
+	}
+	return ""
+}
+
+// DeclineTransferRequest names the offer to decline.
+type DeclineTransferRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The transfer.
+	TransferId string `protobuf:"bytes,1,opt,name=transfer_id,json=transferId,proto3" json:"transfer_id,omitempty"`
+	// Why, in the receiving agent's words; shown to the transferring agent. Sensitive: free text.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineTransferRequest) Reset() {
+	*x = DeclineTransferRequest{}
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineTransferRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineTransferRequest) ProtoMessage() {}
+
+func (x *DeclineTransferRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineTransferRequest.ProtoReflect.Descriptor instead.
+func (*DeclineTransferRequest) Descriptor() ([]byte, []int) {
+	return file_warmtransfer_v1_transfer_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DeclineTransferRequest) GetTransferId() string {
+	if x != nil {
+		return x.TransferId
+	}
+	return ""
+}
+
+func (x *DeclineTransferRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// DeclineTransferResponse carries the declined transfer.
+type DeclineTransferResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The transfer, in state TRANSFER_STATE_DECLINED.
+	Transfer      *Transfer `protobuf:"bytes,1,opt,name=transfer,proto3" json:"transfer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineTransferResponse) Reset() {
+	*x = DeclineTransferResponse{}
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineTransferResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineTransferResponse) ProtoMessage() {}
+
+func (x *DeclineTransferResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_warmtransfer_v1_transfer_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineTransferResponse.ProtoReflect.Descriptor instead.
+func (*DeclineTransferResponse) Descriptor() ([]byte, []int) {
+	return file_warmtransfer_v1_transfer_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DeclineTransferResponse) GetTransfer() *Transfer {
+	if x != nil {
+		return x.Transfer
+	}
+	return nil
+}
+
 var File_warmtransfer_v1_transfer_service_proto protoreflect.FileDescriptor
 
 const file_warmtransfer_v1_transfer_service_proto_rawDesc = "" +
 	"\n" +
-	"&warmtransfer/v1/transfer_service.proto\x12\x0fwarmtransfer.v1\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\x1a\x1ewarmtransfer/v1/transfer.proto\"\x8d\x01\n" +
+	"&warmtransfer/v1/transfer_service.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\x1a\x1ewarmtransfer/v1/transfer.proto\"\x8d\x01\n" +
 	"\x14StartTransferRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12#\n" +
 	"\rfrom_identity\x18\x02 \x01(\tR\ffromIdentity\x12\x1f\n" +
@@ -553,12 +913,41 @@ const file_warmtransfer_v1_transfer_service_proto_rawDesc = "" +
 	"\vtransfer_id\x18\x01 \x01(\tR\n" +
 	"transferId\"L\n" +
 	"\x13GetTransferResponse\x125\n" +
-	"\btransfer\x18\x01 \x01(\v2\x19.warmtransfer.v1.TransferR\btransfer2\x97\x03\n" +
+	"\btransfer\x18\x01 \x01(\v2\x19.warmtransfer.v1.TransferR\btransfer\"R\n" +
+	"\x11WatchAgentRequest\x12\x1a\n" +
+	"\bidentity\x18\x01 \x01(\tR\bidentity\x12!\n" +
+	"\fafter_cursor\x18\x02 \x01(\tR\vafterCursor\"\x9c\x02\n" +
+	"\x12WatchAgentResponse\x12\x16\n" +
+	"\x06cursor\x18\x01 \x01(\tR\x06cursor\x129\n" +
+	"\n" +
+	"event_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\teventTime\x125\n" +
+	"\btransfer\x18\x03 \x01(\v2\x19.warmtransfer.v1.TransferR\btransfer\x12E\n" +
+	"\x0eprevious_state\x18\x04 \x01(\x0e2\x1e.warmtransfer.v1.TransferStateR\rpreviousState\x125\n" +
+	"\bbriefing\x18\x05 \x01(\v2\x19.warmtransfer.v1.BriefingR\bbriefing\"8\n" +
+	"\x15AcceptTransferRequest\x12\x1f\n" +
+	"\vtransfer_id\x18\x01 \x01(\tR\n" +
+	"transferId\"\xcc\x01\n" +
+	"\x16AcceptTransferResponse\x125\n" +
+	"\btransfer\x18\x01 \x01(\v2\x19.warmtransfer.v1.TransferR\btransfer\x125\n" +
+	"\bbriefing\x18\x02 \x01(\v2\x19.warmtransfer.v1.BriefingR\bbriefing\x12#\n" +
+	"\rconsult_token\x18\x03 \x01(\tR\fconsultToken\x12\x1f\n" +
+	"\vlivekit_url\x18\x04 \x01(\tR\n" +
+	"livekitUrl\"Q\n" +
+	"\x16DeclineTransferRequest\x12\x1f\n" +
+	"\vtransfer_id\x18\x01 \x01(\tR\n" +
+	"transferId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"P\n" +
+	"\x17DeclineTransferResponse\x125\n" +
+	"\btransfer\x18\x01 \x01(\v2\x19.warmtransfer.v1.TransferR\btransfer2\xb9\x05\n" +
 	"\x0fTransferService\x12^\n" +
 	"\rStartTransfer\x12%.warmtransfer.v1.StartTransferRequest\x1a&.warmtransfer.v1.StartTransferResponse\x12g\n" +
 	"\x10CompleteTransfer\x12(.warmtransfer.v1.CompleteTransferRequest\x1a).warmtransfer.v1.CompleteTransferResponse\x12a\n" +
 	"\x0eCancelTransfer\x12&.warmtransfer.v1.CancelTransferRequest\x1a'.warmtransfer.v1.CancelTransferResponse\x12X\n" +
-	"\vGetTransfer\x12#.warmtransfer.v1.GetTransferRequest\x1a$.warmtransfer.v1.GetTransferResponseb\x06proto3"
+	"\vGetTransfer\x12#.warmtransfer.v1.GetTransferRequest\x1a$.warmtransfer.v1.GetTransferResponse\x12W\n" +
+	"\n" +
+	"WatchAgent\x12\".warmtransfer.v1.WatchAgentRequest\x1a#.warmtransfer.v1.WatchAgentResponse0\x01\x12a\n" +
+	"\x0eAcceptTransfer\x12&.warmtransfer.v1.AcceptTransferRequest\x1a'.warmtransfer.v1.AcceptTransferResponse\x12d\n" +
+	"\x0fDeclineTransfer\x12'.warmtransfer.v1.DeclineTransferRequest\x1a(.warmtransfer.v1.DeclineTransferResponseb\x06proto3"
 
 var (
 	file_warmtransfer_v1_transfer_service_proto_rawDescOnce sync.Once
@@ -572,7 +961,7 @@ func file_warmtransfer_v1_transfer_service_proto_rawDescGZIP() []byte {
 	return file_warmtransfer_v1_transfer_service_proto_rawDescData
 }
 
-var file_warmtransfer_v1_transfer_service_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_warmtransfer_v1_transfer_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_warmtransfer_v1_transfer_service_proto_goTypes = []any{
 	(*StartTransferRequest)(nil),     // 0: warmtransfer.v1.StartTransferRequest
 	(*Briefing)(nil),                 // 1: warmtransfer.v1.Briefing
@@ -583,31 +972,52 @@ var file_warmtransfer_v1_transfer_service_proto_goTypes = []any{
 	(*CancelTransferResponse)(nil),   // 6: warmtransfer.v1.CancelTransferResponse
 	(*GetTransferRequest)(nil),       // 7: warmtransfer.v1.GetTransferRequest
 	(*GetTransferResponse)(nil),      // 8: warmtransfer.v1.GetTransferResponse
-	(*CallSummary)(nil),              // 9: warmtransfer.v1.CallSummary
-	(*TranscriptSegment)(nil),        // 10: warmtransfer.v1.TranscriptSegment
-	(*Transfer)(nil),                 // 11: warmtransfer.v1.Transfer
+	(*WatchAgentRequest)(nil),        // 9: warmtransfer.v1.WatchAgentRequest
+	(*WatchAgentResponse)(nil),       // 10: warmtransfer.v1.WatchAgentResponse
+	(*AcceptTransferRequest)(nil),    // 11: warmtransfer.v1.AcceptTransferRequest
+	(*AcceptTransferResponse)(nil),   // 12: warmtransfer.v1.AcceptTransferResponse
+	(*DeclineTransferRequest)(nil),   // 13: warmtransfer.v1.DeclineTransferRequest
+	(*DeclineTransferResponse)(nil),  // 14: warmtransfer.v1.DeclineTransferResponse
+	(*CallSummary)(nil),              // 15: warmtransfer.v1.CallSummary
+	(*TranscriptSegment)(nil),        // 16: warmtransfer.v1.TranscriptSegment
+	(*Transfer)(nil),                 // 17: warmtransfer.v1.Transfer
+	(*timestamppb.Timestamp)(nil),    // 18: google.protobuf.Timestamp
+	(TransferState)(0),               // 19: warmtransfer.v1.TransferState
 }
 var file_warmtransfer_v1_transfer_service_proto_depIdxs = []int32{
-	9,  // 0: warmtransfer.v1.Briefing.summary:type_name -> warmtransfer.v1.CallSummary
-	10, // 1: warmtransfer.v1.Briefing.pending_segments:type_name -> warmtransfer.v1.TranscriptSegment
-	11, // 2: warmtransfer.v1.StartTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
+	15, // 0: warmtransfer.v1.Briefing.summary:type_name -> warmtransfer.v1.CallSummary
+	16, // 1: warmtransfer.v1.Briefing.pending_segments:type_name -> warmtransfer.v1.TranscriptSegment
+	17, // 2: warmtransfer.v1.StartTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
 	1,  // 3: warmtransfer.v1.StartTransferResponse.briefing:type_name -> warmtransfer.v1.Briefing
-	11, // 4: warmtransfer.v1.CompleteTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
-	11, // 5: warmtransfer.v1.CancelTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
-	11, // 6: warmtransfer.v1.GetTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
-	0,  // 7: warmtransfer.v1.TransferService.StartTransfer:input_type -> warmtransfer.v1.StartTransferRequest
-	3,  // 8: warmtransfer.v1.TransferService.CompleteTransfer:input_type -> warmtransfer.v1.CompleteTransferRequest
-	5,  // 9: warmtransfer.v1.TransferService.CancelTransfer:input_type -> warmtransfer.v1.CancelTransferRequest
-	7,  // 10: warmtransfer.v1.TransferService.GetTransfer:input_type -> warmtransfer.v1.GetTransferRequest
-	2,  // 11: warmtransfer.v1.TransferService.StartTransfer:output_type -> warmtransfer.v1.StartTransferResponse
-	4,  // 12: warmtransfer.v1.TransferService.CompleteTransfer:output_type -> warmtransfer.v1.CompleteTransferResponse
-	6,  // 13: warmtransfer.v1.TransferService.CancelTransfer:output_type -> warmtransfer.v1.CancelTransferResponse
-	8,  // 14: warmtransfer.v1.TransferService.GetTransfer:output_type -> warmtransfer.v1.GetTransferResponse
-	11, // [11:15] is the sub-list for method output_type
-	7,  // [7:11] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	17, // 4: warmtransfer.v1.CompleteTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
+	17, // 5: warmtransfer.v1.CancelTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
+	17, // 6: warmtransfer.v1.GetTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
+	18, // 7: warmtransfer.v1.WatchAgentResponse.event_time:type_name -> google.protobuf.Timestamp
+	17, // 8: warmtransfer.v1.WatchAgentResponse.transfer:type_name -> warmtransfer.v1.Transfer
+	19, // 9: warmtransfer.v1.WatchAgentResponse.previous_state:type_name -> warmtransfer.v1.TransferState
+	1,  // 10: warmtransfer.v1.WatchAgentResponse.briefing:type_name -> warmtransfer.v1.Briefing
+	17, // 11: warmtransfer.v1.AcceptTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
+	1,  // 12: warmtransfer.v1.AcceptTransferResponse.briefing:type_name -> warmtransfer.v1.Briefing
+	17, // 13: warmtransfer.v1.DeclineTransferResponse.transfer:type_name -> warmtransfer.v1.Transfer
+	0,  // 14: warmtransfer.v1.TransferService.StartTransfer:input_type -> warmtransfer.v1.StartTransferRequest
+	3,  // 15: warmtransfer.v1.TransferService.CompleteTransfer:input_type -> warmtransfer.v1.CompleteTransferRequest
+	5,  // 16: warmtransfer.v1.TransferService.CancelTransfer:input_type -> warmtransfer.v1.CancelTransferRequest
+	7,  // 17: warmtransfer.v1.TransferService.GetTransfer:input_type -> warmtransfer.v1.GetTransferRequest
+	9,  // 18: warmtransfer.v1.TransferService.WatchAgent:input_type -> warmtransfer.v1.WatchAgentRequest
+	11, // 19: warmtransfer.v1.TransferService.AcceptTransfer:input_type -> warmtransfer.v1.AcceptTransferRequest
+	13, // 20: warmtransfer.v1.TransferService.DeclineTransfer:input_type -> warmtransfer.v1.DeclineTransferRequest
+	2,  // 21: warmtransfer.v1.TransferService.StartTransfer:output_type -> warmtransfer.v1.StartTransferResponse
+	4,  // 22: warmtransfer.v1.TransferService.CompleteTransfer:output_type -> warmtransfer.v1.CompleteTransferResponse
+	6,  // 23: warmtransfer.v1.TransferService.CancelTransfer:output_type -> warmtransfer.v1.CancelTransferResponse
+	8,  // 24: warmtransfer.v1.TransferService.GetTransfer:output_type -> warmtransfer.v1.GetTransferResponse
+	10, // 25: warmtransfer.v1.TransferService.WatchAgent:output_type -> warmtransfer.v1.WatchAgentResponse
+	12, // 26: warmtransfer.v1.TransferService.AcceptTransfer:output_type -> warmtransfer.v1.AcceptTransferResponse
+	14, // 27: warmtransfer.v1.TransferService.DeclineTransfer:output_type -> warmtransfer.v1.DeclineTransferResponse
+	21, // [21:28] is the sub-list for method output_type
+	14, // [14:21] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_warmtransfer_v1_transfer_service_proto_init() }
@@ -624,7 +1034,7 @@ func file_warmtransfer_v1_transfer_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_warmtransfer_v1_transfer_service_proto_rawDesc), len(file_warmtransfer_v1_transfer_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

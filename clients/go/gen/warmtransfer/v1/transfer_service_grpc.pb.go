@@ -23,6 +23,9 @@ const (
 	TransferService_CompleteTransfer_FullMethodName = "/warmtransfer.v1.TransferService/CompleteTransfer"
 	TransferService_CancelTransfer_FullMethodName   = "/warmtransfer.v1.TransferService/CancelTransfer"
 	TransferService_GetTransfer_FullMethodName      = "/warmtransfer.v1.TransferService/GetTransfer"
+	TransferService_WatchAgent_FullMethodName       = "/warmtransfer.v1.TransferService/WatchAgent"
+	TransferService_AcceptTransfer_FullMethodName   = "/warmtransfer.v1.TransferService/AcceptTransfer"
+	TransferService_DeclineTransfer_FullMethodName  = "/warmtransfer.v1.TransferService/DeclineTransfer"
 )
 
 // TransferServiceClient is the client API for TransferService service.
@@ -44,6 +47,19 @@ type TransferServiceClient interface {
 	CancelTransfer(ctx context.Context, in *CancelTransferRequest, opts ...grpc.CallOption) (*CancelTransferResponse, error)
 	// GetTransfer returns one transfer.
 	GetTransfer(ctx context.Context, in *GetTransferRequest, opts ...grpc.CallOption) (*GetTransferResponse, error)
+	// WatchAgent streams the transfers offered to one agent, so the receiving agent learns of a
+	// transfer without knowing the call: each offer (with its briefing) and every later state
+	// change of it, in order, resumable from a cursor. It runs until the client cancels it; a
+	// stopping server ends it with UNAVAILABLE naming the cursor to resume from.
+	WatchAgent(ctx context.Context, in *WatchAgentRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchAgentResponse], error)
+	// AcceptTransfer is the receiving agent taking an offer: it answers with the briefing as it
+	// is now and the agent's join token for the consult room.
+	AcceptTransfer(ctx context.Context, in *AcceptTransferRequest, opts ...grpc.CallOption) (*AcceptTransferResponse, error)
+	// DeclineTransfer is the receiving agent turning an offer down: the transfer ends
+	// DECLINED, the caller is taken off hold with the transferring agent and the consult room
+	// closes. An offer neither accepted nor declined within the server's join timeout ends
+	// FAILED the same way.
+	DeclineTransfer(ctx context.Context, in *DeclineTransferRequest, opts ...grpc.CallOption) (*DeclineTransferResponse, error)
 }
 
 type transferServiceClient struct {
@@ -94,6 +110,45 @@ func (c *transferServiceClient) GetTransfer(ctx context.Context, in *GetTransfer
 	return out, nil
 }
 
+func (c *transferServiceClient) WatchAgent(ctx context.Context, in *WatchAgentRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchAgentResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TransferService_ServiceDesc.Streams[0], TransferService_WatchAgent_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchAgentRequest, WatchAgentResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TransferService_WatchAgentClient = grpc.ServerStreamingClient[WatchAgentResponse]
+
+func (c *transferServiceClient) AcceptTransfer(ctx context.Context, in *AcceptTransferRequest, opts ...grpc.CallOption) (*AcceptTransferResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AcceptTransferResponse)
+	err := c.cc.Invoke(ctx, TransferService_AcceptTransfer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *transferServiceClient) DeclineTransfer(ctx context.Context, in *DeclineTransferRequest, opts ...grpc.CallOption) (*DeclineTransferResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeclineTransferResponse)
+	err := c.cc.Invoke(ctx, TransferService_DeclineTransfer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TransferServiceServer is the server API for TransferService service.
 // All implementations must embed UnimplementedTransferServiceServer
 // for forward compatibility.
@@ -113,6 +168,19 @@ type TransferServiceServer interface {
 	CancelTransfer(context.Context, *CancelTransferRequest) (*CancelTransferResponse, error)
 	// GetTransfer returns one transfer.
 	GetTransfer(context.Context, *GetTransferRequest) (*GetTransferResponse, error)
+	// WatchAgent streams the transfers offered to one agent, so the receiving agent learns of a
+	// transfer without knowing the call: each offer (with its briefing) and every later state
+	// change of it, in order, resumable from a cursor. It runs until the client cancels it; a
+	// stopping server ends it with UNAVAILABLE naming the cursor to resume from.
+	WatchAgent(*WatchAgentRequest, grpc.ServerStreamingServer[WatchAgentResponse]) error
+	// AcceptTransfer is the receiving agent taking an offer: it answers with the briefing as it
+	// is now and the agent's join token for the consult room.
+	AcceptTransfer(context.Context, *AcceptTransferRequest) (*AcceptTransferResponse, error)
+	// DeclineTransfer is the receiving agent turning an offer down: the transfer ends
+	// DECLINED, the caller is taken off hold with the transferring agent and the consult room
+	// closes. An offer neither accepted nor declined within the server's join timeout ends
+	// FAILED the same way.
+	DeclineTransfer(context.Context, *DeclineTransferRequest) (*DeclineTransferResponse, error)
 	mustEmbedUnimplementedTransferServiceServer()
 }
 
@@ -134,6 +202,15 @@ func (UnimplementedTransferServiceServer) CancelTransfer(context.Context, *Cance
 }
 func (UnimplementedTransferServiceServer) GetTransfer(context.Context, *GetTransferRequest) (*GetTransferResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetTransfer not implemented")
+}
+func (UnimplementedTransferServiceServer) WatchAgent(*WatchAgentRequest, grpc.ServerStreamingServer[WatchAgentResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchAgent not implemented")
+}
+func (UnimplementedTransferServiceServer) AcceptTransfer(context.Context, *AcceptTransferRequest) (*AcceptTransferResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AcceptTransfer not implemented")
+}
+func (UnimplementedTransferServiceServer) DeclineTransfer(context.Context, *DeclineTransferRequest) (*DeclineTransferResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeclineTransfer not implemented")
 }
 func (UnimplementedTransferServiceServer) mustEmbedUnimplementedTransferServiceServer() {}
 func (UnimplementedTransferServiceServer) testEmbeddedByValue()                         {}
@@ -228,6 +305,53 @@ func _TransferService_GetTransfer_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TransferService_WatchAgent_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchAgentRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TransferServiceServer).WatchAgent(m, &grpc.GenericServerStream[WatchAgentRequest, WatchAgentResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TransferService_WatchAgentServer = grpc.ServerStreamingServer[WatchAgentResponse]
+
+func _TransferService_AcceptTransfer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AcceptTransferRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TransferServiceServer).AcceptTransfer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TransferService_AcceptTransfer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TransferServiceServer).AcceptTransfer(ctx, req.(*AcceptTransferRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TransferService_DeclineTransfer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeclineTransferRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TransferServiceServer).DeclineTransfer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TransferService_DeclineTransfer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TransferServiceServer).DeclineTransfer(ctx, req.(*DeclineTransferRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TransferService_ServiceDesc is the grpc.ServiceDesc for TransferService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -251,7 +375,21 @@ var TransferService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetTransfer",
 			Handler:    _TransferService_GetTransfer_Handler,
 		},
+		{
+			MethodName: "AcceptTransfer",
+			Handler:    _TransferService_AcceptTransfer_Handler,
+		},
+		{
+			MethodName: "DeclineTransfer",
+			Handler:    _TransferService_DeclineTransfer_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchAgent",
+			Handler:       _TransferService_WatchAgent_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "warmtransfer/v1/transfer_service.proto",
 }

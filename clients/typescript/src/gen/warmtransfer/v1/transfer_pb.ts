@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file warmtransfer/v1/transfer.proto.
  */
 export const file_warmtransfer_v1_transfer: GenFile = /*@__PURE__*/
-  fileDesc("Ch53YXJtdHJhbnNmZXIvdjEvdHJhbnNmZXIucHJvdG8SD3dhcm10cmFuc2Zlci52MSKqAgoIVHJhbnNmZXISEwoLdHJhbnNmZXJfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRItCgVzdGF0ZRgDIAEoDjIeLndhcm10cmFuc2Zlci52MS5UcmFuc2ZlclN0YXRlEhUKDWZyb21faWRlbnRpdHkYBCABKAkSEwoLdG9faWRlbnRpdHkYBSABKAkSDgoGcmVhc29uGAYgASgJEhkKEWNvbnN1bHRfcm9vbV9uYW1lGAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmVuZF9yZWFzb24YCiABKAkqxAEKDVRyYW5zZmVyU3RhdGUSHgoaVFJBTlNGRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIdChlUUkFOU0ZFUl9TVEFURV9DT05TVUxUSU5HEAESHQoZVFJBTlNGRVJfU1RBVEVfQ09NUExFVElORxACEhwKGFRSQU5TRkVSX1NUQVRFX0NPTVBMRVRFRBADEhwKGFRSQU5TRkVSX1NUQVRFX0NBTkNFTExFRBAEEhkKFVRSQU5TRkVSX1NUQVRFX0ZBSUxFRBAFYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Ch53YXJtdHJhbnNmZXIvdjEvdHJhbnNmZXIucHJvdG8SD3dhcm10cmFuc2Zlci52MSLbAgoIVHJhbnNmZXISEwoLdHJhbnNmZXJfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRItCgVzdGF0ZRgDIAEoDjIeLndhcm10cmFuc2Zlci52MS5UcmFuc2ZlclN0YXRlEhUKDWZyb21faWRlbnRpdHkYBCABKAkSEwoLdG9faWRlbnRpdHkYBSABKAkSDgoGcmVhc29uGAYgASgJEhkKEWNvbnN1bHRfcm9vbV9uYW1lGAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmVuZF9yZWFzb24YCiABKAkSLwoLYWNjZXB0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKuEBCg1UcmFuc2ZlclN0YXRlEh4KGlRSQU5TRkVSX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZVFJBTlNGRVJfU1RBVEVfQ09OU1VMVElORxABEh0KGVRSQU5TRkVSX1NUQVRFX0NPTVBMRVRJTkcQAhIcChhUUkFOU0ZFUl9TVEFURV9DT01QTEVURUQQAxIcChhUUkFOU0ZFUl9TVEFURV9DQU5DRUxMRUQQBBIZChVUUkFOU0ZFUl9TVEFURV9GQUlMRUQQBRIbChdUUkFOU0ZFUl9TVEFURV9ERUNMSU5FRBAGYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Transfer is one warm transfer of a call from one agent to another.
@@ -84,11 +84,19 @@ export type Transfer = Message<"warmtransfer.v1.Transfer"> & {
   updatedAt?: Timestamp | undefined;
 
   /**
-   * Why the transfer failed or was cancelled; empty otherwise.
+   * Why the transfer failed, was cancelled or declined; empty otherwise.
    *
    * @generated from field: string end_reason = 10;
    */
   endReason: string;
+
+  /**
+   * When the receiving agent accepted the offer (AcceptTransfer, or joining the consult room
+   * with the token StartTransfer returned); unset until then.
+   *
+   * @generated from field: google.protobuf.Timestamp accepted_at = 11;
+   */
+  acceptedAt?: Timestamp | undefined;
 };
 
 /**
@@ -146,6 +154,13 @@ export enum TransferState {
    * @generated from enum value: TRANSFER_STATE_FAILED = 5;
    */
   FAILED = 5,
+
+  /**
+   * The receiving agent declined the offer; the transferring agent is back with the caller.
+   *
+   * @generated from enum value: TRANSFER_STATE_DECLINED = 6;
+   */
+  DECLINED = 6,
 }
 
 /**

@@ -4,11 +4,13 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { CallSummary } from "./summary_pb.js";
 import { file_warmtransfer_v1_summary } from "./summary_pb.js";
 import type { TranscriptSegment } from "./transcript_pb.js";
 import { file_warmtransfer_v1_transcript } from "./transcript_pb.js";
-import type { Transfer } from "./transfer_pb.js";
+import type { Transfer, TransferState } from "./transfer_pb.js";
 import { file_warmtransfer_v1_transfer } from "./transfer_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file warmtransfer/v1/transfer_service.proto.
  */
 export const file_warmtransfer_v1_transfer_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZ3YXJtdHJhbnNmZXIvdjEvdHJhbnNmZXJfc2VydmljZS5wcm90bxIPd2FybXRyYW5zZmVyLnYxImMKFFN0YXJ0VHJhbnNmZXJSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSFQoNZnJvbV9pZGVudGl0eRgCIAEoCRITCgt0b19pZGVudGl0eRgDIAEoCRIOCgZyZWFzb24YBCABKAkidwoIQnJpZWZpbmcSLQoHc3VtbWFyeRgBIAEoCzIcLndhcm10cmFuc2Zlci52MS5DYWxsU3VtbWFyeRI8ChBwZW5kaW5nX3NlZ21lbnRzGAIgAygLMiIud2FybXRyYW5zZmVyLnYxLlRyYW5zY3JpcHRTZWdtZW50IrwBChVTdGFydFRyYW5zZmVyUmVzcG9uc2USKwoIdHJhbnNmZXIYASABKAsyGS53YXJtdHJhbnNmZXIudjEuVHJhbnNmZXISKwoIYnJpZWZpbmcYAiABKAsyGS53YXJtdHJhbnNmZXIudjEuQnJpZWZpbmcSGgoSZnJvbV9jb25zdWx0X3Rva2VuGAMgASgJEhgKEHRvX2NvbnN1bHRfdG9rZW4YBCABKAkSEwoLbGl2ZWtpdF91cmwYBSABKAkiLgoXQ29tcGxldGVUcmFuc2ZlclJlcXVlc3QSEwoLdHJhbnNmZXJfaWQYASABKAkiXgoYQ29tcGxldGVUcmFuc2ZlclJlc3BvbnNlEisKCHRyYW5zZmVyGAEgASgLMhkud2FybXRyYW5zZmVyLnYxLlRyYW5zZmVyEhUKDXRvX2NhbGxfdG9rZW4YAiABKAkiLAoVQ2FuY2VsVHJhbnNmZXJSZXF1ZXN0EhMKC3RyYW5zZmVyX2lkGAEgASgJIkUKFkNhbmNlbFRyYW5zZmVyUmVzcG9uc2USKwoIdHJhbnNmZXIYASABKAsyGS53YXJtdHJhbnNmZXIudjEuVHJhbnNmZXIiKQoSR2V0VHJhbnNmZXJSZXF1ZXN0EhMKC3RyYW5zZmVyX2lkGAEgASgJIkIKE0dldFRyYW5zZmVyUmVzcG9uc2USKwoIdHJhbnNmZXIYASABKAsyGS53YXJtdHJhbnNmZXIudjEuVHJhbnNmZXIylwMKD1RyYW5zZmVyU2VydmljZRJeCg1TdGFydFRyYW5zZmVyEiUud2FybXRyYW5zZmVyLnYxLlN0YXJ0VHJhbnNmZXJSZXF1ZXN0GiYud2FybXRyYW5zZmVyLnYxLlN0YXJ0VHJhbnNmZXJSZXNwb25zZRJnChBDb21wbGV0ZVRyYW5zZmVyEigud2FybXRyYW5zZmVyLnYxLkNvbXBsZXRlVHJhbnNmZXJSZXF1ZXN0Gikud2FybXRyYW5zZmVyLnYxLkNvbXBsZXRlVHJhbnNmZXJSZXNwb25zZRJhCg5DYW5jZWxUcmFuc2ZlchImLndhcm10cmFuc2Zlci52MS5DYW5jZWxUcmFuc2ZlclJlcXVlc3QaJy53YXJtdHJhbnNmZXIudjEuQ2FuY2VsVHJhbnNmZXJSZXNwb25zZRJYCgtHZXRUcmFuc2ZlchIjLndhcm10cmFuc2Zlci52MS5HZXRUcmFuc2ZlclJlcXVlc3QaJC53YXJtdHJhbnNmZXIudjEuR2V0VHJhbnNmZXJSZXNwb25zZWIGcHJvdG8z", [file_warmtransfer_v1_summary, file_warmtransfer_v1_transcript, file_warmtransfer_v1_transfer]);
+  fileDesc("CiZ3YXJtdHJhbnNmZXIvdjEvdHJhbnNmZXJfc2VydmljZS5wcm90bxIPd2FybXRyYW5zZmVyLnYxImMKFFN0YXJ0VHJhbnNmZXJSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSFQoNZnJvbV9pZGVudGl0eRgCIAEoCRITCgt0b19pZGVudGl0eRgDIAEoCRIOCgZyZWFzb24YBCABKAkidwoIQnJpZWZpbmcSLQoHc3VtbWFyeRgBIAEoCzIcLndhcm10cmFuc2Zlci52MS5DYWxsU3VtbWFyeRI8ChBwZW5kaW5nX3NlZ21lbnRzGAIgAygLMiIud2FybXRyYW5zZmVyLnYxLlRyYW5zY3JpcHRTZWdtZW50IrwBChVTdGFydFRyYW5zZmVyUmVzcG9uc2USKwoIdHJhbnNmZXIYASABKAsyGS53YXJtdHJhbnNmZXIudjEuVHJhbnNmZXISKwoIYnJpZWZpbmcYAiABKAsyGS53YXJtdHJhbnNmZXIudjEuQnJpZWZpbmcSGgoSZnJvbV9jb25zdWx0X3Rva2VuGAMgASgJEhgKEHRvX2NvbnN1bHRfdG9rZW4YBCABKAkSEwoLbGl2ZWtpdF91cmwYBSABKAkiLgoXQ29tcGxldGVUcmFuc2ZlclJlcXVlc3QSEwoLdHJhbnNmZXJfaWQYASABKAkiXgoYQ29tcGxldGVUcmFuc2ZlclJlc3BvbnNlEisKCHRyYW5zZmVyGAEgASgLMhkud2FybXRyYW5zZmVyLnYxLlRyYW5zZmVyEhUKDXRvX2NhbGxfdG9rZW4YAiABKAkiLAoVQ2FuY2VsVHJhbnNmZXJSZXF1ZXN0EhMKC3RyYW5zZmVyX2lkGAEgASgJIkUKFkNhbmNlbFRyYW5zZmVyUmVzcG9uc2USKwoIdHJhbnNmZXIYASABKAsyGS53YXJtdHJhbnNmZXIudjEuVHJhbnNmZXIiKQoSR2V0VHJhbnNmZXJSZXF1ZXN0EhMKC3RyYW5zZmVyX2lkGAEgASgJIkIKE0dldFRyYW5zZmVyUmVzcG9uc2USKwoIdHJhbnNmZXIYASABKAsyGS53YXJtdHJhbnNmZXIudjEuVHJhbnNmZXIiOwoRV2F0Y2hBZ2VudFJlcXVlc3QSEAoIaWRlbnRpdHkYASABKAkSFAoMYWZ0ZXJfY3Vyc29yGAIgASgJIuYBChJXYXRjaEFnZW50UmVzcG9uc2USDgoGY3Vyc29yGAEgASgJEi4KCmV2ZW50X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCHRyYW5zZmVyGAMgASgLMhkud2FybXRyYW5zZmVyLnYxLlRyYW5zZmVyEjYKDnByZXZpb3VzX3N0YXRlGAQgASgOMh4ud2FybXRyYW5zZmVyLnYxLlRyYW5zZmVyU3RhdGUSKwoIYnJpZWZpbmcYBSABKAsyGS53YXJtdHJhbnNmZXIudjEuQnJpZWZpbmciLAoVQWNjZXB0VHJhbnNmZXJSZXF1ZXN0EhMKC3RyYW5zZmVyX2lkGAEgASgJIp4BChZBY2NlcHRUcmFuc2ZlclJlc3BvbnNlEisKCHRyYW5zZmVyGAEgASgLMhkud2FybXRyYW5zZmVyLnYxLlRyYW5zZmVyEisKCGJyaWVmaW5nGAIgASgLMhkud2FybXRyYW5zZmVyLnYxLkJyaWVmaW5nEhUKDWNvbnN1bHRfdG9rZW4YAyABKAkSEwoLbGl2ZWtpdF91cmwYBCABKAkiPQoWRGVjbGluZVRyYW5zZmVyUmVxdWVzdBITCgt0cmFuc2Zlcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiRgoXRGVjbGluZVRyYW5zZmVyUmVzcG9uc2USKwoIdHJhbnNmZXIYASABKAsyGS53YXJtdHJhbnNmZXIudjEuVHJhbnNmZXIyuQUKD1RyYW5zZmVyU2VydmljZRJeCg1TdGFydFRyYW5zZmVyEiUud2FybXRyYW5zZmVyLnYxLlN0YXJ0VHJhbnNmZXJSZXF1ZXN0GiYud2FybXRyYW5zZmVyLnYxLlN0YXJ0VHJhbnNmZXJSZXNwb25zZRJnChBDb21wbGV0ZVRyYW5zZmVyEigud2FybXRyYW5zZmVyLnYxLkNvbXBsZXRlVHJhbnNmZXJSZXF1ZXN0Gikud2FybXRyYW5zZmVyLnYxLkNvbXBsZXRlVHJhbnNmZXJSZXNwb25zZRJhCg5DYW5jZWxUcmFuc2ZlchImLndhcm10cmFuc2Zlci52MS5DYW5jZWxUcmFuc2ZlclJlcXVlc3QaJy53YXJtdHJhbnNmZXIudjEuQ2FuY2VsVHJhbnNmZXJSZXNwb25zZRJYCgtHZXRUcmFuc2ZlchIjLndhcm10cmFuc2Zlci52MS5HZXRUcmFuc2ZlclJlcXVlc3QaJC53YXJtdHJhbnNmZXIudjEuR2V0VHJhbnNmZXJSZXNwb25zZRJXCgpXYXRjaEFnZW50EiIud2FybXRyYW5zZmVyLnYxLldhdGNoQWdlbnRSZXF1ZXN0GiMud2FybXRyYW5zZmVyLnYxLldhdGNoQWdlbnRSZXNwb25zZTABEmEKDkFjY2VwdFRyYW5zZmVyEiYud2FybXRyYW5zZmVyLnYxLkFjY2VwdFRyYW5zZmVyUmVxdWVzdBonLndhcm10cmFuc2Zlci52MS5BY2NlcHRUcmFuc2ZlclJlc3BvbnNlEmQKD0RlY2xpbmVUcmFuc2ZlchInLndhcm10cmFuc2Zlci52MS5EZWNsaW5lVHJhbnNmZXJSZXF1ZXN0Gigud2FybXRyYW5zZmVyLnYxLkRlY2xpbmVUcmFuc2ZlclJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_warmtransfer_v1_summary, file_warmtransfer_v1_transcript, file_warmtransfer_v1_transfer]);
 
 /**
  * StartTransferRequest asks to transfer a call.
@@ -272,6 +274,197 @@ export const GetTransferResponseSchema: GenMessage<GetTransferResponse> = /*@__P
   messageDesc(file_warmtransfer_v1_transfer_service, 8);
 
 /**
+ * WatchAgentRequest names the agent whose offers to follow.
+ *
+ * @generated from message warmtransfer.v1.WatchAgentRequest
+ */
+export type WatchAgentRequest = Message<"warmtransfer.v1.WatchAgentRequest"> & {
+  /**
+   * The receiving agent's identity (as in StartTransferRequest.to_identity).
+   *
+   * @generated from field: string identity = 1;
+   */
+  identity: string;
+
+  /**
+   * Resume after this cursor (a WatchAgentResponse.cursor). Empty: start with the offers to
+   * the agent still under way (CONSULTING or COMPLETING), then follow new ones.
+   *
+   * @generated from field: string after_cursor = 2;
+   */
+  afterCursor: string;
+};
+
+/**
+ * Describes the message warmtransfer.v1.WatchAgentRequest.
+ * Use `create(WatchAgentRequestSchema)` to create a new message.
+ */
+export const WatchAgentRequestSchema: GenMessage<WatchAgentRequest> = /*@__PURE__*/
+  messageDesc(file_warmtransfer_v1_transfer_service, 9);
+
+/**
+ * WatchAgentResponse is one change of a transfer offered to the agent.
+ *
+ * @generated from message warmtransfer.v1.WatchAgentResponse
+ */
+export type WatchAgentResponse = Message<"warmtransfer.v1.WatchAgentResponse"> & {
+  /**
+   * Opaque position in the agent's stream; pass it as after_cursor to resume after this event.
+   *
+   * @generated from field: string cursor = 1;
+   */
+  cursor: string;
+
+  /**
+   * When the change was recorded.
+   *
+   * @generated from field: google.protobuf.Timestamp event_time = 2;
+   */
+  eventTime?: Timestamp | undefined;
+
+  /**
+   * The transfer after the change.
+   *
+   * @generated from field: warmtransfer.v1.Transfer transfer = 3;
+   */
+  transfer?: Transfer | undefined;
+
+  /**
+   * The state before the change; TRANSFER_STATE_UNSPECIFIED for the offer itself.
+   *
+   * @generated from field: warmtransfer.v1.TransferState previous_state = 4;
+   */
+  previousState: TransferState;
+
+  /**
+   * For an offer still under way when it is sent: the briefing as it is at that moment (the
+   * precomputed summary and the segments it has not read). Unset otherwise.
+   *
+   * @generated from field: warmtransfer.v1.Briefing briefing = 5;
+   */
+  briefing?: Briefing | undefined;
+};
+
+/**
+ * Describes the message warmtransfer.v1.WatchAgentResponse.
+ * Use `create(WatchAgentResponseSchema)` to create a new message.
+ */
+export const WatchAgentResponseSchema: GenMessage<WatchAgentResponse> = /*@__PURE__*/
+  messageDesc(file_warmtransfer_v1_transfer_service, 10);
+
+/**
+ * AcceptTransferRequest names the offer to accept.
+ *
+ * @generated from message warmtransfer.v1.AcceptTransferRequest
+ */
+export type AcceptTransferRequest = Message<"warmtransfer.v1.AcceptTransferRequest"> & {
+  /**
+   * The transfer.
+   *
+   * @generated from field: string transfer_id = 1;
+   */
+  transferId: string;
+};
+
+/**
+ * Describes the message warmtransfer.v1.AcceptTransferRequest.
+ * Use `create(AcceptTransferRequestSchema)` to create a new message.
+ */
+export const AcceptTransferRequestSchema: GenMessage<AcceptTransferRequest> = /*@__PURE__*/
+  messageDesc(file_warmtransfer_v1_transfer_service, 11);
+
+/**
+ * AcceptTransferResponse carries what the receiving agent needs to consult.
+ *
+ * @generated from message warmtransfer.v1.AcceptTransferResponse
+ */
+export type AcceptTransferResponse = Message<"warmtransfer.v1.AcceptTransferResponse"> & {
+  /**
+   * The transfer, in state TRANSFER_STATE_CONSULTING with accepted_at set.
+   *
+   * @generated from field: warmtransfer.v1.Transfer transfer = 1;
+   */
+  transfer?: Transfer | undefined;
+
+  /**
+   * The briefing as it is now.
+   *
+   * @generated from field: warmtransfer.v1.Briefing briefing = 2;
+   */
+  briefing?: Briefing | undefined;
+
+  /**
+   * Join token for the receiving agent, for the consult room. Secret.
+   *
+   * @generated from field: string consult_token = 3;
+   */
+  consultToken: string;
+
+  /**
+   * The LiveKit URL the token is for.
+   *
+   * @generated from field: string livekit_url = 4;
+   */
+  livekitUrl: string;
+};
+
+/**
+ * Describes the message warmtransfer.v1.AcceptTransferResponse.
+ * Use `create(AcceptTransferResponseSchema)` to create a new message.
+ */
+export const AcceptTransferResponseSchema: GenMessage<AcceptTransferResponse> = /*@__PURE__*/
+  messageDesc(file_warmtransfer_v1_transfer_service, 12);
+
+/**
+ * DeclineTransferRequest names the offer to decline.
+ *
+ * @generated from message warmtransfer.v1.DeclineTransferRequest
+ */
+export type DeclineTransferRequest = Message<"warmtransfer.v1.DeclineTransferRequest"> & {
+  /**
+   * The transfer.
+   *
+   * @generated from field: string transfer_id = 1;
+   */
+  transferId: string;
+
+  /**
+   * Why, in the receiving agent's words; shown to the transferring agent. Sensitive: free text.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message warmtransfer.v1.DeclineTransferRequest.
+ * Use `create(DeclineTransferRequestSchema)` to create a new message.
+ */
+export const DeclineTransferRequestSchema: GenMessage<DeclineTransferRequest> = /*@__PURE__*/
+  messageDesc(file_warmtransfer_v1_transfer_service, 13);
+
+/**
+ * DeclineTransferResponse carries the declined transfer.
+ *
+ * @generated from message warmtransfer.v1.DeclineTransferResponse
+ */
+export type DeclineTransferResponse = Message<"warmtransfer.v1.DeclineTransferResponse"> & {
+  /**
+   * The transfer, in state TRANSFER_STATE_DECLINED.
+   *
+   * @generated from field: warmtransfer.v1.Transfer transfer = 1;
+   */
+  transfer?: Transfer | undefined;
+};
+
+/**
+ * Describes the message warmtransfer.v1.DeclineTransferResponse.
+ * Use `create(DeclineTransferResponseSchema)` to create a new message.
+ */
+export const DeclineTransferResponseSchema: GenMessage<DeclineTransferResponse> = /*@__PURE__*/
+  messageDesc(file_warmtransfer_v1_transfer_service, 14);
+
+/**
  * TransferService runs warm transfers: the caller is put on hold with music, the two agents
  * consult in a private room where the receiving agent is briefed, then the receiving agent
  * takes the call. Every step is recorded and streamed to WatchCall as
@@ -321,6 +514,43 @@ export const TransferService: GenService<{
     methodKind: "unary";
     input: typeof GetTransferRequestSchema;
     output: typeof GetTransferResponseSchema;
+  },
+  /**
+   * WatchAgent streams the transfers offered to one agent, so the receiving agent learns of a
+   * transfer without knowing the call: each offer (with its briefing) and every later state
+   * change of it, in order, resumable from a cursor. It runs until the client cancels it; a
+   * stopping server ends it with UNAVAILABLE naming the cursor to resume from.
+   *
+   * @generated from rpc warmtransfer.v1.TransferService.WatchAgent
+   */
+  watchAgent: {
+    methodKind: "server_streaming";
+    input: typeof WatchAgentRequestSchema;
+    output: typeof WatchAgentResponseSchema;
+  },
+  /**
+   * AcceptTransfer is the receiving agent taking an offer: it answers with the briefing as it
+   * is now and the agent's join token for the consult room.
+   *
+   * @generated from rpc warmtransfer.v1.TransferService.AcceptTransfer
+   */
+  acceptTransfer: {
+    methodKind: "unary";
+    input: typeof AcceptTransferRequestSchema;
+    output: typeof AcceptTransferResponseSchema;
+  },
+  /**
+   * DeclineTransfer is the receiving agent turning an offer down: the transfer ends
+   * DECLINED, the caller is taken off hold with the transferring agent and the consult room
+   * closes. An offer neither accepted nor declined within the server's join timeout ends
+   * FAILED the same way.
+   *
+   * @generated from rpc warmtransfer.v1.TransferService.DeclineTransfer
+   */
+  declineTransfer: {
+    methodKind: "unary";
+    input: typeof DeclineTransferRequestSchema;
+    output: typeof DeclineTransferResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_warmtransfer_v1_transfer_service, 0);
