@@ -85,6 +85,31 @@ $(PROTOC_GEN_GO):
 $(PROTOC_GEN_GO_GRPC):
 	GOBIN=$(abspath $(TOOLS)) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 
+# The web console (clients/web): Next.js, built once its sources or the TypeScript client change.
+WEB_DIR := clients/web
+WEB_MODULES := $(WEB_DIR)/node_modules/.installed
+WEB_BUILD := $(WEB_DIR)/.next/BUILD_ID
+WEB_SOURCES := $(shell find $(WEB_DIR)/src $(TS_DIR)/src -type f 2>/dev/null) $(WEB_DIR)/next.config.ts $(WEB_DIR)/postcss.config.mjs $(WEB_DIR)/tsconfig.json
+CONSOLE_PORT ?= 3000
+# The browser of the console's end-to-end tests: Debian's Chromium (Playwright's own download
+# cannot work offline).
+CHROMIUM := /usr/bin/chromium
+
+$(WEB_MODULES): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(TS_MODULES)
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILD): $(WEB_MODULES) $(WEB_SOURCES)
+	cd $(WEB_DIR) && NEXT_TELEMETRY_DISABLED=1 npm run build
+
+.PHONY: web
+web: $(WEB_BUILD) ## Build the web console (clients/web).
+
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	$$sudo apt-get install -y --no-install-recommends chromium || \
+	{ $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; }
+
 .PHONY: generate
 generate: $(STAMP) $(TS_MODULES) $(PROTOC_GEN_GO) $(PROTOC_GEN_GO_GRPC) ## Regenerate the Python, TypeScript and Go code from proto/ (buf, local plugins).
 	rm -rf $(GEN_DIRS)
@@ -121,7 +146,7 @@ fmt: $(STAMP) ## Format Python and proto sources in place.
 	$(BIN)/buf format -w
 
 .PHONY: test
-test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(TS_MODULES) ## Run every check and test (what CI runs).
+test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(TS_MODULES) $(WEB_BUILD) $(CHROMIUM) ## Run every check and test (what CI runs).
 	$(MAKE) lint
 	$(MAKE) checkgenerate
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m pytest
@@ -145,14 +170,17 @@ bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benc
 	$(BIN)/python -m bench.live --calls 1000 --seconds 600 --embeddings openai
 
 .PHONY: run
-run: $(RUNTIME_STAMP) $(LIVEKIT_SERVER) ## Start the whole stack on embedded defaults: livekit-server --dev, the media worker and the API server, on loopback.
+run: $(RUNTIME_STAMP) $(LIVEKIT_SERVER) $(WEB_BUILD) ## Start the whole stack on embedded defaults: livekit-server --dev, the media worker, the API server and the web console, on loopback.
 	mkdir -p $(DATA_DIR)
 	$(LIVEKIT_SERVER) --dev --bind 127.0.0.1 --node-ip 127.0.0.1 --keys '$(LIVEKIT_DEV_KEYS)' \
 	  >$(DATA_DIR)/livekit.log 2>&1 & lk=$$!; \
 	$(BIN)/warmtransfer agent --server $(LISTEN) >$(DATA_DIR)/agent.log 2>&1 & agent=$$!; \
-	trap 'kill $$agent $$lk 2>/dev/null' EXIT; \
+	( cd $(WEB_DIR) && WARMTRANSFER_SERVER=$(LISTEN) NEXT_TELEMETRY_DISABLED=1 \
+	  node_modules/.bin/next start -H 127.0.0.1 -p $(CONSOLE_PORT) ) >$(DATA_DIR)/console.log 2>&1 & console=$$!; \
+	trap 'kill $$agent $$lk $$console 2>/dev/null' EXIT; \
 	echo "livekit-server --dev on ws://127.0.0.1:7880 (log: $(DATA_DIR)/livekit.log)"; \
 	echo "media worker: transcription, hold music, spoken briefings (log: $(DATA_DIR)/agent.log)"; \
+	echo "web console: http://127.0.0.1:$(CONSOLE_PORT) -- open it in three tabs: the caller, agent A, agent B (log: $(DATA_DIR)/console.log)"; \
 	$(BIN)/warmtransfer serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
 .PHONY: demo
@@ -161,4 +189,4 @@ demo: $(RUNTIME_STAMP) ## Drive a scripted support call through a running server
 
 .PHONY: clean
 clean: ## Remove the virtualenv, tools and local data.
-	rm -rf $(VENV) .tools $(DATA_DIR) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools $(DATA_DIR) .mypy_cache .ruff_cache .pytest_cache $(WEB_DIR)/.next test-results

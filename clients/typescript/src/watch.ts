@@ -1,5 +1,6 @@
 /**
- * `watchCall()`: a call's events as an async iterable that survives dropped streams.
+ * `watchCall()` and `watchAgent()`: a call's events, or the transfers offered to an agent, as
+ * async iterables that survive dropped streams.
  *
  * @module
  */
@@ -8,6 +9,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { type BackoffOptions, backoffDelay, sleep } from "./backoff.js";
 import type { WarmTransferClient } from "./client.js";
 import type { WatchCallResponse } from "./gen/warmtransfer/v1/transcript_service_pb.js";
+import type { WatchAgentResponse } from "./gen/warmtransfer/v1/transfer_service_pb.js";
 
 /** Options of {@link watchCall}. */
 export interface WatchCallOptions {
@@ -78,11 +80,53 @@ export async function* watchCall(
   callId: string,
   options: WatchCallOptions = {},
 ): AsyncGenerator<WatchCallResponse, void, undefined> {
+  let liveOnly = options.liveOnly ?? false;
+  yield* resumable(
+    (cursor, signal) => {
+      const stream = client.transcripts.watchCall({ callId, afterCursor: cursor, liveOnly }, { signal });
+      liveOnly = false; // a reconnect resumes from the cursor
+      return stream;
+    },
+    options,
+  );
+}
+
+/** Options of {@link watchAgent}. */
+export type WatchAgentOptions = Omit<WatchCallOptions, "liveOnly">;
+
+/**
+ * Stream the transfers offered to one agent (`WatchAgent`): each offer, with its briefing while
+ * it is under way, and every later change of it. Without `afterCursor` it starts with the
+ * offers still under way. Reconnects like {@link watchCall}, from the last cursor it yielded;
+ * it runs until `signal` aborts it.
+ *
+ * @param client - a client from `connect()`.
+ * @param identity - the receiving agent's identity.
+ * @param options - where to resume, cancellation and reconnect policy.
+ */
+export async function* watchAgent(
+  client: WarmTransferClient,
+  identity: string,
+  options: WatchAgentOptions = {},
+): AsyncGenerator<WatchAgentResponse, void, undefined> {
+  yield* resumable(
+    (cursor, signal) => client.transfers.watchAgent({ identity, afterCursor: cursor }, { signal }),
+    options,
+  );
+}
+
+/**
+ * The events of server streams opened by `open(cursor, signal)`, reopened after the last cursor
+ * yielded whenever one drops, so the sequence has no gap and no duplicate.
+ */
+async function* resumable<T extends { cursor: string }>(
+  open: (cursor: string, signal: AbortSignal) => AsyncIterable<T>,
+  options: WatchAgentOptions,
+): AsyncGenerator<T, void, undefined> {
   const { signal } = options;
   const backoff: BackoffOptions = { initialDelayMs: 200, maxDelayMs: 5_000, ...options.backoff };
   const maxReconnects = options.maxReconnects ?? 10;
   let cursor = options.afterCursor ?? "";
-  let liveOnly = options.liveOnly ?? false;
   let failures = 0;
   for (;;) {
     // Connect does not close a stream whose consumer stops reading: each connection gets its
@@ -92,21 +136,16 @@ export async function* watchCall(
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       signal?.throwIfAborted();
-      const stream = client.transcripts.watchCall(
-        { callId, afterCursor: cursor, liveOnly },
-        { signal: connection.signal },
-      );
-      for await (const event of stream) {
+      for await (const event of open(cursor, connection.signal)) {
         // The cursor moves before the event is handed out: whatever the consumer does next,
         // a reconnect resumes after it.
         if (event.cursor) {
           cursor = event.cursor;
-          liveOnly = false; // from now on the cursor says where to resume
         }
         failures = 0;
         yield event;
       }
-      return; // ended by the server: the call is over
+      return; // ended by the server
     } catch (err) {
       const error = ConnectError.from(err, signal?.aborted ? Code.Canceled : Code.Unknown);
       if (signal?.aborted || FATAL_CODES.has(error.code) || ++failures > maxReconnects) {

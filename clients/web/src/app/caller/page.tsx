@@ -1,0 +1,5 @@
+import { CallerView } from "@/components/CallerView";
+
+export default function CallerPage() {
+  return <CallerView />;
+}
