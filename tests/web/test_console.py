@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import os
+import re
 import socket
 import urllib.request
 import wave
@@ -60,6 +61,7 @@ CHROMIUM_ARGS = [
     # LiveKit ignores mDNS host candidates: WebRTC over loopback needs the real addresses.
     "--disable-features=WebRtcHideLocalIpsWithMdns",
 ]
+JOIN_TIMEOUT_S = 25
 LONG = 120_000  # ms: speech has to go through Whisper on a shared 2-core machine
 
 
@@ -103,6 +105,8 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
                 "LIVEKIT_API_SECRET": livekit.api_secret,
                 "WARMTRANSFER_WORKERS": "0",
                 "WARMTRANSFER_SUMMARY_EVERY_SECONDS": "1",
+                # Long enough for every B here to accept, short enough to see one time out.
+                "WARMTRANSFER_TRANSFER_JOIN_TIMEOUT_SECONDS": str(JOIN_TIMEOUT_S),
             }
         )
         server = await start_server(config)
@@ -346,6 +350,13 @@ async def test_b_declines_and_a_is_back_with_the_caller(
     await expect(a.locator('[data-room="consult"]')).to_have_count(0)
     await _shot(a, "07-agent-a-transfer-declined")
 
+    # A tries again, then calls it off before B answers: the offer leaves B's screen.
+    await _transfer(a, "agent-d", "second try")
+    await expect(offer).to_contain_text("second try", timeout=30_000)
+    await a.get_by_role("button", name="Cancel transfer").click()
+    await expect(notice).to_contain_text("Transfer cancelled. You are back with the caller.")
+    await expect(offer).to_have_count(0, timeout=30_000)
+
 
 async def test_the_caller_hanging_up_mid_consult_ends_it_on_both_pages(
     stack: Stack, browsers: tuple[Browser, Browser]
@@ -413,5 +424,83 @@ async def test_the_transcript_resumes_without_gaps_or_repeats_when_the_server_re
     assert shown == sorted(set(shown))
     await _shot(a, "10-agent-a-transcript-after-restart")
 
+    # Hold and resume from the console.
+    await a.get_by_role("button", name="Hold").click()
+    await expect(a.get_by_role("button", name="Resume")).to_be_visible(timeout=30_000)
+    await a.get_by_role("button", name="Resume").click()
+    await expect(a.get_by_role("button", name="Hold")).to_be_visible(timeout=30_000)
+
     await a.get_by_role("button", name="End call").click()
     await expect(a.get_by_test_id("notice")).to_contain_text("Call ended")
+    # The call is in the history: found by what was said, opened with its final summary.
+    await a.get_by_label("What happened").fill("refund for a double charge")
+    await a.get_by_label("Customer id").fill("CUST-4004")
+    history = a.get_by_role("region", name="Call history")
+    async with asyncio.timeout(LONG / 1000):
+        while True:  # the history index follows the call by a few seconds
+            await history.get_by_role("button", name="Search").click()
+            found = history.get_by_role("button", name=re.compile("refund|March", re.I))
+            with contextlib.suppress(AssertionError):
+                await expect(found.first).to_be_visible(timeout=5_000)
+                break
+    await found.first.click()
+    await expect(history.get_by_test_id("summary-reason")).to_contain_text("refund", timeout=30_000)
+    await _shot(a, "14-agent-a-call-history")
+
+
+async def test_an_offer_nobody_answers_times_out_and_a_is_told_why(
+    stack: Stack, browsers: tuple[Browser, Browser]
+) -> None:
+    caller_browser, agents_browser = browsers
+    caller = await _page(caller_browser, stack)
+    a = await _page(agents_browser, stack)
+    await _sign_in(a, "agent-h")
+    await _call(caller, "ana", "CUST-5005")
+    await _take(a, "CUST-5005")
+    await _transfer(a, "agent-away", "escalation")
+    notice = a.get_by_test_id("notice")
+    await expect(notice).to_contain_text(
+        "failed: agent-away did not answer the transfer in time. You are back with the caller.",
+        timeout=(JOIN_TIMEOUT_S + 60) * 1000,
+    )
+    await expect(a.locator('[data-room="call"]')).to_have_attribute("data-state", "connected")
+    await _shot(a, "11-agent-a-offer-timed-out")
+
+
+async def test_a_blocked_microphone_and_an_unreachable_livekit_are_said_plainly(
+    stack: Stack, browsers: tuple[Browser, Browser]
+) -> None:
+    _, agents_browser = browsers
+    # The browser refuses the microphone (no fake device, every permission prompt denied).
+    async with async_playwright() as playwright:
+        denying = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                *(arg for arg in CHROMIUM_ARGS if "fake" not in arg),
+                "--deny-permission-prompts",
+            ],
+        )
+        try:
+            caller = await _page(denying, stack)
+            await caller.goto("/caller")
+            await caller.get_by_label("Customer id").fill("CUST-6006")
+            await caller.get_by_role("button", name="Call support").click()
+            blocked = caller.get_by_role("alert").filter(has_text="The microphone is blocked")
+            await expect(blocked).to_be_visible(timeout=30_000)
+            await _shot(caller, "12-caller-microphone-blocked")
+        finally:
+            await denying.close()
+
+    # LiveKit does not answer: every signalling connection is refused.
+    a = await _page(agents_browser, stack)
+    await a.route_web_socket(re.compile(r".*/rtc.*"), lambda ws: ws.close())
+    await _sign_in(a, "agent-i")
+    await _take_without_waiting(a, "CUST-6006")
+    await expect(a.get_by_role("alert").filter(has_text="LiveKit cannot be reached")).to_be_visible(
+        timeout=60_000
+    )
+    await _shot(a, "13-agent-livekit-unreachable")
+
+
+async def _take_without_waiting(page: Page, customer: str) -> None:
+    await page.get_by_role("button", name=f"Take the call of {customer}").click()

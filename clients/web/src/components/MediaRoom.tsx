@@ -21,6 +21,10 @@ declare global {
   }
 }
 
+const MICROPHONE_BLOCKED = "The microphone is blocked: allow it in the browser to be heard.";
+/** getUserMedia's errors: the microphone, not LiveKit, is the problem. */
+const MICROPHONE_ERRORS = new Set(["NotAllowedError", "NotFoundError", "NotReadableError"]);
+
 export interface RoomAccess {
   token: string;
   livekitUrl: string;
@@ -43,10 +47,14 @@ export function MediaRoom({
       connect
       audio
       video={false}
-      onError={(error) => setProblem(`LiveKit cannot be reached (${error.message}).`)}
-      onMediaDeviceFailure={() =>
-        setProblem("The microphone is blocked: allow it in the browser to be heard.")
+      onError={(error) =>
+        setProblem(
+          MICROPHONE_ERRORS.has(error.name)
+            ? MICROPHONE_BLOCKED
+            : `LiveKit cannot be reached (${error.message}).`,
+        )
       }
+      onMediaDeviceFailure={() => setProblem(MICROPHONE_BLOCKED)}
       onDisconnected={() => onLeft?.()}
     >
       <RoomAudioRenderer />
