@@ -107,8 +107,9 @@ web: $(WEB_BUILD) ## Build the web console (clients/web).
 
 $(CHROMIUM):
 	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
-	$$sudo apt-get install -y --no-install-recommends chromium || \
-	{ $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; }
+	apt="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	$$apt install -y --no-install-recommends chromium || \
+	{ $$apt update && $$apt install -y --no-install-recommends chromium; }
 
 .PHONY: generate
 generate: $(STAMP) $(TS_MODULES) $(PROTOC_GEN_GO) $(PROTOC_GEN_GO_GRPC) ## Regenerate the Python, TypeScript and Go code from proto/ (buf, local plugins).

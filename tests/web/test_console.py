@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.livekit_server import LiveKitServer, running_livekit, running_worker
 from tests.speech import SAMPLE_RATE, synthesize
@@ -187,10 +187,23 @@ async def browsers(
                 await browser.close()
 
 
+_contexts: list[BrowserContext] = []
+
+
+@pytest_asyncio.fixture(autouse=True, loop_scope="module")
+async def _close_pages() -> AsyncIterator[None]:
+    """Each test's browser contexts end with it: a caller left on the line would go on talking
+    (its microphone file loops) and load Whisper through every later test."""
+    yield
+    while _contexts:
+        await _contexts.pop().close()
+
+
 async def _page(browser: Browser, stack: Stack) -> Page:
     context = await browser.new_context(
         base_url=stack.console_url, viewport={"width": 1400, "height": 900}
     )
+    _contexts.append(context)
     return await context.new_page()
 
 
@@ -266,19 +279,44 @@ async def _seqs(page: Page) -> list[int]:
     return [int(v) for v in values]
 
 
+@dataclass
+class Scene:
+    """A caller on the line, agent A with the call, and (when named) agent B signed in."""
+
+    caller: Page
+    a: Page
+    b: Page
+
+
+async def _scene(
+    stack: Stack,
+    browsers: tuple[Browser, Browser],
+    *,
+    caller: str,
+    customer: str,
+    a: str,
+    b: str | None = None,
+) -> Scene:
+    caller_browser, agents_browser = browsers
+    caller_page = await _page(caller_browser, stack)
+    a_page = await _page(agents_browser, stack)
+    b_page = await _page(agents_browser, stack)
+    await _sign_in(a_page, a)
+    if b is not None:
+        await _sign_in(b_page, b)
+    await _call(caller_page, caller, customer)
+    await _take(a_page, customer)
+    return Scene(caller_page, a_page, b_page)
+
+
 async def test_a_whole_warm_transfer_in_three_tabs(
     stack: Stack, browsers: tuple[Browser, Browser]
 ) -> None:
-    caller_browser, agents_browser = browsers
-    caller = await _page(caller_browser, stack)
-    a = await _page(agents_browser, stack)
-    b = await _page(agents_browser, stack)
-    await _sign_in(a, "agent-a")
-    await _sign_in(b, "agent-b")
-
-    await _call(caller, "maria", "CUST-1001")
-    await _shot(caller, "01-caller-on-the-line")
-    await _take(a, "CUST-1001")
+    scene = await _scene(
+        stack, browsers, caller="maria", customer="CUST-1001", a="agent-a", b="agent-b"
+    )
+    a, b = scene.a, scene.b
+    await _shot(scene.caller, "01-caller-on-the-line")
     # The caller's spoken words, through Whisper, in A's transcript; the summary follows.
     transcript = a.get_by_test_id("transcript")
     await expect(transcript).to_contain_text("charged twice", timeout=LONG)
@@ -326,14 +364,10 @@ async def test_a_whole_warm_transfer_in_three_tabs(
 async def test_b_declines_and_a_is_back_with_the_caller(
     stack: Stack, browsers: tuple[Browser, Browser]
 ) -> None:
-    caller_browser, agents_browser = browsers
-    caller = await _page(caller_browser, stack)
-    a = await _page(agents_browser, stack)
-    b = await _page(agents_browser, stack)
-    await _sign_in(a, "agent-c")
-    await _sign_in(b, "agent-d")
-    await _call(caller, "li", "CUST-2002")
-    await _take(a, "CUST-2002")
+    scene = await _scene(
+        stack, browsers, caller="li", customer="CUST-2002", a="agent-c", b="agent-d"
+    )
+    a, b = scene.a, scene.b
     await _transfer(a, "agent-d", "wrong department")
 
     offer = b.get_by_test_id("offer")
@@ -361,14 +395,10 @@ async def test_b_declines_and_a_is_back_with_the_caller(
 async def test_the_caller_hanging_up_mid_consult_ends_it_on_both_pages(
     stack: Stack, browsers: tuple[Browser, Browser]
 ) -> None:
-    caller_browser, agents_browser = browsers
-    caller = await _page(caller_browser, stack)
-    a = await _page(agents_browser, stack)
-    b = await _page(agents_browser, stack)
-    await _sign_in(a, "agent-e")
-    await _sign_in(b, "agent-f")
-    await _call(caller, "omar", "CUST-3003")
-    await _take(a, "CUST-3003")
+    scene = await _scene(
+        stack, browsers, caller="omar", customer="CUST-3003", a="agent-e", b="agent-f"
+    )
+    caller, a, b = scene.caller, scene.a, scene.b
     await _transfer(a, "agent-f", "needs a specialist")
     offer = b.get_by_test_id("offer")
     await expect(offer).to_contain_text("agent-e wants to transfer", timeout=30_000)
@@ -387,12 +417,8 @@ async def test_the_caller_hanging_up_mid_consult_ends_it_on_both_pages(
 async def test_the_transcript_resumes_without_gaps_or_repeats_when_the_server_restarts(
     stack: Stack, browsers: tuple[Browser, Browser]
 ) -> None:
-    caller_browser, agents_browser = browsers
-    caller = await _page(caller_browser, stack)
-    a = await _page(agents_browser, stack)
-    await _sign_in(a, "agent-g")
-    await _call(caller, "sam", "CUST-4004")
-    await _take(a, "CUST-4004")
+    scene = await _scene(stack, browsers, caller="sam", customer="CUST-4004", a="agent-g")
+    a = scene.a
     await expect(a.get_by_test_id("transcript").locator("li[data-seq]")).not_to_have_count(
         0, timeout=LONG
     )
@@ -444,19 +470,18 @@ async def test_the_transcript_resumes_without_gaps_or_repeats_when_the_server_re
                 await expect(found.first).to_be_visible(timeout=5_000)
                 break
     await found.first.click()
-    await expect(history.get_by_test_id("summary-reason")).to_contain_text("refund", timeout=30_000)
+    # (the offline summarizer words the reason from what Whisper heard: either half will do)
+    await expect(history.get_by_test_id("summary-reason")).to_contain_text(
+        re.compile("refund|charged twice", re.I), timeout=30_000
+    )
     await _shot(a, "14-agent-a-call-history")
 
 
 async def test_an_offer_nobody_answers_times_out_and_a_is_told_why(
     stack: Stack, browsers: tuple[Browser, Browser]
 ) -> None:
-    caller_browser, agents_browser = browsers
-    caller = await _page(caller_browser, stack)
-    a = await _page(agents_browser, stack)
-    await _sign_in(a, "agent-h")
-    await _call(caller, "ana", "CUST-5005")
-    await _take(a, "CUST-5005")
+    scene = await _scene(stack, browsers, caller="ana", customer="CUST-5005", a="agent-h")
+    a = scene.a
     await _transfer(a, "agent-away", "escalation")
     notice = a.get_by_test_id("notice")
     await expect(notice).to_contain_text(
@@ -481,7 +506,7 @@ async def test_a_blocked_microphone_and_an_unreachable_livekit_are_said_plainly(
             ],
         )
         try:
-            caller = await _page(denying, stack)
+            caller = await (await denying.new_context(base_url=stack.console_url)).new_page()
             await caller.goto("/caller")
             await caller.get_by_label("Customer id").fill("CUST-6006")
             await caller.get_by_role("button", name="Call support").click()
