@@ -156,6 +156,7 @@ test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(TS_MODULES) $
 eval: $(STAMP) ## Summary quality, redaction recall/precision per entity type, retrieval recall@5.
 	$(BIN)/python -m bench.eval_summaries --local-llm
 	$(BIN)/python -m bench.eval_redaction
+	$(BIN)/python -m bench.eval_redaction --cases tests/data/redaction/heldout.jsonl --show-errors 0
 	$(BIN)/python -m bench.eval_retrieval
 
 .PHONY: bench

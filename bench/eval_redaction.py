@@ -13,6 +13,9 @@ Spaces and punctuation left between redacted pieces leak nothing; a partly cover
 miss. Type accuracy: the share of redacted entities with an overlapping finding of the labelled
 type.
 
+Words kept: the words (runs of letters and digits) outside every labelled entity that no finding
+touches, over all such words: what redaction leaves of what is not personal data.
+
 Precision, per predicted type: the findings of a segment are merged when they overlap or touch
 (nothing but spaces and punctuation between them), so one value redacted in pieces counts once;
 a merged span is correct when it overlaps a labelled entity of any type. Overall figures are
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -164,6 +168,8 @@ class Report:
     segments: int = 0
     negative_cases: int = 0
     clean_negative_cases: int = 0  # negative cases without any finding
+    words: int = 0  # words outside every labelled entity
+    words_kept: int = 0  # ... that no finding touches
     misses: list[Miss] = field(default_factory=list)
     false_positives: list[FalsePositive] = field(default_factory=list)
 
@@ -174,6 +180,10 @@ class Report:
     @property
     def precision(self) -> float | None:
         return self.overall.precision
+
+    @property
+    def kept(self) -> float | None:
+        return self.words_kept / self.words if self.words else None
 
     @property
     def meets_target(self) -> bool:
@@ -220,6 +230,9 @@ def _merge(text: str, findings: Sequence[Finding]) -> list[tuple[int, int, tuple
     return merged
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
 def _overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:
     return start < other_end and other_start < end
 
@@ -264,6 +277,11 @@ def _score_segment(
 
     def correct(start: int, end: int) -> bool:
         return any(_overlaps(start, end, label.start, label.end) for label in labels)
+
+    for word in _WORD.finditer(text):
+        if not correct(word.start(), word.end()):
+            report.words += 1
+            report.words_kept += not any(covered[word.start() : word.end()])
 
     for start, end, types in _merge(text, findings):
         ok = correct(start, end)
@@ -364,6 +382,9 @@ def format_report(report: Report, show_errors: int = 10) -> list[str]:
         lines.append(_row(f"  {form}", report.forms[form]))
     lines.append(
         f"negative cases without any finding: {report.clean_negative_cases}/{report.negative_cases}"
+    )
+    lines.append(
+        f"non-personal words kept: {report.words_kept}/{report.words} ({_ratio(report.kept)})"
     )
     lines.append(f"target: recall >= {TARGET_RECALL:g}, precision >= {TARGET_PRECISION:g}")
     if show_errors > 0:

@@ -34,8 +34,10 @@ Labelling conventions (what a span covers, and what is not personal data here):
 - EMAIL_ADDRESS: the whole address, written or spoken ("<john dot smith at gmail dot com>").
 - STREET_ADDRESS: from the house number through the street suffix, plus the unit, city, state
   and ZIP code when they follow in the same breath ("<123 Main St, Apt 4B, Springfield, IL
-  62704>"). A street without a house number ("our store on Main Street") and a city alone ("I'm
-  in Denver") are not addresses.
+  62704>"). A street named without a house number is one too ("our store on <Main Street>",
+  "we moved to <Rue des Lilas>"): it narrows where someone lives or works, and a redactor cannot
+  tell a customer's street from a shop's. A city alone ("I'm in Denver") and a corner ("Main and
+  Fifth") are not addresses.
 - DATE_OF_BIRTH: a date said as someone's date of birth (the cue is a question about it or "I was
   born"). Other dates (bills, orders, appointments, "since 2019") and ages are not.
 - CREDIT_CARD: a full card number. The last four digits of a card or a bank account ("the card
@@ -58,6 +60,7 @@ Labelling conventions (what a span covers, and what is not personal data here):
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -1856,14 +1859,184 @@ def neg_asks(b: Builder) -> list[SegmentRecord]:
     ))]  # fmt: skip
 
 
-def neg_company_location(b: Builder) -> list[SegmentRecord]:
+# --- Names from many countries, written and as raw speech-to-text writes them ----------------
+# A development list written by hand (not drawn from the gazetteer's package or the held-out set's
+# sources): given names and surnames as people from these countries write them.
+WORLD_NAMES = (
+    ("Chidinma", "Eze"), ("Oluwaseun", "Adebayo"), ("Kwame", "Mensah"), ("Thandiwe", "Nkosi"),
+    ("Wanjiru", "Kamau"), ("Abebe", "Tesfaye"), ("Fatoumata", "Diallo"), ("Youssef", "Benali"),
+    ("Layla", "Haddad"), ("Omar", "Farouk"), ("Mehmet", "Yılmaz"), ("Ayşe", "Demir"),  # noqa: RUF001
+    ("Arash", "Tehrani"), ("Priyanka", "Venkataraman"), ("Rohan", "Bhattacharya"),
+    ("Anjali", "Deshpande"), ("Sadia", "Chowdhury"), ("Nguyen", "Thi Hoa"), ("Minh", "Tran"),
+    ("Wei", "Zhang"), ("Xiaoling", "Liu"), ("Haruto", "Takahashi"), ("Yuki", "Nakamura"),
+    ("Ji-woo", "Park"), ("Seo-yeon", "Choi"), ("Somchai", "Srisuk"), ("Maricel", "Dimaculangan"),
+    ("Dewi", "Setiawan"), ("Aroha", "Ngata"), ("Björn", "Lindgren"), ("Sigrún", "Jónsdóttir"),
+    ("Mikkel", "Sørensen"), ("Eero", "Virtanen"), ("Aino", "Mäkinen"), ("Kristjan", "Tamm"),
+    ("Jānis", "Bērziņš"), ("Rūta", "Kazlauskienė"), ("Małgorzata", "Wiśniewska"),
+    ("Tomáš", "Novotný"), ("Zuzana", "Horváthová"), ("Gábor", "Szabó"), ("Ioana", "Popescu"),
+    ("Dragan", "Petrović"), ("Ivana", "Kovačević"), ("Dimitris", "Papadopoulos"),
+    ("Eleni", "Georgiou"), ("Giulia", "Esposito"), ("Matteo", "Ricci"), ("Inés", "Ocaña"),
+    ("Joaquín", "Ibáñez"), ("João", "Gonçalves"), ("Conceição", "Araújo"), ("Hélène", "Lefèvre"),
+    ("Benoît", "Garnier"), ("Anouk", "Van der Berg"), ("Sander", "De Vries"), ("Lukas", "Huber"),
+    ("Jürgen", "Weißmann"), ("Siobhán", "Ó Briain"), ("Aoife", "Gallagher"), ("Rhys", "Llewellyn"),
+    ("Olga", "Smirnova"), ("Dmytro", "Kovalenko"), ("Aigerim", "Nurlanovna"), ("Tenzin", "Dorje"),
+    ("Itzel", "Xochitl"), ("Cuauhtémoc", "Hernández"), ("Thiago", "Albuquerque"),
+    ("Valentina", "Quispe"), ("Keoni", "Kahananui"),
+)  # fmt: skip
+WORLD_STREETS = (
+    "Rue des Lilas", "Via Garibaldi", "Calle de Alcalá", "Rua das Flores", "Lindenstraße",
+    "Kastanienweg", "Sveavägen", "Mannerheimintie", "Nowy Świat", "Váci utca", "Keizersgracht",
+    "Juniper Avenue", "Sycamore Lane", "Harbour Road", "Kingsway", "Ocean Drive",
+)  # fmt: skip
+_SPOKEN_DROP = re.compile(r"[.,!?;:]")
+
+
+def said(speaker: str, spoken: bool, *parts: Part) -> SegmentRecord:
+    """A segment written (capitalized and punctuated) or as raw speech-to-text writes it: lower
+    case, no punctuation but apostrophes and hyphens."""
+    if not spoken:
+        return segment(speaker, *parts)
+    text, entities = "", []
+    for part in parts:
+        if isinstance(part, str):
+            text += _SPOKEN_DROP.sub("", part.lower())
+            continue
+        entity_type, value = part
+        value = _SPOKEN_DROP.sub("", value.lower())
+        entities.append(EntityLabel(type=entity_type, start=len(text), end=len(text) + len(value)))
+        text += value
+    text = re.sub(r" +", " ", text)
+    assert all(text[e["start"] : e["end"]].strip() == text[e["start"] : e["end"]] for e in entities)
+    return SegmentRecord(speaker=speaker, text=text.strip(), entities=entities)
+
+
+def world_cue(b: Builder, spoken: bool) -> list[SegmentRecord]:
+    first, last = b.pick(WORLD_NAMES)
+    full = f"{first} {last}"
+    return b.deal((
+        [said("caller", spoken, "Hello, my name is ", ("PERSON", full),
+              " and I'm calling about a refund.")],
+        [said("agent", spoken, "Good afternoon, you're through to ", ("PERSON", first),
+              " in billing.")],
+        [said("caller", spoken, "Yes, this is ", ("PERSON", full), ", the account holder.")],
+        [said("agent", spoken, "Who do I have the pleasure of speaking with?"),
+         said("caller", spoken, "It's ", ("PERSON", full), ".")],
+        [said("caller", spoken, "The account is under ", ("PERSON", last), ", my married name.")],
+    ))  # fmt: skip
+
+
+def world_answer(b: Builder, spoken: bool) -> list[SegmentRecord]:
+    first, last = b.pick(WORLD_NAMES)
+    return b.deal((
+        [said("agent", spoken, "And what's your last name?"),
+         said("caller", spoken, ("PERSON", last), ".")],
+        [said("agent", spoken, "Can I take your surname, please?"),
+         said("caller", spoken, "Sure, it's ", ("PERSON", last), ".")],
+        [said("agent", spoken, "And your first name?"),
+         said("caller", spoken, ("PERSON", first), ".")],
+        [said("agent", spoken, "Who am I speaking with?"),
+         said("caller", spoken, ("PERSON", f"{first} {last}"), ", I called yesterday too.")],
+    ))  # fmt: skip
+
+
+def world_greeting(b: Builder, spoken: bool) -> list[SegmentRecord]:
+    first, _ = b.pick(WORLD_NAMES)
+    return b.deal((
+        [said("agent", spoken, "Hi ", ("PERSON", first), ", thanks for waiting.")],
+        [said("caller", spoken, "Thank you, ", ("PERSON", first), ", that's really helpful.")],
+        [said("agent", spoken, "Good morning ", ("PERSON", first), ", how can I help?")],
+        [said("caller", spoken, "Okay, bye ", ("PERSON", first), ".")],
+    ))  # fmt: skip
+
+
+def world_mentioned(b: Builder, spoken: bool) -> list[SegmentRecord]:
+    (f1, l1), (f2, l2), (_, l3) = (b.pick(WORLD_NAMES) for _ in range(3))
+    return b.deal((
+        [said("caller", spoken, "I spoke to ", ("PERSON", f1), ", then ", ("PERSON", f2),
+              ", and nobody called back.")],
+        [said("caller", spoken, "The business was set up by ", ("PERSON", l1), ", ",
+              ("PERSON", l2), " and ", ("PERSON", l3), ".")],
+        [said("caller", spoken, "I think ", ("PERSON", f"{f1} {l1}"), " opened the account.")],
+        [said("caller", spoken, "My wife ", ("PERSON", f2), " usually pays the bill.")],
+        [said("agent", spoken, "I'll pass a note to Dr. ", ("PERSON", l3), " today.")],
+        [said("caller", spoken, "Please ask for Mrs. ", ("PERSON", l2), " at the front desk.")],
+    ))  # fmt: skip
+
+
+def world_street(b: Builder, spoken: bool) -> list[SegmentRecord]:
+    street = b.pick(WORLD_STREETS)
+    return b.deal((
+        [said("caller", spoken, "We moved to ", ("STREET_ADDRESS", street), " last month.")],
+        [said("caller", spoken, "The parcel was left at the depot on ",
+              ("STREET_ADDRESS", street), ".")],
+        [said("agent", spoken, "So the billing address is still on ",
+              ("STREET_ADDRESS", street), "?")],
+        [said("caller", spoken, "I live just off ", ("STREET_ADDRESS", street), " near the park.")],
+    ))  # fmt: skip
+
+
+# Addresses as other countries write them: the number after the street, the postcode before
+# the city (written by hand for development; the held-out set draws its own).
+WORLD_ADDRESSES = (
+    ("Lindenstraße 12", "10115 Berlin"), ("Calle Mayor 5", "28013 Madrid"),
+    ("Via Roma 10", "00184 Roma"), ("12 rue des Lilas", "75011 Paris"),
+    ("Keizersgracht 123", "1015 CJ Amsterdam"), ("Sveavägen 44", "111 34 Stockholm"),
+    ("Mannerheimintie 8", "00100 Helsinki"), ("ul. Marszałkowska 27", "00-639 Warszawa"),
+    ("Vinohradská 61", "120 00 Praha"), ("Rua Augusta 274", "1100-053 Lisboa"),
+    ("7 Avenue Victor Hugo", "69002 Lyon"), ("Bahnhofstrasse 3", "8001 Zürich"),
+    ("Storgata 15", "0184 Oslo"), ("Nørrebrogade 20", "2200 København"),
+    ("Bağdat Caddesi 120", "34728 İstanbul"), ("Kungsholmstorg 5", "112 21 Stockholm"),
+    ("Petőfi Sándor utca 9", "1052 Budapest"), ("Na Příkopě 22", "110 00 Praha"),
+    ("Laugavegur 18", "101 Reykjavík"), ("Sankt Annæ Plads 4", "1250 København"),
+    ("15 Chemin des Vignes", "13100 Aix"), ("Piazza Navona 45", "00186 Roma"),
+)  # fmt: skip
+
+
+def world_address(b: Builder, spoken: bool) -> list[SegmentRecord]:
+    street, city = b.pick(WORLD_ADDRESSES)
+    if spoken:
+        street = re.sub(r"\d+", lambda m: cardinal(int(m.group())), street)
+        city = re.sub(r"\d+", lambda m: say_digits(m.group()), city)
+    full = f"{street}, {city}"
+    return b.deal((
+        [said("caller", spoken, "The new address is ", ("STREET_ADDRESS", full), ".")],
+        [said("agent", spoken, "And the delivery goes to ", ("STREET_ADDRESS", full),
+              ", correct?")],
+        [said("caller", spoken, "I'm at ", ("STREET_ADDRESS", street), " now, second floor.")],
+        [said("agent", spoken, "What's the billing address?"),
+         said("caller", spoken, ("STREET_ADDRESS", full), ".")],
+    ))  # fmt: skip
+
+
+def neg_world(b: Builder, spoken: bool) -> list[SegmentRecord]:
+    """Places, brands and foreign words that are not personal data, some also given names."""
+    return b.deal((
+        [said("caller", spoken, "We flew into Zürich and took the train to Lausanne.")],
+        [said("caller", spoken, "The Bosch dishwasher leaks again, same as in March.")],
+        [said("agent", spoken, "Is the hotel in Málaga refundable or not?")],
+        [said("caller", spoken, "I ordered the Jordan sneakers and got the wrong size.")],
+        [said("caller", spoken, "The Sonos speaker won't join the network.")],
+        [said("agent", spoken, "Our office in São Paulo handles Brazil.")],
+        [said("caller", spoken, "I paid with Apple Pay at the Ikea in Malmö.")],
+        [said("caller", spoken, "The tickets were for the Salzburg festival in August.")],
+        [said("agent", spoken, "Grant us a day, the Dakota warehouse is behind.")],
+        [said("caller", spoken, "Can I pick it up at the Victoria station kiosk?")],
+        [said("caller", spoken, "My Škoda is in the garage, so I'll take the bus.")],
+        [said("agent", spoken, "The crème and the jalapeño dip were both out of stock.")],
+    ))  # fmt: skip
+
+
+def address_street_only(b: Builder) -> list[SegmentRecord]:
+    """A street named without a house number: it still says where someone or something is."""
     street = b.pick(STREETS)
     return [b.deal((
-        agent(f"You can drop it off at our store on {street} Street."),
-        caller(f"I went to the {street} Avenue branch yesterday."),
-        agent("Our warehouse in Memphis shipped it Tuesday."),
-        caller(f"The tower near {street} Road has been down all week."),
-        caller("I'm near the corner of Main and Fifth."),
+        agent("You can drop it off at our store on ", ("STREET_ADDRESS", f"{street} Street"), "."),
+        caller("I went to the ", ("STREET_ADDRESS", f"{street} Avenue"), " branch yesterday."),
+        agent("Our warehouse on ", ("STREET_ADDRESS", f"{street} Lane"),
+              " in Memphis shipped it Tuesday."),
+        caller("The tower near ", ("STREET_ADDRESS", f"{street} Road"),
+               " has been down all week."),
+        caller("I'm near the corner of ", ("STREET_ADDRESS", f"{street} Street"), " and Fifth."),
     ))]  # fmt: skip
 
 
@@ -2063,7 +2236,7 @@ FAMILIES: tuple[tuple[str, int, Family], ...] = (
     ("negative.weekday", 4, neg_weekday),
     ("negative.last_four", 7, neg_last_four),
     ("negative.asks", 9, neg_asks),
-    ("negative.company_location", 5, neg_company_location),
+    ("address.street_only", 5, address_street_only),
     ("negative.sizes", 5, neg_sizes),
     ("negative.error_code", 5, neg_error_code),
     ("negative.toll_free", 5, neg_toll_free),
@@ -2074,6 +2247,19 @@ FAMILIES: tuple[tuple[str, int, Family], ...] = (
     ("negative.travel", 5, neg_travel),
     ("negative.age", 4, neg_age),
     ("negative.keypresses", 4, neg_keypresses),
+    *(
+        (f"{kind}.{form}", count, functools.partial(family, spoken=form == "spoken"))
+        for kind, count, family in (
+            ("person.world_cue", 10, world_cue),
+            ("person.world_answer", 12, world_answer),
+            ("person.world_greeting", 8, world_greeting),
+            ("person.world_mentioned", 12, world_mentioned),
+            ("address.world_street", 8, world_street),
+            ("address.world_address", 16, world_address),
+            ("negative.world", 12, neg_world),
+        )
+        for form in ("written", "spoken")
+    ),
 )
 
 

@@ -365,3 +365,108 @@ def test_a_resend_pushed_out_of_the_window_within_its_batch_is_read_again() -> N
     last = results[-1]
     assert isinstance(last, list) and last[-1].seq == 1
     assert last[-1].text == "line 1, my email is <EMAIL_ADDRESS>"
+
+
+# --- Names from every country, and streets without a number --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # A surname alone, answering a question for it; written and as raw speech-to-text.
+        ([("agent", "What's your last name?"), ("caller", "Okonkwo.")], "<PERSON>."),
+        ([("agent", "what's your last name"), ("caller", "it's okonkwo")], "it's <PERSON>"),
+        # An unlisted name answering the question: the short answer is the name.
+        ([("agent", "And your surname?"), ("caller", "Tjahjadi.")], "<PERSON>."),
+        # A first name in a greeting or thanks.
+        (
+            [("caller", "Hi Anneke, I'm writing about my order.")],
+            "Hi <PERSON>, I'm writing about my order.",
+        ),
+        ([("agent", "thanks jiří that helps")], "thanks <PERSON> that helps"),
+        # Letters beyond English, with no cue at all.
+        (
+            [("caller", "I think Þórunn Sigurðardóttir opened it.")],
+            "I think <PERSON> opened it.",
+        ),
+        # A list of surnames.
+        (
+            [("caller", "It was founded by Lindqvist, Brandt and Moreau.")],
+            "It was founded by <PERSON>, <PERSON> and <PERSON>.",
+        ),
+        (
+            [("caller", "it was founded by lindqvist brandt and moreau")],
+            "it was founded by <PERSON> and <PERSON>",
+        ),
+        # Two name words in a row, lower case.
+        (
+            [("caller", "i think bongani dlamini set up the account")],
+            "i think <PERSON> set up the account",
+        ),
+        # A hyphenated given name, each part a name.
+        ([("agent", "good morning ha-eun how can i help")], "good morning <PERSON> how can i help"),
+        # A family member named after the relation.
+        ([("caller", "My husband Radek pays the bills.")], "My husband <PERSON> pays the bills."),
+        # Streets named without a number.
+        (
+            [("caller", "The depot is on Juniper Avenue.")],
+            "The depot is on <STREET_ADDRESS>.",
+        ),
+        ([("caller", "we moved to rue des lilas")], "we moved to <STREET_ADDRESS>"),
+        (
+            [("caller", "I live off Mannerheimintie now.")],
+            "I live off <STREET_ADDRESS> now.",
+        ),
+    ],
+)
+def test_names_and_streets_beyond_the_english_news(
+    lines: list[tuple[str, str]], expected: str
+) -> None:
+    final = redact(lines)
+    assert final[len(lines)] == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Hi there, thanks so much for holding.",
+        "thank you so much i'll send it via email",
+        "I was on hold way too long.",
+        "i was on hold way too long and then the line dropped",
+        "Grant me a minute, I'll check the policy.",
+        "We'll meet at the café on Monday.",
+        "Can I get the IBAN and the WAN IP?",
+        "it's fine i'm just calling about the bill",
+        "the technician will drive over tomorrow",
+    ],
+)
+def test_everyday_words_that_are_also_names_stay(line: str) -> None:
+    assert redact([("caller", line)])[1] == line
+
+
+def test_a_question_for_a_name_does_not_make_any_answer_a_name() -> None:
+    final = redact([("agent", "What's your last name?"), ("caller", "Sorry, I didn't catch that.")])
+    assert final[2] == "Sorry, I didn't catch that."
+
+
+def test_the_lexicon_tells_names_from_english_words() -> None:
+    from warmtransfer.rag.redaction.lexicon import Lexicon
+
+    lexicon = Lexicon.shared()
+    assert len(lexicon) > 100_000
+    okonkwo, will, email = lexicon.word("Okonkwo"), lexicon.word("will"), lexicon.word("email")
+    assert okonkwo.name and okonkwo.zipf < 3
+    assert will.name and will.zipf > 5
+    assert not email.name and email.zipf > 4
+    assert lexicon.word("seo-yeon").name  # each part is a name
+    assert not lexicon.word("xqzvbn").name and lexicon.zipf("xqzvbn") == 0
+
+
+def test_the_committed_lexicon_is_what_the_builder_writes() -> None:
+    pytest.importorskip("names_dataset")
+    pytest.importorskip("wordfreq")
+    from warmtransfer.rag.redaction import gazetteer_build
+
+    assert gazetteer_build.OUTPUT.read_bytes() == gazetteer_build.build(), (
+        "rebuild with: python -m warmtransfer.rag.redaction.gazetteer_build"
+    )

@@ -78,6 +78,7 @@ class Analyzer:
         )
 
         from warmtransfer.rag.redaction import recognizers as ours
+        from warmtransfer.rag.redaction.names import NameContextRecognizer
 
         # Presidio logs every recognizer it loads at INFO; the server's log is for its own events.
         logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
@@ -111,9 +112,12 @@ class Analyzer:
             (ours.CardExpiryRecognizer(), _has_digit),
             (ours.DateOfBirthRecognizer(), _has_digit),
             (ours.StreetAddressRecognizer(), _has_digit),
+            (ours.StreetNameRecognizer(), _always),
+            (ours.WorldAddressRecognizer(), _has_digit),
             (ours.AlphanumericIdRecognizer(), _has_digit),
             (ours.IbanRecognizer(), _has_digit),
             (ours.NameCueRecognizer(), _always),
+            (NameContextRecognizer(), _always),
             (ours.IpAddressRecognizer(), _has_digit),
         ]
         self._entities = sorted(

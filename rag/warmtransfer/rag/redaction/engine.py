@@ -373,7 +373,7 @@ class CallRedactor:
             for f in seg.findings:
                 if f.entity_type == "PERSON":
                     said = seg.text[f.start : f.end]
-                    words = re.findall(r"[A-Za-z'\u2019-]{3,}", said)
+                    words = re.findall(r"(?:[^\W\d_]|['\u2019-]){3,}", said)
                     if re.fullmatch(r"[A-Za-z](?:[\s,.-]+[A-Za-z]){2,}", said):
                         words.append(re.sub(r"[^A-Za-z]", "", said))  # spelled: "W A R D"
                     learned.update(w.lower() for w in words if w.lower() not in self._names)

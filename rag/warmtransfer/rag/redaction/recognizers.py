@@ -381,6 +381,176 @@ class StreetAddressRecognizer(_Recognizer):
             yield "STREET_ADDRESS", match.start(), match.end(), 0.9
 
 
+class StreetNameRecognizer(_Recognizer):
+    """A street named without a house number where a place is said ("the depot is on Juniper
+    Avenue", "we moved to Rue des Lilas", "I live off Mannerheimintie"): it still says where
+    someone lives or works.
+
+    After a word that places something ("on", "off", "at", "to", "near", "moved to", ...): one to
+    three name words and a street word ("Juniper Avenue"), a street word and a name ("Rue des
+    Lilas", "Via Garibaldi"), or one word that is a street by its ending ("Lindenstraße",
+    "Sveavägen", "Keizersgracht", "Kingsway"). In written text the name words are capitalized;
+    in text all in lower case they must not be everyday English ("on hold way too long" is no
+    street, "on juniper avenue" is).
+    """
+
+    ENTITIES = ("STREET_ADDRESS",)
+    _PLACE_CUE = r"(?:on|off|at|to|near|along|onto|from|into|down|up|in|past|by|of)"
+    # Street words that are also everyday words ("way", "drive", "place") count only when
+    # capitalized; these do in any case.
+    _SUFFIX_ANY_CASE = (
+        r"(?:street|avenue|road|boulevard|lane|terrace|crescent|parkway|highway|strasse|straße|"
+        r"gasse|allee|utca|ulica|straat|gracht|vej|gade|gatan|vägen)"
+    )
+    _SUFFIX_CAPITALIZED = (
+        r"(?:St|Ave|Rd|Blvd|Ln|Dr|Drive|Ct|Court|Way|Place|Pl|Close|Grove|Gardens|Square|Row|"
+        r"Mews|Walk|Circle|Trail|Hill|Rise|Parade|Esplanade|Quay|Wharf|Embankment)"
+    )
+    _BEFORE = re.compile(
+        rf"\b{_PLACE_CUE}\s+((?:[^\W\d_][\w'\u2019-]*\s+){{1,3}})"
+        rf"((?i:{_SUFFIX_ANY_CASE})|{_SUFFIX_CAPITALIZED}\b\.?)(?!\w)",
+        re.IGNORECASE,
+    )
+    _PREFIX_WORDS = (
+        r"(?:rue|via|viale|calle|carrer|avenida|rua|corso|piazza|paseo|avinguda|ulica|plac)"
+    )
+    _AFTER = re.compile(
+        rf"\b{_PLACE_CUE}\s+({_PREFIX_WORDS}\s+"
+        r"(?:(?:de la|de los|de las|des|du|de|del|della|dei|da|das|do|dos|di|la|le|les)\s+)?"
+        r"[^\W\d_][\w'\u2019-]*)",
+        re.IGNORECASE,
+    )
+    _ONE_WORD = re.compile(
+        rf"\b{_PLACE_CUE}\s+([^\W\d_]{{3,}}(?:straße|strasse|weg|allee|gasse|platz|damm|ring|"
+        r"vägen|gatan|gata|veien|vej|gade|tie|katu|straat|gracht|laan|kade|way))\b",
+        re.IGNORECASE,
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        from warmtransfer.rag.redaction.lexicon import Lexicon
+
+        self._lexicon = Lexicon.shared()
+
+    def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
+        lower_case = not any(ch.isupper() for ch in text[text.rfind("\n") + 1 :])
+        # 0.9, above the name model's score: "Juniper Avenue" is a street, not a person.
+        for m in self._BEFORE.finditer(text):
+            words = list(re.finditer(r"\S+", m.group(1)))
+            # The street's name: the words right before the street word that can name one.
+            start = None
+            for word in reversed(words):
+                if not self._names_street(word.group(), lower_case):
+                    break
+                start = m.start(1) + word.start()
+            if start is not None:
+                yield "STREET_ADDRESS", start, m.end(2), 0.9
+        for m in self._AFTER.finditer(text):
+            name = m.group(1).split()[-1]
+            if self._names_street(name, lower_case) or name[0].isupper():
+                yield "STREET_ADDRESS", m.start(1), m.end(1), 0.9
+        for m in self._ONE_WORD.finditer(text):
+            street = m.group(1)
+            if self._lexicon.zipf(street) < 3.0 and (street[0].isupper() or lower_case):
+                yield "STREET_ADDRESS", m.start(1), m.end(1), 0.9
+
+    def _names_street(self, word: str, lower_case: bool) -> bool:
+        if word.lower() in {"the", "a", "an", "my", "our", "your", "their", "his", "her", "this"}:
+            return False
+        if not lower_case:
+            return word[0].isupper()
+        return self._lexicon.zipf(word) < 4.5
+
+
+class WorldAddressRecognizer(_Recognizer):
+    """Addresses as most of the world writes them: the house number after the street
+    ("Lindenstraße 12", "Calle Mayor 5"), or before a street named by its first word ("12 rue
+    des Lilas"), then the postcode before the city ("10115 Berlin", "00-639 Warszawa", "1015 CJ
+    Amsterdam"). Said aloud, the house number and the postcode run together once written out
+    ("mannerheimintie 800100 helsinki"), so a run of up to ten digits follows the street."""
+
+    ENTITIES = ("STREET_ADDRESS",)
+    _WORD = r"[^\W\d_][\w'\u2019.-]*"
+    _PREFIX = (
+        r"(?:rue|avenue|boulevard|bd|allée|place|chemin|quai|impasse|via|viale|corso|piazza|"
+        r"largo|calle|avenida|av\.?|paseo|carrer|camino|rua|travessa|praça|ul\.?|ulica|al\.?|"
+        r"aleja|plac|utca|út|tér|strada|bulevardul|str\.?)"
+    )
+    _PARTICLE = (
+        r"(?:(?:de la|de los|de las|des|du|de|del|della|dei|da|das|do|dos|di|la|le|les)\s+)?"
+    )
+    _ENDING = (
+        r"(?:straße|strasse|str\.|weg|allee|gasse|platz|damm|ring|ufer|chaussee|vägen|gatan|"
+        r"gata|gate|gaten|veien|vei|vej|gade|tie|katu|polku|straat|gracht|laan|kade|plein|steeg|"
+        r"torg|torget|vegur|ská|ova|ová|ho|utca|út|u\.)"
+    )
+    _SUFFIX = (
+        r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|way|close|crescent|terrace|grove|"
+        r"utca|út|caddesi|cadde|sokak|sokağı|plads|torv|torg|vegur|gata|gatan|straat|weg|allee|"  # noqa: RUF001
+        r"platz|ulica|ulice|aleja|náměstí|namesti|trg|tér|sétány|körút)"
+    )
+    _POSTCODE = r"(?:\d{2}-\d{3}|\d{4}-\d{3}|\d{3} \d{2}|\d{4} ?[A-Z]{2}|\d{4,5})"
+    _CITY = r"(?:[^\W\d_][\w'\u2019-]*)(?: [A-Z][\w'\u2019-]*)?"
+    _STREET = (
+        rf"(?:{_PREFIX}\s+{_PARTICLE}{_WORD}(?:\s+(?-i:[A-Z])[\w'\u2019-]*){{0,2}}"
+        rf"|{_WORD}{_ENDING}|(?:{_WORD}\s+){{1,2}}{_SUFFIX}\.?)"
+    )
+    _PATTERN = re.compile(
+        rf"\b(?:{_STREET}\s+\d{{1,10}}[a-z]?\b(?:/\d+)?|\d{{1,4}}[a-z]?,?\s+{_PREFIX}\s+"
+        rf"{_PARTICLE}{_WORD}(?:\s+{_WORD}){{0,2}}?(?=,?\s+{_POSTCODE}\b))"
+        rf"(?:,?\s+{_POSTCODE},?\s+{_CITY})?",
+        re.IGNORECASE,
+    )
+
+    # Any street, told by what follows it: a house number, a comma, a postcode and a city
+    # ("Sankt Annæ Plads 4, 1250 København"): the words before the number are capitalized.
+    _BY_POSTCODE = re.compile(
+        r"(?-i:\b(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'\u2019.-]*\s+(?:(?:de|des|du|di|da|la|le|van|von|der|na)\s+)?)"
+        rf"{{1,4}})\d{{1,4}}[a-z]?,\s+{_POSTCODE}\s+{_CITY}",
+    )
+    # Said aloud, the same: street words English does not use, then the house number and the
+    # postcode run together once written out, then the city.
+    _RUN = re.compile(r"\b((?:[^\W\d_][\w'\u2019-]*\s+){1,4})(\d{5,10})\s+([^\W\d_]{3,})")
+
+    def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
+        yield from self._by_structure(text)
+        for match in self._PATTERN.finditer(text):
+            value = match.group()
+            # A street word and a count are not an address ("Mill Road 2 times").
+            if _MONEY_AFTER.match(text[match.end() :]):
+                continue
+            if not re.search(r"[^\W\d_]{3,}", value):
+                continue
+            end = match.end()
+            # Said aloud, the house number and postcode ran together: the city comes next.
+            if re.search(r"\d{5,}$", value):
+                city = re.compile(r"\s+([^\W\d_]{3,})").match(text, end)
+                if city and self._lexicon.zipf(city.group(1)) < 4.5:
+                    end = city.end()
+            yield "STREET_ADDRESS", match.start(), end, 0.9
+
+    def __init__(self) -> None:
+        super().__init__()
+        from warmtransfer.rag.redaction.lexicon import Lexicon
+
+        self._lexicon = Lexicon.shared()
+
+    def _by_structure(self, text: str) -> Iterator[tuple[str, int, int, float]]:
+        for match in self._BY_POSTCODE.finditer(text):
+            yield "STREET_ADDRESS", match.start(), match.end(), 0.9
+        for match in self._RUN.finditer(text):
+            words = list(re.finditer(r"\S+", match.group(1)))
+            start = None
+            for word in reversed(words):
+                if self._lexicon.zipf(word.group()) >= 3.5:
+                    break
+                start = match.start(1) + word.start()
+            city = match.group(3)
+            if start is None or self._lexicon.zipf(city) >= 4.5:
+                continue
+            yield "STREET_ADDRESS", start, match.end(), 0.9
+
+
 class AlphanumericIdRecognizer(_Recognizer):
     """Member, policy and customer IDs with letters and digits ('MBR-4417-2290')."""
 
@@ -432,7 +602,8 @@ def _iban_valid(iban: str) -> bool:
     return int(number) % 97 == 1
 
 
-_NAME_WORD = r"[A-Z][a-zA-Z'\u2019-]+"
+# A letter, then letters (any alphabet), apostrophes or hyphens: "Jiří", "O'Neil".
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019-])+"
 _NOT_NAMES = frozenset(
     """calling just here happy glad sorry looking trying going having still not also the a an
     in on at from with your my our this that it speaking hoping interested wondering fine good

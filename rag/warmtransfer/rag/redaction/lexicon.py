@@ -1,0 +1,116 @@
+"""What a word is likely to be: a given name, a surname, an English word, and how common.
+
+Read from `name_data/names.tsv.gz` (built by `gazetteer_build` from the `names-dataset` and
+`wordfreq` packages): about 466,000 given names and surnames that rank in the top 5,000 of at
+least one of 105 countries, and the 40,000 most frequent English words, each with its frequency
+in English on the Zipf scale (log10 of occurrences per billion words: "the" 7.7, "email" 4.7,
+"okonkwo" 1.9, a word English does not use 0).
+
+The words are kept as 64-bit hashes in one sorted array beside one byte of flags each (about 9
+bytes a word instead of about 100 in a dict of strings), so every redaction worker can hold
+half a million names: `Lexicon.shared()` loads once per process. Lookups are lower-cased.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.resources
+import threading
+from collections.abc import Iterable
+from typing import ClassVar, Final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Lexicon", "Word"]
+
+_FILE: Final = "names.tsv.gz"
+
+
+class Word:
+    """One word's entry: name flags and its Zipf frequency in English."""
+
+    __slots__ = ("first", "last", "zipf")
+
+    def __init__(self, first: bool, last: bool, zipf: float) -> None:
+        self.first = first
+        self.last = last
+        self.zipf = zipf
+
+    @property
+    def name(self) -> bool:
+        return self.first or self.last
+
+
+_UNKNOWN: Final = Word(False, False, 0.0)
+
+
+def _key(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _pack(kind: str, zipf_tenths: int) -> int:
+    """Bit 7 a given name, bit 6 a surname, bits 0-5 the Zipf frequency in steps of 0.2."""
+    return ("F" in kind) << 7 | ("L" in kind) << 6 | min(round(zipf_tenths / 2), 63)
+
+
+def _unpacked(packed: int) -> Word:
+    return Word(bool(packed & 0x80), bool(packed & 0x40), (packed & 0x3F) / 5)
+
+
+class Lexicon:
+    _shared: ClassVar[Lexicon | None] = None
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, entries: Iterable[tuple[str, str, int]]) -> None:
+        """`entries`: (lower-cased word, "F"/"L"/"FL"/"", Zipf frequency x 10)."""
+        rows = sorted((_key(word), _pack(kind, zipf)) for word, kind, zipf in entries)
+        self._keys: npt.NDArray[np.uint64] = np.array([k for k, _ in rows], dtype=np.uint64)
+        self._values: npt.NDArray[np.uint8] = np.array([v for _, v in rows], dtype=np.uint8)
+
+    @classmethod
+    def shared(cls) -> Lexicon:
+        """The lexicon of the packaged word list, loaded once per process."""
+        with cls._lock:
+            if cls._shared is None:
+                cls._shared = cls.load()
+            return cls._shared
+
+    @classmethod
+    def load(cls) -> Lexicon:
+        data = importlib.resources.files("warmtransfer.rag.redaction").joinpath("name_data", _FILE)
+        text = gzip.decompress(data.read_bytes()).decode("utf-8")
+        return cls(
+            (word, kind, int(zipf))
+            for word, kind, zipf in (line.split("\t") for line in text.splitlines())
+        )
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def _packed(self, word: str) -> int | None:
+        key = _key(word)
+        i = int(np.searchsorted(self._keys, np.uint64(key)))
+        if i < len(self._keys) and int(self._keys[i]) == key:
+            return int(self._values[i])
+        return None
+
+    def word(self, text: str) -> Word:
+        """The entry of `text` (any case); an unknown word is no name and not English. A
+        hyphenated word not listed whole ("Seo-yeon") is a name when each part is one."""
+        low = text.lower()
+        packed = self._packed(low)
+        if packed is not None:
+            return _unpacked(packed)
+        if "-" in low:
+            parts = [_unpacked(self._packed(part) or 0) for part in low.split("-")]
+            if all(p.name for p in parts):
+                return Word(parts[0].first, parts[-1].last, max(p.zipf for p in parts))
+        return _UNKNOWN
+
+    def is_name(self, text: str) -> bool:
+        return self.word(text).name
+
+    def zipf(self, text: str) -> float:
+        return self.word(text).zipf
