@@ -1,6 +1,9 @@
 """Summary quality and freshness, per summarizer, on the scripted calls in tests/data/calls/.
 
-    python -m bench.eval_summaries [--local-llm] [--pace 1.5]
+    python -m bench.eval_summaries [--local-llm] [--pace 1.5] [--calls DIR]
+
+`--calls tests/data/calls_heldout` scores the held-out calls: kinds the offline summarizer was
+not developed on, written without looking at it (see the README there).
 
 Summarizers: `offline` always; `llm:<model>` when OPENAI_API_KEY or OPENAI_BASE_URL is set (the
 server's own configuration variables); with `--local-llm`, also the Gemma 3 270M base model on
@@ -18,6 +21,11 @@ a paraphrase that uses none of the aliases; the aliases were written with the ca
 An LLM is scored alone, without the offline stand-in the server puts under it: a request that
 gives no usable summary counts as such, and the call keeps its previous summary.
 
+Briefing recall: the same alias groups (reason, facts, actions, open items) looked for in the
+briefing alone, the few spoken sentences B hears and reads first; what a receiving agent gets
+before reading further. Beside it, as a floor, the same score of the transcript's own first 80
+words.
+
 Freshness. All calls run at once through the rolling-summary engine at `--pace` seconds per
 line (the server's default debounce: 3 lines or 2 s). At every new line, the lag is how many
 final lines the current summary has not read yet; the p95 of that lag is reported.
@@ -33,9 +41,10 @@ import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.common import percentile
-from tests.pipeline.calls import ScriptedCall, everything, load_calls, matched
+from tests.pipeline.calls import CALLS_DIR, ScriptedCall, everything, load_calls, matched
 from tests.pipeline.test_engine import MemoryStorage
 from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
 from warmtransfer.pipeline.summary.llm import LLMSettings, build_llm
@@ -51,6 +60,7 @@ class Score:
     actions: tuple[int, int] = (0, 0)
     next_steps: tuple[int, int] = (0, 0)
     sentiment: int = 0
+    briefing: tuple[int, int] = (0, 0)  # every group, found in the briefing alone
     calls: int = 0
     failed: int = 0  # requests that gave no usable summary (the call keeps its previous one)
 
@@ -64,17 +74,32 @@ class Score:
             hits = matched(expect[field], text)  # type: ignore[literal-required]
             found, total = getattr(self, field)
             setattr(self, field, (found + sum(hits), total + len(hits)))
+        hits = briefing_hits(call, summary.briefing)
+        self.briefing = (self.briefing[0] + sum(hits), self.briefing[1] + len(hits))
 
     def line(self, label: str) -> str:
         def ratio(pair: tuple[int, int]) -> str:
             return f"{pair[0] / pair[1]:.2f}" if pair[1] else "n/a"
 
         return (
-            f"{label:34} fact recall {ratio(self.facts)}, actions {ratio(self.actions)}, "
+            f"{label:34} briefing recall {ratio(self.briefing)}, "
+            f"fact recall {ratio(self.facts)}, actions {ratio(self.actions)}, "
             f"open items {ratio(self.next_steps)}, reason {self.reason}/{self.calls}, "
             f"sentiment {self.sentiment}/{self.calls}"
             + (f"; {self.failed} unusable answers" if self.failed else "")
         )
+
+
+def briefing_hits(call: ScriptedCall, text: str) -> list[bool]:
+    """Each expected group (reason, facts, actions, open items): found in `text`?"""
+    expect, text = call["expect"], text.lower()
+    groups = [expect["reason"], *expect["facts"], *expect["actions"], *expect["next_steps"]]
+    return matched(groups, text)
+
+
+def first_words(call: ScriptedCall, n: int = 80) -> str:
+    words = " ".join(s.text for s in call["segments"]).split()
+    return " ".join(words[:n])
 
 
 async def attempt(
@@ -129,6 +154,8 @@ async def evaluate(
         rolling_score.add(call, await rolling(summarizer, call["segments"], rolling_score))
         final_score.add(call, await attempt(summarizer, None, call["segments"], final_score))
     took = time.perf_counter() - started
+    floor = [h for call in calls for h in briefing_hits(call, first_words(call))]
+    print(f"{'the first 80 words (a floor)':34} briefing recall {sum(floor) / len(floor):.2f}")
     print(rolling_score.line(f"{name} (rolling)"))
     print(final_score.line(f"{name} (final pass)"))
     lags = await freshness(summarizer, calls, pace)
@@ -139,9 +166,9 @@ async def evaluate(
     )
 
 
-async def main(local_llm: bool, pace: float) -> None:
+async def main(local_llm: bool, pace: float, directory: Path) -> None:
     logging.basicConfig(level=logging.CRITICAL)  # failures are counted, not logged
-    calls = load_calls()
+    calls = load_calls(directory)
     print(f"{len(calls)} scripted calls: {', '.join(sorted({c['kind'] for c in calls}))}")
     await evaluate("offline", OfflineSummarizer(), calls, pace)
     configured = load_config(dict(os.environ), dotenv_path=None).llm
@@ -167,5 +194,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--local-llm", action="store_true")
     parser.add_argument("--pace", type=float, default=1.5)
+    parser.add_argument("--calls", type=Path, default=CALLS_DIR)
     args = parser.parse_args()
-    asyncio.run(main(args.local_llm, args.pace))
+    asyncio.run(main(args.local_llm, args.pace, args.calls))

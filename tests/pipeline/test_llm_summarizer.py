@@ -81,7 +81,7 @@ async def test_prompts_stay_bounded_however_much_is_new() -> None:
     assert summary.covered_through_seq == 100
 
 
-async def test_the_briefing_is_capped_at_sixty_words() -> None:
+async def test_the_briefing_is_capped_at_its_word_limit() -> None:
     rambling = " ".join(f"Sentence number {i} says a little more." for i in range(40))
     async with (
         running_openai(lambda body: summary_json(briefing=rambling)) as server,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import pytest
 
 from warmtransfer.pipeline.summary.model import (
+    BRIEFING_MAX_WORDS,
     Role,
     Segment,
     Sentiment,
@@ -122,7 +123,7 @@ async def test_sentiment_matches_the_script(call: ScriptedCall) -> None:
 async def test_briefing_is_short_and_speakable(call: ScriptedCall) -> None:
     for summary in await feed(call["segments"], 3):
         words = summary.briefing.split()
-        assert 0 < len(words) <= 60, summary.briefing
+        assert 0 < len(words) <= BRIEFING_MAX_WORDS, summary.briefing
         assert not set("<>•*#") & set(summary.briefing), summary.briefing
     assert summary.briefing.startswith("The caller")
     reason_keywords = call["expect"]["reason"]
@@ -349,7 +350,10 @@ async def test_odd_input_never_raises(text: str) -> None:
             seq += 1
             previous = await summarizer.update(previous, [speak(seq, role, text, on_hold=on_hold)])
             assert previous.covered_through_seq == seq
-            assert len(previous.briefing.split()) <= 60 and "<" not in previous.briefing
+            assert (
+                len(previous.briefing.split()) <= BRIEFING_MAX_WORDS
+                and "<" not in previous.briefing
+            )
     shouting = await summarizer.update(None, [speak(1, Role.CALLER, ODD_TEXTS[3])])
     assert "charged twice" in shouting.reason.lower()
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from warmtransfer.pipeline.summary.model import (
+    BRIEFING_MAX_WORDS,
     Role,
     Segment,
     Sentiment,
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 
 STRUCTURED_MODES = ("json_schema", "json_object", "none")
 """Ways of asking for JSON, from the strictest; a server that refuses one gets the next."""
-BRIEFING_MAX_WORDS = 60
 MAX_ITEMS = 8  # per list in the summary
 MAX_ITEM_CHARS = 200
 MAX_LINE_CHARS = 600

@@ -56,6 +56,10 @@ class Segment:
     on_hold: bool = False
 
 
+BRIEFING_MAX_WORDS = 80
+"""The briefing's length, whoever writes it: about 30 seconds spoken, what B hears on joining."""
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """A rolling summary of a call, as of `covered_through_seq`.

@@ -20,7 +20,7 @@ summary's `state` (JSON), so an update reads only the previous summary and the n
 its cost does not grow with the call. The reason is replaced only by a clearly stronger
 statement (an explicit "i'm calling about…" beats a vague one; later turns are discounted).
 An agent action that matches an open item closes it; a caller question stays open until the
-agent speaks. The briefing is assembled from the fields into at most 60 spoken words.
+agent speaks. The briefing is assembled from the fields, terse, into at most 80 spoken words.
 """
 
 from __future__ import annotations
@@ -32,23 +32,29 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from warmtransfer.pipeline.summary import offline_rules as rules
-from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summary, Urgency
+from warmtransfer.pipeline.summary.model import (
+    BRIEFING_MAX_WORDS,
+    Role,
+    Segment,
+    Sentiment,
+    Summary,
+    Urgency,
+)
 
 __all__ = ["OfflineSummarizer"]
 
 MAX_FACTS, MAX_ACTIONS, MAX_NEXT_STEPS = 8, 6, 5
 KEPT_FACTS, KEPT_ACTIONS, KEPT_NEXT_STEPS, KEPT_IDS = 12, 9, 6, 6  # bounds the state
-BRIEFING_WORDS = 60
-BRIEFING_ITEM_WORDS = 26
+BRIEFING_ITEM_WORDS = 20
 FACT_THRESHOLD = 2.0
 STATE_VERSION = 1
 _NEG_DECAY, _POS_DECAY = 0.9, 0.8  # per caller turn: anger fades more slowly than politeness
 _NEGATIVE_AT, _POSITIVE_AT = 1.2, 1.0
 _TURN_DISCOUNT = 0.4
 _MOOD_WORDS = {
-    Sentiment.NEGATIVE: "The caller is frustrated.",
-    Sentiment.POSITIVE: "The caller sounds satisfied.",
-    Sentiment.NEUTRAL: "The caller sounds calm.",
+    Sentiment.NEGATIVE: "Caller frustrated.",
+    Sentiment.POSITIVE: "Caller satisfied.",
+    Sentiment.NEUTRAL: "Caller calm.",
 }
 
 
@@ -189,6 +195,11 @@ def _read_caller_clause(
         if live and len(rules.content_words(clause.text)) >= 2:
             text = rules.third_person(clause.text, agent=False)
             state.question = Item(f"The caller asked: {text}", 1.0, seq)
+            # A request ("can you waive the fee?") stays open after the agent answers, until
+            # an action of the agent's matches it: the caller's latest ask is what B meets.
+            ask = rules.request_of(clause)
+            if ask and rules.overlap(ask, state.reason) < 0.6:
+                _add(state.next_steps, Item(ask, 1.0, seq), KEPT_NEXT_STEPS, by_age=True)
     else:
         score = rules.fact_score(clause, answers_question=answered) * weight
         text = rules.third_person(rules.truncate(clause.text, 20), agent=False)
@@ -356,40 +367,124 @@ def _sentiment(state: _State) -> Sentiment:
 def _briefing(
     state: _State, facts: list[Item], actions: list[Item], steps: list[Item], mood: Sentiment
 ) -> str:
-    """Compose ≤ 60 spoken words: reason, then the most useful open item, action and fact."""
+    """Compose at most `BRIEFING_MAX_WORDS` spoken words, terse, so that as much of what B needs as
+    possible fits: who and why, then what is still open (the caller's latest ask first), what
+    the agent did, and the facts by how much each word carries; the mood last.
+
+    Items are cut to their content ("They're on the gigabit fiber plan" becomes "on the
+    gigabit fiber plan"); what the screen shows anyway and the ear cannot use is left out
+    (identifier tags, "the agent will transfer the caller", the name line)."""
     opener = _opener(state)
-    by_value = sorted(facts, key=lambda i: (-i.score, -i.seq))
-    deeds = sorted(actions, key=lambda i: (-i.score, -i.seq))
-    todo = sorted(steps, key=lambda i: ("transfer" in i.text.lower(), i.seq), reverse=True)
-    ranked: list[tuple[str, Item | str]] = [("next", s) for s in todo[:1]]
-    ranked += [("mood", _MOOD_WORDS[mood])] if mood in _MOOD_WORDS else []
-    ranked += [("action", a) for a in deeds[:1]] + [("fact", f) for f in by_value[:1]]
-    ranked += [("next", s) for s in todo[1:2]] + [("action", a) for a in deeds[1:2]]
-    ranked += [("fact", f) for f in by_value[1:2]]
-    chosen: dict[str, list[str]] = {"fact": [], "action": [], "next": [], "mood": []}
-    budget = BRIEFING_WORDS - len(opener.split()) - 3  # room for "The agent" / "Still open:"
-    for kind, value in ranked:
-        text = value if isinstance(value, str) else _spoken(value.text)
-        words = len(text.split()) + 1
-        if words <= min(budget, BRIEFING_ITEM_WORDS):
-            chosen[kind].append(text)
-            budget -= words
-    parts = [opener, *(_fact_sentence(f) for f in chosen["fact"])]
-    if chosen["action"]:
-        parts.append("The agent " + " and ".join(chosen["action"]) + ".")
-    if chosen["next"]:
-        parts.append("Still open: " + " Also, ".join(_lower_first(n) + "." for n in chosen["next"]))
-    return rules.truncate(" ".join(parts + chosen["mood"]), BRIEFING_WORDS, max_chars=1000)
+    feeling = _MOOD_WORDS.get(mood, "")
+    budget = BRIEFING_MAX_WORDS - len(opener.split()) - len(feeling.split())
+    todo = list(reversed(steps))
+    deeds = sorted(actions, key=lambda i: (-i.score, i.seq))
+    known = sorted(
+        (f for f in facts if not rules.TAG.search(f.text) or rules.content_words(f.text)),
+        key=lambda i: (-i.score, i.seq),
+    )
+    sections: dict[str, list[tuple[int, str]]] = {"Open": [], "Done": [], "Facts": []}
+    # The best of each kind first (the latest ask, the main deed, the weightiest fact), then
+    # whatever carries most per word, while words remain.
+    firsts = [("Open", q[0]) for q in (todo,) if q] + [("Done", q[0]) for q in (deeds,) if q]
+    firsts += [("Facts", q[0]) for q in (known,) if q]
+    rest = [("Open", i) for i in todo[1:]] + [("Done", i) for i in deeds[1:]]
+    rest += [("Facts", i) for i in known[1:]]
+    rest.sort(key=lambda pair: -_information(_terse(pair[1].text)))
+    for label, item in firsts + rest:
+        text = _terse(item.text)
+        words = len(text.split()) + (0 if sections[label] else 1)
+        if not text or words > budget:
+            continue
+        sections[label].append((item.seq, text))
+        budget -= words
+    parts = [opener]
+    for label in ("Facts", "Done", "Open"):
+        chosen = sections[label]
+        if label == "Facts":
+            chosen = sorted(chosen)  # facts in the order they were said
+        if chosen:
+            parts.append(f"{label}: " + "; ".join(t for _, t in chosen) + ".")
+    if feeling:
+        parts.append(feeling)
+    return rules.truncate(" ".join(parts), BRIEFING_MAX_WORDS, max_chars=1200)
+
+
+_TRANSFER = re.compile(
+    r"^(?:the agent )?will (?:transfer|put) the caller (?:through )?to "
+    r"(?:our |the agent's |the |a )?",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\$?\d[\d.,:]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|"
+    r"fifty|hundred|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|"
+    r"march|april|may|june|july|august|september|october|november|december|today|tomorrow|"
+    r"yesterday|week|month)\b",
+    re.IGNORECASE,
+)
+_LEAD_SUBJECT = re.compile(
+    r"^(?:the caller(?:'s)?|they(?:'re|'ve|'ll|'d)?|it's|it is|this is|there's|there are|"
+    r"there is|we(?:'ve|'ll)?|the agent)\s+",
+    re.IGNORECASE,
+)
+_HEDGES = re.compile(
+    r"\blike (?=\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|a)\b)|"
+    r"\b(?:um+|uh+|just|really|actually|basically|honestly|pretty|kind of|sort of|"
+    r"or something|you know|i mean|thank god|you guys|at all|anymore)\b,?\s*",
+    re.IGNORECASE,
+)
+
+
+# Telegraphic style: articles and the caller's pronouns carry nothing B needs ("a" before a
+# unit of time stays: "22.99 a month").
+_FUNCTION_WORDS = re.compile(
+    r"\b(?:the|an|their|them|they're|they've|they'll|they'd|they|his|her|its|our|your|some|"
+    r"a(?! (?:month|week|day|year|time)\b))\b\s*",
+    re.IGNORECASE,
+)
+
+
+# A preposition left without its object once a pronoun is gone ("opened a claim for them").
+_DANGLING = re.compile(r"\s+(?:to|for|from|with|at|through|by)(?=\s*(?:[,;.]|$))", re.IGNORECASE)
+
+
+def _terse(text: str) -> str:
+    """An item cut to what it carries, fit to be heard: no leading subject, hedges or tags."""
+    text = _spoken(text)
+    if text.lower().startswith("already tried: "):
+        text = text[len("already tried: ") :]
+        text = text if text.lower().startswith("tried") else "tried " + text
+    text = _TRANSFER.sub("transfer to ", text)
+    # "transfer to them": to whom is on B's screen (B), and only what follows says anything.
+    text = re.sub(r"^transfer to (?:them|him|her)(?: now)?\b[,;]?\s*", "", text)
+    if text.lower().startswith("the caller asked: "):
+        text = "asked " + text[len("the caller asked: ") :]
+    text = _HEDGES.sub("", text)
+    text = _LEAD_SUBJECT.sub("", text)
+    text = _FUNCTION_WORDS.sub("", text)
+    text = _DANGLING.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,;.")
+
+    return rules.truncate(_lower_first(text), BRIEFING_ITEM_WORDS)
+
+
+def _information(text: str) -> float:
+    """What a terse item carries per word: its content words, numbers, dates and days counting
+    double."""
+    words = max(len(text.split()), 1)
+    return (len(rules.content_words(text)) + len(_NUMBER.findall(text))) / (words + 3)
 
 
 def _opener(state: _State) -> str:
+    """Who and why: "The caller, Priya Nair, calls because they still haven't gotten their
+    refund." """
     name = state.name if state.name and not rules.TAG.search(state.name) else ""
     who = f"The caller, {name}," if name else "The caller"
-    reason = rules.truncate(_spoken(state.reason), 24)
+    reason = rules.truncate(_HEDGES.sub("", _spoken(state.reason)), 22)
     if not reason:
         return f"{who} is on the line."
-    lead = {"about": "is calling about", "to": "is calling to", "because": "is calling because"}
-    return f"{who} {lead.get(state.reason_kind, 'is calling about')} {_lower_first(reason)}."
+    lead = {"about": "calls about", "to": "calls to", "because": "calls because"}
+    return f"{who} {lead.get(state.reason_kind, 'calls about')} {_lower_first(reason)}."
 
 
 def _fact_sentence(text: str) -> str:

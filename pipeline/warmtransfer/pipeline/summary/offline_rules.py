@@ -484,6 +484,24 @@ def need_of(clause: Clause) -> str | None:
     return truncate(f"The caller {verb} {tail}", 22) if content_words(tail) else None
 
 
+_REQUEST = re.compile(
+    r"^(?:so |and |but |also |um |uh )*(?:can|could|would|will) you(?: please| also| just)* "
+    r"(?!hold\b|repeat\b|hear\b|say\b|see\b|spell\b)(?P<ask>\w+\b.*)$"
+    r"|^(?:so |and |but |also )*(?:is there (?:any )?way|is it possible)"
+    r"(?: to| for you to| you can)? (?P<way>\w+\b.*)$"
+)
+
+
+def request_of(clause: Clause) -> str | None:
+    """What the caller asks the agent to do ("can you waive the late fee?"), as an open item."""
+    match = _REQUEST.match(clause.low)
+    if not match or not clause.question:
+        return None
+    start = match.start("ask") if match.group("ask") else match.start("way")
+    tail = third_person(clause.text[start:].rstrip("?. "), agent=False).strip()
+    return truncate(f"The caller asks to {tail}", 20) if len(content_words(tail)) >= 1 else None
+
+
 # --- what the agent did and promised ----------------------------------------------------------
 
 _PROMISE = re.compile(
