@@ -1,4 +1,5 @@
-"""Summary quality and freshness, per summarizer, on the scripted calls in tests/data/calls/.
+"""Summary quality and freshness, per summarizer, on the scripted calls in tests/data/calls/ (15
+calls the offline summarizer was developed with).
 
     python -m bench.eval_summaries [--local-llm] [--pace 1.5] [--calls DIR]
 

@@ -45,7 +45,7 @@ __all__ = ["OfflineSummarizer"]
 
 MAX_FACTS, MAX_ACTIONS, MAX_NEXT_STEPS = 8, 6, 5
 KEPT_FACTS, KEPT_ACTIONS, KEPT_NEXT_STEPS, KEPT_IDS = 12, 9, 6, 6  # bounds the state
-BRIEFING_ITEM_WORDS = 20
+BRIEFING_ITEM_WORDS = 14
 FACT_THRESHOLD = 2.0
 STATE_VERSION = 1
 _NEG_DECAY, _POS_DECAY = 0.9, 0.8  # per caller turn: anger fades more slowly than politeness
@@ -173,6 +173,8 @@ def _absorb_caller(state: _State, segment: Segment, *, known: bool) -> None:
         if not state.name:
             _find_name(state, clauses, asked_name="name" in asked_for)
     used = _update_reason(state, clauses) if live else set()
+    if live and not state.reason and not used and state.turns <= 2:
+        used = _first_account(state, clauses)
     tried = [attempt for clause in clauses if (attempt := rules.tried_of(clause))]
     for index, clause in enumerate(clauses):
         ids = rules.identifiers_of(clause, asked_for if index == 0 else [])
@@ -214,7 +216,7 @@ def _absorb_agent(state: _State, segment: Segment) -> None:
     for clause in clauses:
         if clause.question:
             continue
-        promise = rules.commitment_of(clause)
+        promise = rules.commitment_of(clause) or rules.pending_of(clause)
         if promise:
             _add(state.next_steps, Item(promise, 1.0, segment.seq), KEPT_NEXT_STEPS, by_age=True)
             continue
@@ -227,6 +229,18 @@ def _absorb_agent(state: _State, segment: Segment) -> None:
         if deed:
             _add(state.actions, Item(deed[0], deed[1], segment.seq), KEPT_ACTIONS)
             state.next_steps = [n for n in state.next_steps if not _resolves(deed[0], n.text)]
+            continue
+        # The extractive core: whatever the agent states with amounts, dates or counts in it
+        # ("it's an 85 dollar citation", "insurance paid 1,100") is a fact, whatever the phrasing.
+        if rules.carries_figures(clause) and not rules.is_greeting(clause):
+            # Below what the caller says: the agent's figures are often offers and policy.
+            score = rules.fact_score(clause, answers_question=False) * 0.7
+            _add_fact(
+                state,
+                rules.third_person(rules.truncate(clause.text, 20), agent=True),
+                score,
+                segment.seq,
+            )
 
 
 def _resolves(action: str, open_item: str) -> bool:
@@ -259,11 +273,36 @@ def _update_reason(state: _State, clauses: list[rules.Clause]) -> set[int]:
         return {i for i, (_, text, _) in found if rules.similar(text, state.reason)}
     chosen = found[:2]
     text = " and ".join(text for _, (_, text, _) in chosen)
+    first = chosen[0][0]
+    if first > 0 and len(rules.content_words(text)) < 3:
+        # "you moved the start date, so i'd like a refund": a bare wish keeps its why.
+        before = rules.third_person(clauses[first - 1].text, agent=False)
+        text = f"{before}, so {text}"
+        score += 1.0
     state.reason = rules.truncate(text, 26)
     state.reason_kind = chosen[0][1][0]
     state.reason_score = score
     state.facts = [f for f in state.facts if not rules.similar(f.text, state.reason)]
     return {i for i, _ in chosen}
+
+
+def _first_account(state: _State, clauses: list[rules.Clause]) -> set[int]:
+    """With no stated reason yet, the caller's first clause that carries the case ("i got a
+    bill for 2,340 dollars from an er visit") stands in for one, weakly: any stated reason
+    replaces it."""
+    scored = [
+        (rules.fact_score(c, answers_question=False), i)
+        for i, c in enumerate(clauses)
+        if not c.question
+    ]
+    if not scored:
+        return set()
+    score, index = max(scored)
+    if score < FACT_THRESHOLD:
+        return set()
+    state.reason = rules.truncate(rules.third_person(clauses[index].text, agent=False), 24)
+    state.reason_kind, state.reason_score = "because", 0.1
+    return {index}
 
 
 # --- remembering, bounded ---------------------------------------------------------------------
@@ -390,7 +429,7 @@ def _briefing(
     firsts += [("Facts", q[0]) for q in (known,) if q]
     rest = [("Open", i) for i in todo[1:]] + [("Done", i) for i in deeds[1:]]
     rest += [("Facts", i) for i in known[1:]]
-    rest.sort(key=lambda pair: -_information(_terse(pair[1].text)))
+    rest.sort(key=lambda pair: -_information(_terse(pair[1].text)) * (1 + pair[1].score / 4))
     for label, item in firsts + rest:
         text = _terse(item.text)
         words = len(text.split()) + (0 if sections[label] else 1)
@@ -428,7 +467,7 @@ _LEAD_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _HEDGES = re.compile(
-    r"\blike (?=\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|a)\b)|"
+    r"\blike (?=\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty)\b)|"
     r"\b(?:um+|uh+|just|really|actually|basically|honestly|pretty|kind of|sort of|"
     r"or something|you know|i mean|thank god|you guys|at all|anymore)\b,?\s*",
     re.IGNORECASE,

@@ -255,7 +255,8 @@ _CALLING = re.compile(
     r"|\bthe reason (?:i'm|i am) calling is (?:that |because )?(?P<clause>.+)$"
 )
 _WISH = re.compile(
-    r"\b(?:i'd|i would|we'd|we would) like to .+$|\b(?:i|we) (?:\w+ )?(?:want|wanted|need|needed) "
+    r"\b(?:i'd|i would|we'd|we would) like (?:to|a|an|my|our|the|some) .+$"
+    r"|\b(?:i|we) (?:\w+ )?(?:want|wanted|need|needed) "
     r"(?:to|help with|some help with) .+$"
     r"|\b(?:i|we)(?: also)? (?:have|had|'ve got|got) (?:a|an|some) (?:question|problem|issue|"
     r"concern|complaint)s? (?:about|with|regarding|on) .+$"
@@ -358,6 +359,28 @@ _FEATURES: tuple[tuple[re.Pattern[str], float], ...] = (
     (_PROBLEM, 1.0),
     (re.compile(r"\d"), 1.0),
 )
+
+
+_GREETING = re.compile(
+    r"\b(?:thanks? (?:you )?for (?:calling|holding|waiting)|how (?:can|may) i help|"
+    r"what can i do for you|my name(?:'s| is)|this is|speaking|you're through to)\b"
+)
+
+
+def is_greeting(clause: Clause) -> bool:
+    """The agent's opening line ("thanks for calling ..., this is dana, how can i help")."""
+    return bool(_GREETING.search(clause.low))
+
+
+def carries_figures(clause: Clause) -> bool:
+    """An amount, a date, a time or a count: what a colleague must not lose, whatever the call."""
+    low = clause.low
+    return not clause.question and bool(
+        _MONEY.search(low) or _DATE.search(low) or _QUANTITY.search(low) or _DIGIT_ANY.search(low)
+    )
+
+
+_DIGIT_ANY = re.compile(r"\d")
 
 
 def fact_score(clause: Clause, *, answers_question: bool) -> float:
@@ -529,6 +552,27 @@ _CALLER_WILL = re.compile(
 _TRAILER = re.compile(r"(?:\s+(?:now|right now|for you|here|real quick))+$")
 
 
+# Something still pending, said as a state of affairs: "the third one needs a supervisor's
+# approval", "refunds over 1,000 dollars require finance approval", "it usually takes five to
+# seven business days".
+_PENDING = re.compile(
+    r"\b(?:needs?|requires?|has to (?:get|have)|must (?:get|have))(?: an?| the)? "
+    r"(?:[a-z']+ ){0,2}(?:approval|sign[- ]off|review|authori[sz]ation|verification)\b"
+    r"|\b(?:usually|normally|typically|should|will|it'll|it will|can) (?:take|takes|be) "
+    r"(?:about |around |up to )?" + _NUMBER_WORD + r"(?: to " + _NUMBER_WORD + r")?"
+    r"(?: business| working)? (?:days?|weeks?|hours?|months?)\b"
+    r"|^(?:usually|normally|typically) " + _NUMBER_WORD + r"(?: to " + _NUMBER_WORD + r")?"
+    r"(?: business| working)? (?:days?|weeks?|hours?)\b"
+)
+
+
+def pending_of(clause: Clause) -> str | None:
+    """What the agent says is still pending (an approval, a wait), as an open item."""
+    if clause.question or not _PENDING.search(clause.low):
+        return None
+    return truncate(sentence_case(third_person(clause.text, agent=True)), 20)
+
+
 def commitment_of(clause: Clause) -> str | None:
     """An open item the agent (or a named party) commits to, in third person."""
     low = clause.low
@@ -662,7 +706,10 @@ _NEGATIVE = (
     (r"horrible", 2.0), (r"worst", 2.0), (r"fed up", 2.0), (r"sick of", 2.0),
     (r"(?:third|fourth|fifth|\d+th) time", 1.5), (r"second time", 1.0), (r"annoy\w*", 1.5),
     (r"disappoint\w*", 1.5), (r"unbelievable", 1.5), (r"not happy", 1.5), (r"tired of", 1.5),
-    (r"nobody (?:ever )?(?:came|called|helped)", 1.0), (r"(?:not going to|won't) work", 1.0),
+    (r"nobody (?:ever )?(?:came|called|helped|told|showed)", 1.0),
+    (r"(?:not going to|won't) work", 1.0),
+    (r"no way", 1.0), (r"can't believe", 1.5), (r"ugh", 1.0), (r"not fair", 1.5),
+    (r"stressful", 1.0),
     (r"too late", 1.0), (r"worried", 1.0), (r"waste of", 1.0), (r"joke", 1.0),
     (r"kidding me", 1.0),
 )  # fmt: skip
@@ -670,6 +717,8 @@ _POSITIVE = (
     (r"thank you so much", 1.0), (r"thanks", 0.5), (r"thank you", 0.5), (r"great", 1.0),
     (r"perfect", 1.0), (r"appreciate\w*", 1.5), (r"awesome", 1.0), (r"wonderful", 1.0),
     (r"excellent", 1.0), (r"sounds good", 1.0), (r"helpful", 1.0), (r"amazing", 1.0),
+    (r"that works", 1.0), (r"yes please", 0.5),
+    (r"that helps", 1.0), (r"glad", 1.0), (r"relieved", 1.0),
 )  # fmt: skip
 
 
