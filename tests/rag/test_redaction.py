@@ -470,3 +470,41 @@ def test_the_committed_lexicon_is_what_the_builder_writes() -> None:
     assert gazetteer_build.OUTPUT.read_bytes() == gazetteer_build.build(), (
         "rebuild with: python -m warmtransfer.rag.redaction.gazetteer_build"
     )
+
+
+# --- Settled text -----------------------------------------------------------------------------
+
+
+def test_no_revision_reaches_below_what_was_reported_final() -> None:
+    """Over the whole development set: whatever a segment's redaction revises lies above the
+    `final_through` reported before it, so what a summary read as settled stays as it was."""
+    from bench.eval_redaction import load_cases
+
+    revised_late = 0
+    for case in load_cases():
+        call = engine().start_call()
+        final = 0
+        for seq, segment in enumerate(case.segments, 1):
+            revisions = call.add(seq=seq, speaker=segment.speaker, text=segment.text)
+            assert all(r.seq > final for r in revisions), (case.id, seq, final)
+            revised_late += any(r.seq < seq for r in revisions)
+            now = call.final_through()
+            assert final <= now <= seq
+            final = now
+    assert revised_late > 40  # the set revises earlier segments often: the check has teeth
+
+
+def test_a_segment_settles_when_the_other_party_speaks_or_the_speaker_says_two_more() -> None:
+    call = engine().start_call()
+    call.add(seq=1, speaker="caller", text="my card is four one one one")
+    assert call.final_through() == 0
+    call.add(seq=2, speaker="agent", text="uh-huh")  # a backchannel keeps it open
+    assert call.final_through() == 0
+    call.add(seq=3, speaker="caller", text="one one one one")
+    assert call.final_through() == 0  # the agent's "uh-huh" may still be followed up
+    call.add(seq=4, speaker="agent", text="And the expiration date?")
+    assert call.final_through() == 3  # a question: the caller's answer starts anew
+    call.add(seq=5, speaker="caller", text="oh four")
+    call.add(seq=6, speaker="caller", text="twenty seven")
+    call.add(seq=7, speaker="caller", text="that's all")
+    assert call.final_through() == 5  # seq 5 has left the caller's window of two

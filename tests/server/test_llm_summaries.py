@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.openai_protocol import OpenAIProtocolServer, running_openai, summary_json
-from tests.server.helpers import create_call, ingest, segment, wait_for_event
+from tests.server.helpers import AGENT, create_call, ingest, segment, wait_for_event
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
@@ -24,6 +24,8 @@ from warmtransfer.v1 import (
 )
 
 SAID = "Hi, I was charged twice for my March bill. Write to maria@example.com please."
+# The agent answering settles the caller's line: summaries read only settled lines.
+REPLY = segment(2, "Let me look at that for you.", role=AGENT)
 
 
 class Scripted:
@@ -68,7 +70,7 @@ async def test_summaries_come_from_the_llm_and_say_so(
 ) -> None:
     async with client_for(llm_wt, "key-a") as client:
         call_id = await create_call(client)
-        await ingest(client, call_id, [segment(1, SAID)])
+        await ingest(client, call_id, [segment(1, SAID), REPLY])
         event = await wait_for_event(client, call_id, lambda e: e.HasField("summary_updated"))
         summary = event.summary_updated.summary
         assert summary.summarizer == "llm:local-model"
@@ -84,7 +86,7 @@ async def test_a_tenant_allowed_raw_text_sends_it(
 ) -> None:
     async with client_for(llm_wt, "key-b") as client:
         call_id = await create_call(client)
-        await ingest(client, call_id, [segment(1, SAID)])
+        await ingest(client, call_id, [segment(1, SAID), REPLY])
         await wait_for_event(client, call_id, lambda e: e.HasField("summary_updated"))
     [prompt] = llm_server[0].user_messages()
     assert "maria@example.com" in prompt
@@ -96,7 +98,7 @@ async def test_a_failing_llm_gives_way_to_the_offline_summary(
     llm_server[1].answer = "no JSON here at all"
     async with client_for(llm_wt, "key-a") as client:
         call_id = await create_call(client)
-        await ingest(client, call_id, [segment(1, SAID)])
+        await ingest(client, call_id, [segment(1, SAID), REPLY])
         event = await wait_for_event(client, call_id, lambda e: e.HasField("summary_updated"))
         summary = event.summary_updated.summary
         assert summary.summarizer == "offline"
@@ -115,10 +117,10 @@ async def test_end_call_brings_a_final_summary_from_the_whole_call(
     async with client_for(llm_wt, "key-a") as client:
         call_id = await create_call(client)
         await ingest(client, call_id, lines)
+        # The caller's last two lines stay open (a third could complete something in them).
         await wait_for_event(
-            client, call_id, lambda e: e.summary_updated.summary.covered_through_seq == 6
+            client, call_id, lambda e: e.summary_updated.summary.covered_through_seq == 4
         )
-        rolling_requests = len(llm_server[0].requests)
         llm_server[1].answer = summary_json(reason="Final: a double charge in March.")
         await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
         event = await wait_for_event(client, call_id, is_final)
@@ -129,8 +131,9 @@ async def test_end_call_brings_a_final_summary_from_the_whole_call(
             summary_service_pb2.GetSummaryRequest(call_id=call_id)
         )
         assert got.summary.final and got.summary.version == final.version
-    # The final pass read the whole call afresh, in one request.
-    final_prompt = llm_server[0].user_messages()[rolling_requests]
+    # The final pass read the whole call afresh, in one request (the last: before it, the
+    # rolling summary caught up with the two lines the end settled).
+    final_prompt = llm_server[0].user_messages()[-1]
     assert all(f"Line {seq}." in final_prompt for seq in range(1, 7))
     assert "none yet" in final_prompt
 
@@ -154,7 +157,7 @@ async def test_a_final_summary_lost_to_a_crash_is_written_at_start_up(
     first = await start_server(load_config(env))
     async with client_for(first, "key-a") as client:
         call_id = await create_call(client)
-        await ingest(client, call_id, [segment(1, SAID)])
+        await ingest(client, call_id, [segment(1, SAID), REPLY])
         await wait_for_event(client, call_id, lambda e: e.HasField("summary_updated"))
     # The call's end is recorded, and the server dies before the final pass: the store has
     # an ended call without a final summary.
@@ -177,7 +180,15 @@ async def test_a_briefing_never_waits_on_the_llm(
     llm_server[1].answer = None  # the LLM never answers (within its 2 s timeout)
     async with client_for(llm_wt, "key-a") as client:
         call_id = await create_call(client)
-        await ingest(client, call_id, [segment(1, SAID), segment(2, "And it happened twice.")])
+        await ingest(
+            client,
+            call_id,
+            [
+                segment(1, SAID),
+                segment(2, "And it happened twice."),
+                segment(3, "Let me check that.", role=AGENT),
+            ],
+        )
         # The LLM is working on it (its request is out) ...
         await wait_for_llm_request(llm_server[0])
         # ... and the briefing comes back from what is stored: no summary yet, so everything
@@ -185,7 +196,7 @@ async def test_a_briefing_never_waits_on_the_llm(
         got = await client.summaries.GetSummary(
             summary_service_pb2.GetSummaryRequest(call_id=call_id)
         )
-        assert [s.seq for s in got.pending_segments] == [1, 2]
+        assert [s.seq for s in got.pending_segments] == [1, 2, 3]
         assert len(llm_server[0].requests) == 1  # still the one, unanswered
 
 

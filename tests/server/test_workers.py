@@ -52,10 +52,13 @@ async def test_workers_are_processes_that_batch_across_calls(redactors: CallReda
     assert redactors.waiting() == 36
     done = await asyncio.wait_for(asyncio.gather(*first, *second, *third), 60)
     assert redactors.batches == 2 and redactors.redacted == 36
-    for revisions in done[24:]:  # the third segment completes the card and revises both before
+    for redacted in done[24:]:  # the third segment completes the card and revises both before
+        revisions = redacted.revisions
         assert [seq for seq, _ in revisions] == [1, 2, 3]
         assert revisions[0][1] == "my card is <CREDIT_CARD>"
         assert revisions[2][1] == "<CREDIT_CARD>, and I'm <PERSON>"
+        # All three are the caller's: the first has left the window of the last two.
+        assert redacted.final_through == 1
     previews = await asyncio.gather(
         *(
             redactors.preview("t", c, speaker="agent", text="Thanks Dana, and your zip?")
@@ -116,7 +119,10 @@ async def test_a_worker_killed_mid_stream_loses_nothing(process_server: RunningS
     assert all(s.text.endswith("reach me at <PHONE_NUMBER>.") for s in stored.segments)
     assert worker.restarts >= 1 and worker.pid not in (None, pid)
     assert streamer.dropped == []
-    # The server is unharmed: a new call is redacted by the new worker.
+    # The server is unharmed: while the new worker started, segments waited and the server
+    # may have said it was saturated; with them all acknowledged it takes calls again, and a
+    # new call is redacted by the new worker.
+    assert not await process_server.deps.load.sample()
     other = await create_call(client)
     assert await ingest(client, other, [segment(1, "I'm Dana Reyes")]) == [1]
     await client.close()

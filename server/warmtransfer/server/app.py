@@ -39,7 +39,7 @@ from warmtransfer.server.servicers.summaries import SummaryServicer
 from warmtransfer.server.servicers.transcripts import TranscriptServicer
 from warmtransfer.server.servicers.transfers import TransferServicer
 from warmtransfer.server.store import CallStore
-from warmtransfer.server.summary_storage import CallRef, StoreSummaryStorage
+from warmtransfer.server.summary_storage import CallRef, SettledTranscripts, StoreSummaryStorage
 from warmtransfer.server.transfers import TransferCoordinator
 from warmtransfer.server.workers import default_worker_count
 from warmtransfer.v1 import (
@@ -125,9 +125,10 @@ async def start_server(config: ServerConfig) -> RunningServer:
     summarizer: Summarizer = OfflineSummarizer()
     if config.llm is not None:  # the LLM, with the offline summarizer standing in when it fails
         summarizer = FallbackSummarizer(build_llm(config.llm), summarizer)
+    settled = SettledTranscripts()
     engine: RollingSummaryEngine[CallRef] = RollingSummaryEngine(
         summarizer,
-        StoreSummaryStorage(store, raw_tenants=config.llm_raw_tenants),
+        StoreSummaryStorage(store, raw_tenants=config.llm_raw_tenants, settled=settled),
         every_segments=config.summary_every_segments,
         every_seconds=config.summary_every_seconds,
     )
@@ -162,6 +163,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
                 "history_lag_s": indexer.lag_seconds,
             }
         ),
+        settled=settled,
     )
     await deps.transfers.resume()
     for tenant_id, call_id, _ in await store.calls_behind_summary():

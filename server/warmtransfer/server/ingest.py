@@ -14,8 +14,10 @@ redacted while the previous one commits) and each stage keeps its order:
    every other stream's writes). Events are appended in the same transaction, and the commit
    wakes `WatchCall` watchers (the fan-out).
 3. **ack** (`IngestStream.acks`): each segment is acknowledged once its transaction committed,
-   in order; then the summary engine and the indexer are told the call has a new segment (both
-   only count and wake: their work runs off this path).
+   in order; the call's settled mark advances to what the redactor reported with it (summaries
+   read only segments no later one can revise, `SettledTranscripts`); then the summary engine
+   and the indexer are told the call has a new segment (both only count and wake: their work
+   runs off this path).
 
 An error in any stage (a bad request, a redaction worker that died, a store limit) ends the
 stream with that status after acknowledging everything committed before it; what the client
@@ -33,7 +35,7 @@ from typing import Any, TypeAlias
 
 from warmtransfer.server.errors import InvalidArgument, Unavailable, WarmTransferError
 from warmtransfer.server.interims import InterimPublisher
-from warmtransfer.server.redactors import Revised, retrieved
+from warmtransfer.server.redactors import Redacted, retrieved
 from warmtransfer.server.servicers.deps import Deps
 from warmtransfer.server.store import AppendResult
 from warmtransfer.server.store.group_commit import StoreClosed
@@ -50,9 +52,11 @@ MAX_IN_FLIGHT = 256
 DRAIN_SECONDS = 2.0
 
 _END = None  # a stage is done: nothing more follows
-_Redacting: TypeAlias = tuple[transcript_pb2.TranscriptSegment, asyncio.Future[Revised]]
+_Redacting: TypeAlias = tuple[transcript_pb2.TranscriptSegment, asyncio.Future[Redacted]]
 _Stage1: TypeAlias = _Redacting | WarmTransferError | None
-_Stage2: TypeAlias = asyncio.Future[AppendResult] | WarmTransferError | None
+# A commit under way, with how far the call's redaction is final once it is done.
+_Storing: TypeAlias = tuple[asyncio.Future[AppendResult], int]
+_Stage2: TypeAlias = _Storing | WarmTransferError | None
 
 
 class IngestStream:
@@ -90,7 +94,8 @@ class IngestStream:
                 try:
                     if isinstance(item, WarmTransferError):
                         raise item
-                    result = await item
+                    stored, final_through = item
+                    result = await stored
                 except WarmTransferError:
                     # Stop storing, but let the reader drain what the client already sent, so
                     # the client sees this status rather than a failed write.
@@ -98,6 +103,8 @@ class IngestStream:
                     await asyncio.wait({reader}, timeout=DRAIN_SECONDS)
                     raise
                 self._in_flight.release()
+                # Committed, and so is every revision before it: summaries may read that far.
+                self._deps.settled.advance(self._ref, final_through)
                 if not result.duplicate:
                     self._deps.engine.segment_stored(self._ref)
                     self._deps.indexer.call_changed(self._ref)
@@ -164,7 +171,8 @@ class IngestStream:
                 return
             segment, redaction = item
             try:
-                revisions = await redaction
+                redacted = await redaction
+                revisions = redacted.revisions
                 stored = deps.store.append_segment(
                     ref.tenant_id,
                     ref.call_id,
@@ -180,7 +188,7 @@ class IngestStream:
                 await self._storing.put(Unavailable("the server is stopping; re-send"))
                 return
             stored.add_done_callback(retrieved)  # a stream that ended early no longer awaits it
-            await self._storing.put(stored)
+            await self._storing.put((stored, redacted.final_through))
 
 
 async def drain(requests: AsyncIterator[Any]) -> None:

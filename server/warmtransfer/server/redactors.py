@@ -25,7 +25,7 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 from warmtransfer.rag.redaction import (
     CallRedactor,
@@ -49,12 +49,25 @@ GATHER_S = 0.02
 # Redaction yields the CPU to the event loop (RPCs), and the history index yields to both.
 WORKER_NICENESS = 5
 
-# What travels to a worker: (tenant, call, style, speaker, text, seq; None for an interim).
+# What travels to a worker: (tenant, call, style, speaker, text, seq; None for an interim,
+# `_END_CALL` to forget the call).
 _Item: TypeAlias = tuple[str, str, RedactionStyle, str, str, int | None]
-# A final segment's result: (seq, redacted text) of it and of the earlier segments it revised;
-# an interim's: its redacted text. (Plain tuples: they cross the process boundary cheaply.)
+_END_CALL = -1
+# (seq, redacted text) of a final segment and of the earlier segments it revised, itself last.
+# (Plain tuples: they cross the process boundary cheaply.)
 Revised: TypeAlias = list[tuple[int, str]]
-_Result: TypeAlias = Revised | str
+
+
+class Redacted(NamedTuple):
+    """A final segment's redaction: its revisions, and the seq up to which its call's segments
+    can no longer be revised, as it stands after this segment (`CallRedactor.final_through`)."""
+
+    revisions: Revised
+    final_through: int
+
+
+# A final segment's result, or an interim's redacted text.
+_Result: TypeAlias = Redacted | str
 
 
 class _WorkerState:
@@ -77,13 +90,32 @@ class _WorkerState:
         return redactor
 
     def redact(self, items: list[_Item]) -> list[_Result]:
+        """Each item's result, in order; a call's end forgets the call after what came before."""
+        out: list[_Result] = []
+        run: list[_Item] = []
+        for item in items:
+            tenant, call, *_, seq = item
+            if seq != _END_CALL:
+                run.append(item)
+                continue
+            out += self._redact(run)
+            run = []
+            self.calls.pop((tenant, call), None)
+            out.append("")
+        return out + self._redact(run)
+
+    def _redact(self, items: list[_Item]) -> list[_Result]:
+        if not items:
+            return []
         requests = [
             RedactionRequest(self.redactor(tenant, call, style), speaker, text, seq)
             for tenant, call, style, speaker, text, seq in items
         ]
         return [
-            result if isinstance(result, str) else [(r.seq, r.text) for r in result]
-            for result in self.engine.redact(requests)
+            result
+            if isinstance(result, str)
+            else Redacted([(r.seq, r.text) for r in result[0]], result[1])
+            for result in self.engine.redact_settling(requests)
         ]
 
 
@@ -177,11 +209,17 @@ class CallRedactors:
 
     def add(
         self, tenant_id: str, call_id: str, *, seq: int, speaker: str, text: str
-    ) -> asyncio.Future[Revised]:
+    ) -> asyncio.Future[Redacted]:
         """Queue a final segment for redaction; the future gives (seq, redacted text) of it and
-        of the earlier segments it completed, in seq order (the segment itself last). Segments of
-        a call are redacted in the order queued."""
+        of the earlier segments it completed, in seq order (the segment itself last), and how
+        far the call's redaction is final. Segments of a call are redacted in the order
+        queued."""
         return self._submit(tenant_id, call_id, speaker, text, seq)  # type: ignore[return-value]
+
+    def end_call(self, tenant_id: str, call_id: str) -> None:
+        """The call ended: its worker forgets it once the segments queued before are done, so a
+        line that arrives late is redacted afresh and revises nothing said before."""
+        self._submit(tenant_id, call_id, "", "", _END_CALL)
 
     async def preview(self, tenant_id: str, call_id: str, *, speaker: str, text: str) -> str:
         """The redacted text of an interim segment."""

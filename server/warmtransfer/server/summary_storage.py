@@ -12,7 +12,13 @@ from warmtransfer.server.errors import FailedPrecondition
 from warmtransfer.server.store import CallStore
 from warmtransfer.v1 import summary_pb2, transcript_pb2
 
-__all__ = ["CallRef", "StoreSummaryStorage", "summary_from_proto", "summary_to_proto"]
+__all__ = [
+    "CallRef",
+    "SettledTranscripts",
+    "StoreSummaryStorage",
+    "summary_from_proto",
+    "summary_to_proto",
+]
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +93,39 @@ def summary_from_proto(proto: summary_pb2.CallSummary, state: bytes) -> Summary:
     )
 
 
+class SettledTranscripts:
+    """How far each live call's transcript is settled: up to which seq no later segment can
+    revise its redaction (`CallRedactor.final_through`, reported with each acknowledged
+    segment). Summaries read only settled segments, so no summary, and no event carrying one,
+    ever holds text that a later revision hides ("my card is four one one one" waits for the
+    next line, which may complete the number).
+
+    A call not known here (ended, or live before this server started: its redaction state is
+    gone, so nothing stored can be revised) is settled throughout. Bounded: the calls least
+    recently advanced are forgotten first, which only lets their summaries read further.
+    """
+
+    def __init__(self, max_calls: int = 50_000) -> None:
+        self._through: OrderedDict[CallRef, int] = OrderedDict()
+        self._max_calls = max_calls
+
+    def advance(self, key: CallRef, final_through: int) -> None:
+        if final_through < self._through.get(key, 0):
+            return  # a re-sent segment reports an older state: keep the newer
+        self._through[key] = final_through
+        self._through.move_to_end(key)
+        if len(self._through) > self._max_calls:
+            self._through.popitem(last=False)
+
+    def through(self, key: CallRef) -> int | None:
+        """The last settled seq, or None when every stored segment is settled."""
+        return self._through.get(key)
+
+    def forget(self, key: CallRef) -> None:
+        """The call ended: nothing can revise it any more."""
+        self._through.pop(key, None)
+
+
 class StoreSummaryStorage:
     """The engine's view of the call store: redacted text, except for the tenants whose
     configuration lets their summarizer read the raw text.
@@ -96,9 +135,15 @@ class StoreSummaryStorage:
     """
 
     def __init__(
-        self, store: CallStore, *, cache_size: int = 10_000, raw_tenants: Set[str] = frozenset()
+        self,
+        store: CallStore,
+        *,
+        cache_size: int = 10_000,
+        raw_tenants: Set[str] = frozenset(),
+        settled: SettledTranscripts | None = None,
     ) -> None:
         self._store = store
+        self._settled = settled or SettledTranscripts()
         self._raw_tenants = raw_tenants
         self._cache: OrderedDict[CallRef, Summary] = OrderedDict()
         self._cache_size = cache_size
@@ -112,6 +157,12 @@ class StoreSummaryStorage:
         return summary_from_proto(stored.summary, stored.state) if stored else None
 
     async def segments_after(self, key: CallRef, after_seq: int, limit: int) -> list[Segment]:
+        """The stored segments after `after_seq` that are settled (see `SettledTranscripts`)."""
+        through = self._settled.through(key)
+        if through is not None:
+            if through <= after_seq:
+                return []
+            limit = min(limit, through - after_seq)
         segments = await self._store.get_segments(
             key.tenant_id,
             key.call_id,
@@ -120,7 +171,7 @@ class StoreSummaryStorage:
             raw=key.tenant_id in self._raw_tenants,
             background=True,
         )
-        return [segment_from_proto(s) for s in segments]
+        return [segment_from_proto(s) for s in segments if through is None or s.seq <= through]
 
     async def save_summary(self, key: CallRef, summary: Summary) -> None:
         try:

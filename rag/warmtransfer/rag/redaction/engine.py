@@ -122,8 +122,15 @@ class RedactionEngine:
         "Ward, W A R D"). Then each request is applied to its call: a final segment gets its
         revisions (`CallRedactor.add`), an interim its redacted text (`CallRedactor.preview`).
         Requests of one call are applied in the order given."""
+        return [r if isinstance(r, str) else r[0] for r in self.redact_settling(requests)]
+
+    def redact_settling(
+        self, requests: Sequence[RedactionRequest]
+    ) -> list[tuple[list[Revision], int] | str]:
+        """`redact`, and with each final segment's revisions its call's `final_through()` as it
+        stands right after that segment (not after the whole batch)."""
         reads = self._read(requests)
-        out: list[list[Revision] | str] = []
+        out: list[tuple[list[Revision], int] | str] = []
         for request in requests:
             ready, window = reads.get(id(request), (None, None))
             if request.seq is None:
@@ -132,11 +139,10 @@ class RedactionEngine:
                     request.call.preview_prepared(request.speaker, request.text, ready, window)
                 )
             else:
-                out.append(
-                    request.call.add_prepared(
-                        request.seq, request.speaker, request.text, ready, window
-                    )
+                revisions = request.call.add_prepared(
+                    request.seq, request.speaker, request.text, ready, window
                 )
+                out.append((revisions, request.call.final_through()))
         return out
 
     def _read(
@@ -229,6 +235,7 @@ class CallRedactor:
         self._names: set[str] = set()
         self._pseudonyms: dict[tuple[str, str], str] = {}
         self._persons: list[tuple[list[str], str]] = []  # (name words, pseudonym)
+        self._last_seq = 0
         self._lock = threading.Lock()
 
     def add(self, *, seq: int, speaker: str, text: str) -> list[Revision]:
@@ -245,6 +252,22 @@ class CallRedactor:
         result = self._engine.redact([RedactionRequest(self, speaker, text)])[0]
         assert isinstance(result, str)
         return result
+
+    def final_through(self) -> int:
+        """The highest seq up to which every segment of the call seen so far is final: no
+        later segment can revise it. A segment can be revised only while it may still be in a
+        window (`_continued`): among its speaker's last `_WINDOW_SAME_SPEAKER` segments, with
+        nothing but backchannel from the other party since. So most segments are final as soon
+        as the other party says something, or the speaker has said two more. 0 before any."""
+        with self._lock:
+            if not self._recent:
+                return self._last_seq
+            open_seqs = [
+                seg.seq
+                for speaker in {seg.speaker for seg in self._recent}
+                for seg in _continued(self._recent, speaker)
+            ]
+            return min(open_seqs) - 1 if open_seqs else self._last_seq
 
     def has(self, seq: int) -> bool:
         """Whether final segment `seq` is in the window already (a re-send)."""
@@ -278,6 +301,7 @@ class CallRedactor:
                     seg.findings = merged
                     changed.append(seg)
             self._recent.append(segment)
+            self._last_seq = max(self._last_seq, seq)
             learned = self._remember_names(changed)
             if learned:  # "Ward, W A R D": the spelling names the word said just before it
                 for seg in window:

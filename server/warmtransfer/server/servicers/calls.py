@@ -104,8 +104,12 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         tenant = current_principal().tenant_id
         call_id = check_call_id(request.call_id)
         await self._deps.store.get_call(tenant, call_id)  # NOT_FOUND before any work
-        # The final summary is written before the call is marked ended, so watchers see it
-        # before the stream closes on the CALL_STATE_ENDED event.
+        # Nothing said from now on revises what was said before (a late line starts afresh),
+        # so the whole transcript is settled and the summaries may read all of it.
+        self._deps.redactors.end_call(tenant, call_id)
+        self._deps.settled.forget(CallRef(tenant, call_id))
+        # The rolling summary is brought up to date before the call is marked ended, so
+        # watchers see it before the stream closes on the CALL_STATE_ENDED event.
         await self._deps.engine.flush(CallRef(tenant, call_id), timeout=FINAL_SUMMARY_TIMEOUT_S)
         call, changed = await self._deps.store.end_call(tenant, call_id)
         if changed:  # the final summary, from the whole call, follows in the background

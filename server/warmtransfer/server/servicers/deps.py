@@ -15,7 +15,7 @@ from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.overload import LoadMonitor
 from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.store import CallStore
-from warmtransfer.server.summary_storage import CallRef
+from warmtransfer.server.summary_storage import CallRef, SettledTranscripts
 from warmtransfer.server.transfers import TransferCoordinator
 
 __all__ = ["Deps"]
@@ -33,4 +33,5 @@ class Deps:
     transfers: TransferCoordinator
     ingest_tokens: IngestTokens
     load: LoadMonitor
+    settled: SettledTranscripts
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

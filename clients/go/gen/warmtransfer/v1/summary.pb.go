@@ -152,7 +152,11 @@ type CallSummary struct {
 	NextSteps []string `protobuf:"bytes,5,rep,name=next_steps,json=nextSteps,proto3" json:"next_steps,omitempty"`
 	// The caller's mood.
 	Sentiment Sentiment `protobuf:"varint,6,opt,name=sentiment,proto3,enum=warmtransfer.v1.Sentiment" json:"sentiment,omitempty"`
-	// The highest final segment seq the summary has read; 0 when it has read none.
+	// The highest final segment seq the summary has read; 0 when it has read none. A summary
+	// reads a segment only once its redaction is settled: no later segment can change it (the
+	// other party has spoken since, or its speaker has said two more), so no summary ever holds
+	// text that a later segment turns into personal data. The latest line or two of a live call
+	// are therefore pending (GetSummaryResponse.pending_segments); after EndCall nothing is.
 	CoveredThroughSeq int64 `protobuf:"varint,7,opt,name=covered_through_seq,json=coveredThroughSeq,proto3" json:"covered_through_seq,omitempty"`
 	// When the summary was last refreshed.
 	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`

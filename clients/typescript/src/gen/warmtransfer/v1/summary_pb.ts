@@ -64,7 +64,11 @@ export type CallSummary = Message<"warmtransfer.v1.CallSummary"> & {
   sentiment: Sentiment;
 
   /**
-   * The highest final segment seq the summary has read; 0 when it has read none.
+   * The highest final segment seq the summary has read; 0 when it has read none. A summary
+   * reads a segment only once its redaction is settled: no later segment can change it (the
+   * other party has spoken since, or its speaker has said two more), so no summary ever holds
+   * text that a later segment turns into personal data. The latest line or two of a live call
+   * are therefore pending (GetSummaryResponse.pending_segments); after EndCall nothing is.
    *
    * @generated from field: int64 covered_through_seq = 7;
    */
