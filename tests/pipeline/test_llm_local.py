@@ -1,5 +1,6 @@
-"""The LLM summarizer's wire path against a real OpenAI-compatible server: llama.cpp's, with the
-Gemma 3 270M base model (its text is nonsense; what is tested is the path, not the wisdom).
+"""The LLM summarizer's wire path against a real OpenAI-compatible server: llama.cpp's, with
+SmolLM2-135M-Instruct (a small instruction-tuned model; what is tested is the path, not the
+wisdom: `make eval` scores what it writes).
 
 llama.cpp's Python server refuses `response_format: json_schema` and takes the schema inside
 `json_object` instead (as a grammar): the summarizer finds that out on its first request.
@@ -34,7 +35,7 @@ async def test_structured_output_comes_back_as_the_schema_asks(llama: str) -> No
     summarizer = build_llm(LLMSettings(model=MODEL_NAME, base_url=llama, timeout_s=120))
     try:
         # Parsed as the schema's JSON (llama.cpp held the model to it as a grammar), or this
-        # raises: a base model left to itself does not write that JSON (see the next test).
+        # raises: the small model left to itself does not write that JSON (see the next test).
         summary = await summarizer.update(None, CALL)
         assert summarizer.structured == "json_object"  # json_schema was refused, then not asked
     finally:
@@ -45,7 +46,7 @@ async def test_structured_output_comes_back_as_the_schema_asks(llama: str) -> No
     assert len(summary.briefing.split()) <= BRIEFING_MAX_WORDS
 
 
-async def test_without_structured_output_the_base_model_fails_and_offline_stands_in(
+async def test_without_structured_output_the_small_model_fails_and_offline_stands_in(
     llama: str,
 ) -> None:
     settings = LLMSettings(
@@ -56,8 +57,8 @@ async def test_without_structured_output_the_base_model_fails_and_offline_stands
         summary = await summarizer.update(None, CALL)
     finally:
         await summarizer.aclose()
-    # The base model does not write the JSON asked for: that is an unusable answer, and the
-    # offline summary stands in, saying so.
+    # Unguided and held to 64 tokens, the small model does not write the JSON asked for: that
+    # is an unusable answer, and the offline summary stands in, saying so.
     assert summarizer.failures == 1
     assert summary.summarizer == "offline" and summary.reason
 
