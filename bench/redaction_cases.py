@@ -1989,6 +1989,8 @@ WORLD_ADDRESSES = (
     ("Petőfi Sándor utca 9", "1052 Budapest"), ("Na Příkopě 22", "110 00 Praha"),
     ("Laugavegur 18", "101 Reykjavík"), ("Sankt Annæ Plads 4", "1250 København"),
     ("15 Chemin des Vignes", "13100 Aix"), ("Piazza Navona 45", "00186 Roma"),
+    ("2214 Larkspur Lane, Apt 4", "Boise, ID 83702"), ("88 Cobblestone Road", "Akron, Ohio 44308"),
+    ("431 Quarry Street", "Burlington, Vermont 05401"),
 )  # fmt: skip
 
 
@@ -2023,6 +2025,8 @@ def neg_world(b: Builder, spoken: bool) -> list[SegmentRecord]:
         [said("caller", spoken, "Can I pick it up at the Victoria station kiosk?")],
         [said("caller", spoken, "My Škoda is in the garage, so I'll take the bus.")],
         [said("agent", spoken, "The crème and the jalapeño dip were both out of stock.")],
+        [said("caller", spoken, "The Lufthansa flight from Düsseldorf landed two hours late.")],
+        [said("agent", spoken, "Your Nokia and the Bose headphones ship from Tilburg.")],
     ))  # fmt: skip
 
 
@@ -2255,8 +2259,8 @@ FAMILIES: tuple[tuple[str, int, Family], ...] = (
             ("person.world_greeting", 8, world_greeting),
             ("person.world_mentioned", 12, world_mentioned),
             ("address.world_street", 8, world_street),
-            ("address.world_address", 16, world_address),
-            ("negative.world", 12, neg_world),
+            ("address.world_address", 24, world_address),
+            ("negative.world", 14, neg_world),
         )
         for form in ("written", "spoken")
     ),

@@ -417,6 +417,32 @@ def test_a_resend_pushed_out_of_the_window_within_its_batch_is_read_again() -> N
             [("caller", "I live off Mannerheimintie now.")],
             "I live off <STREET_ADDRESS> now.",
         ),
+        # A US address in raw lower case: the city and state run on to the ZIP code.
+        (
+            [
+                (
+                    "caller",
+                    "it's twenty two fourteen larkspur lane boise idaho eight three seven zero two",
+                )
+            ],
+            "it's <STREET_ADDRESS>",
+        ),
+        # A European address said aloud: the house number and postcode run together.
+        (
+            [
+                (
+                    "caller",
+                    "we are at fourteen boulevard abel gance six seven zero zero eight les "
+                    "mureaux now",
+                )
+            ],
+            "we are at <STREET_ADDRESS> now",
+        ),
+        # After "my name is", an everyday word ends the name.
+        (
+            [("agent", "thanks for calling my name is james how can i help")],
+            "thanks for calling my name is <PERSON> how can i help",
+        ),
     ],
 )
 def test_names_and_streets_beyond_the_english_news(

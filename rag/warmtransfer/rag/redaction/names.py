@@ -52,7 +52,8 @@ _NOT_NAMES = frozenset(
     again back then morning afternoon evening night bye goodbye hello hi hey welcome calling
     through ringing dad mom mum mother father husband wife son daughter brother sister
     tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday january february
-    march april may june july august september october november december""".split()  # noqa: SIM905
+    march april may june july august september october november december
+    iban swift bic pin cvv ssn dob zip email""".split()  # noqa: SIM905
 )
 # Particles inside a name ("Anouk van der Berg", "Siobhán Ó Briain").
 _PARTICLES = frozenset(
@@ -212,8 +213,8 @@ class NameContextRecognizer(_Recognizer):
 
     def _pair(self, text, words, i, lower_case) -> bool:  # type: ignore[no-untyped-def]
         (lo1, hi1), (lo2, hi2) = words[i], words[i + 1]
-        if text[hi1:lo2] != " ":
-            return False
+        if text[hi1:lo2] != " " or _PLACE_BEFORE.search(text[max(0, lo1 - 12) : lo1]):
+            return False  # "our office in São Paulo": a place
         one, two = text[lo1:hi1], text[lo2:hi2]
         if {one.lower(), two.lower()} & (_NOT_NAMES | _LOANWORDS) or _acronym(one) or _acronym(two):
             return False

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+if TYPE_CHECKING:
+    from warmtransfer.rag.redaction.lexicon import Lexicon
 
 __all__ = ["custom_recognizers", "is_toll_free"]
 
@@ -351,6 +354,14 @@ _STREET_SUFFIX = (
     r"oval|overpass|orchard|neck|mall|locks|lock|loaf|knoll|knolls|inlet|freeway|flat|flats|"
     r"ferry|dam|divide|dale|courts|curve|crescent|causeway|cape|byway|bypass|bottom|burgs)"
 )
+_STATE_NAMES = (
+    r"(?:alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|"
+    r"hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|"
+    r"massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|"
+    r"new hampshire|new jersey|new mexico|new york|north carolina|north dakota|ohio|oklahoma|"
+    r"oregon|pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|utah|"
+    r"vermont|virginia|washington|west virginia|wisconsin|wyoming)"
+)
 _STATES = (
     r"(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|"
     r"S[CD]|T[NX]|UT|V[AT]|W[AIVY]|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
@@ -375,10 +386,20 @@ class StreetAddressRecognizer(_Recognizer):
         re.IGNORECASE,
     )
 
+    # Raw speech-to-text writes "dayton ohio 45402" in lower case: city words and a state run
+    # on to a ZIP code (required: without capitals nothing else says where the city ends).
+    _LOWER_TAIL = re.compile(
+        r",? (?:[a-z'-]+ ){1,3}?(?:" + _STATE_NAMES + r"|[a-z]{2}),? \d{5}(?:-\d{4})?\b"
+    )
+
     def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
         for match in self._PATTERN.finditer(text):
+            end = match.end()
+            tail = self._LOWER_TAIL.match(text, end)
+            if tail:
+                end = tail.end()
             # Above the name model's score: "Mill Court" in an address is a street, not a person.
-            yield "STREET_ADDRESS", match.start(), match.end(), 0.9
+            yield "STREET_ADDRESS", match.start(), end, 0.9
 
 
 class StreetNameRecognizer(_Recognizer):
@@ -490,7 +511,7 @@ class WorldAddressRecognizer(_Recognizer):
         r"platz|ulica|ulice|aleja|náměstí|namesti|trg|tér|sétány|körút)"
     )
     _POSTCODE = r"(?:\d{2}-\d{3}|\d{4}-\d{3}|\d{3} \d{2}|\d{4} ?[A-Z]{2}|\d{4,5})"
-    _CITY = r"(?:[^\W\d_][\w'\u2019-]*)(?: [A-Z][\w'\u2019-]*)?"
+    _CITY = r"(?:[^\W\d_][\w'\u2019-]*)(?: (?-i:[A-Z])[\w'\u2019-]*)?"
     _STREET = (
         rf"(?:{_PREFIX}\s+{_PARTICLE}{_WORD}(?:\s+(?-i:[A-Z])[\w'\u2019-]*){{0,2}}"
         rf"|{_WORD}{_ENDING}|(?:{_WORD}\s+){{1,2}}{_SUFFIX}\.?)"
@@ -508,6 +529,7 @@ class WorldAddressRecognizer(_Recognizer):
         r"(?-i:\b(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'\u2019.-]*\s+(?:(?:de|des|du|di|da|la|le|van|von|der|na)\s+)?)"
         rf"{{1,4}})\d{{1,4}}[a-z]?,\s+{_POSTCODE}\s+{_CITY}",
     )
+    _NEXT_WORD = re.compile(r" ([^\W\d_]{2,})")
     # Said aloud, the same: street words English does not use, then the house number and the
     # postcode run together once written out, then the city.
     _RUN = re.compile(r"\b((?:[^\W\d_][\w'\u2019-]*\s+){1,4})(\d{5,10})\s+([^\W\d_]{3,})")
@@ -522,6 +544,16 @@ class WorldAddressRecognizer(_Recognizer):
             if not re.search(r"[^\W\d_]{3,}", value):
                 continue
             end = match.end()
+            # In lower case a city's second word ("les mureaux") has no capital to show it:
+            # taken when it is no English word.
+            more = self._NEXT_WORD.match(text, end)
+            if (
+                more
+                and value[-1].isalpha()
+                and value.islower()
+                and self._lexicon.zipf(more.group(1)) < 3.0
+            ):
+                end = more.end()
             # Said aloud, the house number and postcode ran together: the city comes next.
             if re.search(r"\d{5,}$", value):
                 city = re.compile(r"\s+([^\W\d_]{3,})").match(text, end)
@@ -580,7 +612,12 @@ class IbanRecognizer(_Recognizer):
     "G B 36, VEDF, 0701 ..."), kept only when the mod-97 checksum holds."""
 
     ENTITIES = ("IBAN_CODE",)
-    _PATTERN = re.compile(r"\b[A-Z] ?[A-Z],? ?\d ?\d(?:,? ?[A-Z0-9]){10,40}\b")
+    # Raw speech-to-text writes the letters in lower case ("d e eight nine ...", "g b ... n w b
+    # k"): the country code in any case, and inside the number a letter standing alone.
+    _PATTERN = re.compile(
+        r"\b(?i:[A-Z]) ?(?i:[A-Z]),? ?\d ?\d"
+        r"(?:,? ?(?:[A-Z0-9]|(?<![a-z])[a-z](?![a-z]))){10,40}\b"
+    )
 
     def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
         for match in self._PATTERN.finditer(text):
@@ -595,6 +632,7 @@ class IbanRecognizer(_Recognizer):
 
 
 def _iban_valid(iban: str) -> bool:
+    iban = iban.upper()
     if not 15 <= len(iban) <= 34:
         return False
     moved = iban[4:] + iban[:4]
@@ -604,6 +642,7 @@ def _iban_valid(iban: str) -> bool:
 
 # A letter, then letters (any alphabet), apostrophes or hyphens: "Jiří", "O'Neil".
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019-])+"
+_EVERYDAY = 5.5  # Zipf frequency in English of words like "how", "can", "help"
 _NOT_NAMES = frozenset(
     """calling just here happy glad sorry looking trying going having still not also the a an
     in on at from with your my our this that it speaking hoping interested wondering fine good
@@ -629,6 +668,12 @@ class NameCueRecognizer(_Recognizer):
     _SPELLED = re.compile(r"\b[A-Z]{3,}\b")
     _SPELL_CUE = _cue(r"\b(spell\w*|name|surname|last|first|s as in|letters?)\b")
 
+    def __init__(self) -> None:
+        super().__init__()
+        from warmtransfer.rag.redaction.lexicon import Lexicon
+
+        self._lexicon = Lexicon.shared()
+
     def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
         for cue_match in self._CUE.finditer(text):
             match = self._NAME_AFTER.match(text, cue_match.end())
@@ -638,7 +683,7 @@ class NameCueRecognizer(_Recognizer):
             strong = "name" in cue or cue.rstrip(".") in {"mr", "mrs", "ms", "miss", "dr"}
             # "your last name for me" is no name: without "is", a name must be capitalized.
             capitalized = not strong or cue.endswith("name")
-            end = self._name_end(match, strong, capitalized)
+            end = self._name_end(match, strong, capitalized, self._lexicon)
             if end is not None:
                 yield "PERSON", match.start(1), end, 0.85 if strong else 0.6
         for match in self._SPELLED.finditer(text):
@@ -647,15 +692,20 @@ class NameCueRecognizer(_Recognizer):
                 yield "PERSON", match.start(), match.end(), 0.7
 
     @staticmethod
-    def _name_end(match: re.Match[str], strong: bool, capitalized: bool) -> int | None:
+    def _name_end(
+        match: re.Match[str], strong: bool, capitalized: bool, lexicon: Lexicon
+    ) -> int | None:
         """Where the name after a cue ends: at the first word that is not part of a name. After
-        a weak cue ("this is", "it's") every word must be capitalized, and none follow a comma."""
+        a weak cue ("this is", "it's") every word must be capitalized, and none follow a comma.
+        In lower case, an everyday English word ends it ("my name is james how can I help")."""
         end = None
         for word in re.finditer(r"(,?)\s*(" + _NAME_WORD + ")", match.group(1), re.IGNORECASE):
             name = word.group(2)
             after_pause = bool(word.group(1))
             lower = not name[0].isupper()
             if name.lower() in _NOT_NAMES or (lower and (after_pause or capitalized)):
+                break
+            if lower and lexicon.zipf(name) >= _EVERYDAY:
                 break
             if after_pause and not strong:
                 break

@@ -100,9 +100,13 @@ _MONTHS = frozenset(
 )
 _MULTIPLIERS = {"hundred": 100, "thousand": 1000}
 _REPEATS = {"double": 2, "triple": 3}
-_TLDS = frozenset(
-    "com net org edu gov io co us uk ca de fr biz info me ai app dev mail email online".split()  # noqa: SIM905
+# Country domains too, said after "dot" ("anna dot berg at gmx dot at").
+_TLD_WORDS = (
+    "com net org edu gov io co us uk ca de fr biz info me ai app dev mail email online "
+    "at ch be nl lu se no dk fi is pl cz sk hu ro bg hr si rs it es pt ie gr tr ru ua ee lv "
+    "lt in pk ng za ke gh jp cn kr tw vn id ph th my sg au nz br mx ar cl pe eu"
 )
+_TLDS = frozenset(_TLD_WORDS.split())
 _DOTS = frozenset({"dot", "."})
 _CONNECTORS = {"dot": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
 # Between groups of spoken digits: a pause mark becomes a space; "dot" or "point" a dot
@@ -121,7 +125,7 @@ _SPELLING_CUES = (("as", "in"), ("for",))
 
 # Words, numbers, ellipses, or single punctuation marks; a hyphenated word is split ("eighty-four")
 # unless it is a spelled letter run ("s-m-i-t-h", handled below as letters).
-_TOKEN = re.compile(r"[A-Za-z]+|\d+|\.{2,}|\u2026|[^\sA-Za-z\d]")
+_TOKEN = re.compile(r"[^\W\d_]+|\d+|\.{2,}|\u2026|[^\w\s]|_")
 
 
 @dataclass(frozen=True, slots=True)
