@@ -25,6 +25,7 @@ agent speaks. The briefing is assembled from the fields, terse, into at most 80 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -487,6 +488,8 @@ _FUNCTION_WORDS = re.compile(
 _DANGLING = re.compile(r"\s+(?:to|for|from|with|at|through|by)(?=\s*(?:[,;.]|$))", re.IGNORECASE)
 
 
+# Pure functions of an item's text, asked again at every refresh of the call: cached.
+@functools.lru_cache(maxsize=16_384)
 def _terse(text: str) -> str:
     """An item cut to what it carries, fit to be heard: no leading subject, hedges or tags."""
     text = _spoken(text)
@@ -507,6 +510,7 @@ def _terse(text: str) -> str:
     return rules.truncate(_lower_first(text), BRIEFING_ITEM_WORDS)
 
 
+@functools.lru_cache(maxsize=16_384)
 def _information(text: str) -> float:
     """What a terse item carries per word: its content words, numbers, dates and days counting
     double."""
