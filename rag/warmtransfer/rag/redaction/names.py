@@ -66,8 +66,12 @@ _LOANWORDS = frozenset(
     exposé attaché blasé habanero piña niño año""".split()  # noqa: SIM905
 )
 
+_NOT_WORDS = _NOT_NAMES | _LOANWORDS
+
+# Each cue pattern opens with the letters its words can start with: a word starting otherwise
+# is passed over at once instead of being tried against every cue (a test keeps them complete).
 _STRONG_CUE = re.compile(
-    r"\b(?:my name is|my name's|name is|name's|"
+    r"\b(?=[abcdefghlmnpstu])(?:my name is|my name's|name is|name's|"
     r"(?:last|first|full|middle|sur|maiden) ?name(?: is|'s)?|"
     r"speaking with|speaking to|talking to|through to|put you through to|account holder is|"
     r"under the name(?: of)?|mr|mrs|ms|mx|dr|prof|miss|"
@@ -77,7 +81,8 @@ _STRONG_CUE = re.compile(
     re.IGNORECASE,
 )
 _WEAK_CUE = re.compile(
-    r"\b(?:this is|it's|it is|i'm|i am|ask for|asked for|spoke to|spoke with|speak to|speak with|"
+    r"\b(?=[acfhimnorstu])(?:this is|it's|it is|i'm|i am|ask for|asked for|spoke to|spoke with|"
+    r"speak to|speak with|"
     r"talked to|talk to|called|named|under|"
     r"(?:set up|founded|signed|approved|opened|started|run|owned|managed|handled|sent) by)(?=\s)",
     re.IGNORECASE,
@@ -95,6 +100,11 @@ _ANSWER_LEAD = re.compile(
     r"[\s,.!]+)*",
     re.IGNORECASE,
 )
+# How far before the window a cue (with the spaces and commas after it) or a question for a
+# name (with the 60 characters it may end before the window) can start.
+_CUE_REACH = 60
+_QUESTION_REACH = 120
+_CUE_GAP = re.compile(r"[\s,]+")
 _PLACE_BEFORE = re.compile(r"\b(?:in|into|to|from|at|near|outside|around|via|through)\s+$", re.I)
 _LIST_JOIN = re.compile(r"(?:,\s*(?:(?:and|or|then)\s+)?|\s+(?:and|or|then|&)\s+)", re.IGNORECASE)
 
@@ -116,7 +126,7 @@ class NameContextRecognizer(_Recognizer):
         def mark(i: int, score: float) -> None:
             marked[i] = max(marked[i], score)
 
-        self._after_cues(text, words, lower_case, mark)
+        self._after_cues(text, start, words, lower_case, mark)
         self._answer(text, start, words, lower_case, mark)
         for i, (lo, hi) in enumerate(words):
             word = text[lo:hi]
@@ -130,11 +140,13 @@ class NameContextRecognizer(_Recognizer):
 
     # --- the rules ----------------------------------------------------------------------------
 
-    def _after_cues(self, text, words, lower_case, mark) -> None:  # type: ignore[no-untyped-def]
+    def _after_cues(self, text, start, words, lower_case, mark) -> None:  # type: ignore[no-untyped-def]
         starts = {lo: i for i, (lo, _) in enumerate(words)}
+        # A cue counts only right before a word of the window: none ends far before it.
+        since = max(0, start - _CUE_REACH)
         for cue, strong in ((_STRONG_CUE, True), (_WEAK_CUE, False)):
-            for m in cue.finditer(text):
-                nxt = re.compile(r"[\s,]+").match(text, m.end())
+            for m in cue.finditer(text, since):
+                nxt = _CUE_GAP.match(text, m.end())
                 i = starts.get(nxt.end() if nxt else m.end())
                 if i is None:
                     continue
@@ -142,7 +154,7 @@ class NameContextRecognizer(_Recognizer):
                 while i < len(words) and taken < 3:
                     lo, hi = words[i]
                     word = text[lo:hi]
-                    if taken and not re.fullmatch(r" ", text[words[i - 1][1] : lo]):
+                    if taken and text[words[i - 1][1] : lo] != " ":
                         break
                     if word.lower() in _PARTICLES and taken:
                         i += 1
@@ -175,7 +187,9 @@ class NameContextRecognizer(_Recognizer):
 
     def _answer(self, text, start, words, lower_case, mark) -> None:  # type: ignore[no-untyped-def]
         """The first words of a reply to a question for a name."""
-        if start == 0 or not _NAME_QUESTION.search(text[: start - 1]):
+        if start == 0 or not _NAME_QUESTION.search(
+            text[max(0, start - 1 - _QUESTION_REACH) : start - 1]
+        ):
             return
         lead = _ANSWER_LEAD.match(text, start)
         pos = lead.end() if lead else start
@@ -213,31 +227,34 @@ class NameContextRecognizer(_Recognizer):
 
     def _pair(self, text, words, i, lower_case) -> bool:  # type: ignore[no-untyped-def]
         (lo1, hi1), (lo2, hi2) = words[i], words[i + 1]
-        if text[hi1:lo2] != " " or _PLACE_BEFORE.search(text[max(0, lo1 - 12) : lo1]):
-            return False  # "our office in São Paulo": a place
+        if text[hi1:lo2] != " ":
+            return False
         one, two = text[lo1:hi1], text[lo2:hi2]
-        if {one.lower(), two.lower()} & (_NOT_NAMES | _LOANWORDS) or _acronym(one) or _acronym(two):
+        if not lower_case and not (one[0].isupper() and two[0].isupper()):
+            return False
+        if _acronym(one) or _acronym(two) or {one.lower(), two.lower()} & _NOT_WORDS:
             return False
         a, b = self._lexicon.word(one), self._lexicon.word(two)
         if not lower_case:
-            if not (one[0].isupper() and two[0].isupper()):
-                return False
             # Capitalized: one name word that is not everyday English is enough.
-            return (
+            pair = (
                 (a.name or b.name)
                 and min(a.zipf, b.zipf) < COMMON
                 and (a.zipf < VERY_COMMON and b.zipf < VERY_COMMON)
             )
-        return (
-            a.first
-            and b.name
-            and min(a.zipf, b.zipf) < RARE + 0.5
-            and max(a.zipf, b.zipf) < VERY_COMMON
-        )
+        else:
+            pair = (
+                a.first
+                and b.name
+                and min(a.zipf, b.zipf) < RARE + 0.5
+                and max(a.zipf, b.zipf) < VERY_COMMON
+            )
+        # "our office in São Paulo": a place.
+        return pair and not _PLACE_BEFORE.search(text[max(0, lo1 - 12) : lo1])
 
     def _lists(self, text, words, lower_case, marked) -> None:  # type: ignore[no-untyped-def]
         """A name-like word joined to a found name by a comma, "and", "or" or "then"."""
-        changed = True
+        changed = any(marked)
         while changed:
             changed = False
             for i in range(len(words)):

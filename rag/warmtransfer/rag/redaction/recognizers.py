@@ -416,7 +416,8 @@ class StreetNameRecognizer(_Recognizer):
     """
 
     ENTITIES = ("STREET_ADDRESS",)
-    _PLACE_CUE = r"(?:on|off|at|to|near|along|onto|from|into|down|up|in|past|by|of)"
+    # Opened by the letters its words start with, as the name cues are (see `names`).
+    _PLACE_CUE = r"(?=[abdfinoptu])(?:on|off|at|to|near|along|onto|from|into|down|up|in|past|by|of)"
     # Street words that are also everyday words ("way", "drive", "place") count only when
     # capitalized; these do in any case.
     _SUFFIX_ANY_CASE = (
@@ -512,9 +513,14 @@ class WorldAddressRecognizer(_Recognizer):
     )
     _POSTCODE = r"(?:\d{2}-\d{3}|\d{4}-\d{3}|\d{3} \d{2}|\d{4} ?[A-Z]{2}|\d{4,5})"
     _CITY = r"(?:[^\W\d_][\w'\u2019-]*)(?: (?-i:[A-Z])[\w'\u2019-]*)?"
+    # A street word, then the house number. The lookaheads only say early what the rest will
+    # require (a number after the word, or after the second or third word), so that words not
+    # followed by one are not searched for an ending letter by letter.
+    _TOKEN = r"[^\W\d_][\w'\u2019.-]*+"
     _STREET = (
         rf"(?:{_PREFIX}\s+{_PARTICLE}{_WORD}(?:\s+(?-i:[A-Z])[\w'\u2019-]*){{0,2}}"
-        rf"|{_WORD}{_ENDING}|(?:{_WORD}\s+){{1,2}}{_SUFFIX}\.?)"
+        rf"|(?={_TOKEN}\s+\d){_WORD}{_ENDING}"
+        rf"|(?=(?:{_TOKEN}\s+){{2,3}}\d)(?:{_WORD}\s+){{1,2}}{_SUFFIX}\.?)"
     )
     _PATTERN = re.compile(
         rf"\b(?:{_STREET}\s+\d{{1,10}}[a-z]?\b(?:/\d+)?|\d{{1,4}}[a-z]?,?\s+{_PREFIX}\s+"
@@ -532,7 +538,9 @@ class WorldAddressRecognizer(_Recognizer):
     _NEXT_WORD = re.compile(r" ([^\W\d_]{2,})")
     # Said aloud, the same: street words English does not use, then the house number and the
     # postcode run together once written out, then the city.
-    _RUN = re.compile(r"\b((?:[^\W\d_][\w'\u2019-]*\s+){1,4})(\d{5,10})\s+([^\W\d_]{3,})")
+    _RUN = re.compile(r"\b((?:[^\W\d_][\w'\u2019-]*+\s+){1,4})(\d{5,10})\s+([^\W\d_]{3,})")
+    _RUN_DIGITS = re.compile(r"\d{5}")
+    _NUMBER_COMMA_POSTCODE = re.compile(r"\d[a-z]?,\s+\d")
 
     def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
         yield from self._by_structure(text)
@@ -568,8 +576,11 @@ class WorldAddressRecognizer(_Recognizer):
         self._lexicon = Lexicon.shared()
 
     def _by_structure(self, text: str) -> Iterator[tuple[str, int, int, float]]:
-        for match in self._BY_POSTCODE.finditer(text):
-            yield "STREET_ADDRESS", match.start(), match.end(), 0.9
+        if self._NUMBER_COMMA_POSTCODE.search(text):
+            for match in self._BY_POSTCODE.finditer(text):
+                yield "STREET_ADDRESS", match.start(), match.end(), 0.9
+        if not self._RUN_DIGITS.search(text):
+            return
         for match in self._RUN.finditer(text):
             words = list(re.finditer(r"\S+", match.group(1)))
             start = None
@@ -659,7 +670,8 @@ class NameCueRecognizer(_Recognizer):
     # After "my name is", a name may go on past a pause ("My name is Dawn, Durham"); the word
     # after the comma must be capitalized, which "and", "I'm" or "thanks" (_NOT_NAMES) stop.
     _CUE = re.compile(
-        r"\b(?:my name is|my name's|name is|name's|this is|i am|i'm|it's|speaking with|"
+        r"\b(?=[adfilmnstu])(?:my name is|my name's|name is|name's|this is|i am|i'm|it's|"
+        r"speaking with|"
         r"talking to|(?:last|first|full|middle) name(?: is|'s)?|surname(?: is)?|account holder is|"
         r"under the name(?: of)?|mr\.?|mrs\.?|ms\.?|miss|dr\.?)(?=\s)",
         re.IGNORECASE,

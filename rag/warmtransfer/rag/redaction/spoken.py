@@ -133,13 +133,13 @@ class _Token:
     text: str
     start: int
     end: int
+    low: str  # lower-cased text; every ellipsis ("...", "…") reads as "..."
 
-    @property
-    def low(self) -> str:
-        """Lower-cased text; every ellipsis ("...", "…") reads as "..."."""
-        if self.text == "\u2026" or self.text.startswith(".."):
-            return "..."
-        return self.text.lower()
+
+def _token(match: re.Match[str]) -> _Token:
+    text = match.group()
+    low = "..." if text == "\u2026" or text.startswith("..") else text.lower()
+    return _Token(text, match.start(), match.end(), low)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,13 +164,12 @@ class _Builder:
     def emit(self, text: str, start: int, end: int, *, exact: bool = False) -> None:
         """Append `text`, produced by original `[start, end)`; `exact` maps it char for char."""
         self.parts.append(text)
-        for i in range(len(text)):
-            if exact:
-                self.starts.append(start + i)
-                self.ends.append(start + i + 1)
-            else:
-                self.starts.append(start)
-                self.ends.append(end)
+        if exact:
+            self.starts.extend(range(start, start + len(text)))
+            self.ends.extend(range(start + 1, start + len(text) + 1))
+        else:
+            self.starts.extend([start] * len(text))
+            self.ends.extend([end] * len(text))
 
     def build(self) -> Normalized:
         return Normalized("".join(self.parts), tuple(self.starts), tuple(self.ends))
@@ -292,7 +291,12 @@ def normalize(text: str) -> Normalized:
 class _Normalizer:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tokens = [_Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        self.tokens = [_token(m) for m in _TOKEN.finditer(text)]
+        # An address said aloud needs an "at" and a "dot" after it: without them, no token
+        # can start one.
+        lows = [t.low for t in self.tokens]
+        at = lows.index("at") if "at" in lows else len(lows)
+        self.may_spell_email = any(low in _DOTS for low in lows[at + 1 :])
         self.out = _Builder()
         self.last_end = 0
 
@@ -300,7 +304,12 @@ class _Normalizer:
         tokens = self.tokens
         i = 0
         while i < len(tokens):
-            consumed = self._email(i) or self._number_run(i) or self._ordinal(i) or self._letters(i)
+            consumed = (
+                (self.may_spell_email and self._email(i))
+                or self._number_run(i)
+                or self._ordinal(i)
+                or self._letters(i)
+            )
             if consumed:
                 i += consumed
                 continue
