@@ -5,6 +5,10 @@
    redaction workers take them), then embedded in batches, then upserted into Qdrant's embedded
    engine. Each stage's rate is measured alone,
    and the pipeline's rate follows from their sum (they run one after the other per batch).
+   The same redacted text is then embedded by a provider: the OpenAI embeddings protocol, a
+   local stand-in in a process of its own. What counts there is the server's share, the CPU
+   of the thread that asks and hands the vectors to the store (request, base64 answer decoded,
+   checked, upserted), per segment; the stand-in's CPU is not the server's.
 2. SearchContext at `--chunks` (100k) chunks: an embedded Qdrant collection is filled with that
    many chunks over 10 tenants (vectors near real embeddings of varied support-call lines), then
    a real `warmtransfer serve` process opens it and answers SearchContext over gRPC on loopback
@@ -28,8 +32,9 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import API_KEY, describe_ms, rss_bytes, server_process
+from bench.live import embedding_standin
 from warmtransfer.client import Client
-from warmtransfer.rag.embeddings import MiniLMEmbedder
+from warmtransfer.rag.embeddings import MiniLMEmbedder, OpenAIEmbedder
 from warmtransfer.rag.redaction import RedactionEngine, RedactionRequest
 from warmtransfer.rag.vector_store import Chunk, open_vector_store
 from warmtransfer.v1 import context_service_pb2
@@ -66,7 +71,8 @@ def segments(n: int) -> list[list[tuple[str, str]]]:
     return calls
 
 
-def throughput(n: int) -> dict[str, float]:
+def throughput(n: int) -> tuple[dict[str, float], list[str]]:
+    """Each stage's rate in segments/s, and the redacted texts."""
     engine = RedactionEngine()
     embedder = MiniLMEmbedder()
     calls = segments(n)
@@ -88,9 +94,9 @@ def throughput(n: int) -> dict[str, float]:
     redacted = [final[key] for key in sorted(final)]
 
     start = time.perf_counter()
-    vectors: list[list[float]] = []
-    for i in range(0, len(redacted), BATCH):
-        vectors.extend(embedder.embed(redacted[i : i + BATCH]))
+    vectors = np.concatenate(
+        [embedder.embed(redacted[i : i + BATCH]) for i in range(0, len(redacted), BATCH)]
+    )
     embed_s = time.perf_counter() - start
 
     store = open_vector_store(location=":memory:", dimension=embedder.dimension, collection="b")
@@ -101,13 +107,34 @@ def throughput(n: int) -> dict[str, float]:
     index_s = time.perf_counter() - start
     store.close()
     count = len(redacted)
-    return {
+    rates = {
         "segments": count,
         "redact": count / redact_s,
         "embed": count / embed_s,
         "index": count / index_s,
         "pipeline": count / (redact_s + embed_s + index_s),
     }
+    return rates, redacted
+
+
+def provider_cost(url: str, texts: list[str]) -> tuple[float, float]:
+    """(embed, index) by a provider: this thread's CPU in µs per segment for each stage."""
+    embedder = OpenAIEmbedder(api_key="bench", base_url=url)
+    store = open_vector_store(location=":memory:", dimension=embedder.dimension, collection="p")
+    chunks = [_chunk(i, text, tenant=f"t{i % TENANTS}") for i, text in enumerate(texts)]
+    embed_s = index_s = 0.0
+    try:
+        for i in range(0, len(texts), BATCH):
+            started = time.thread_time()
+            vectors = embedder.embed(texts[i : i + BATCH])
+            embed_s += time.thread_time() - started
+            started = time.thread_time()
+            store.upsert(chunks[i : i + BATCH], vectors)
+            index_s += time.thread_time() - started
+    finally:
+        store.close()
+        embedder.close()
+    return embed_s / len(texts) * 1e6, index_s / len(texts) * 1e6
 
 
 def _chunk(i: int, text: str, *, tenant: str) -> Chunk:
@@ -188,10 +215,16 @@ async def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
 
-    rates = throughput(args.segments)
+    rates, texts = throughput(args.segments)
     print(f"throughput over {rates['segments']:.0f} segments (1 process, batches of {BATCH}):")
     for stage in ("redact", "embed", "index", "pipeline"):
         print(f"  {stage:<9} {rates[stage]:8.0f} segments/s")
+    async with embedding_standin() as url:
+        embed_us, index_us = await asyncio.to_thread(provider_cost, url, texts)
+    print(
+        f"by a provider (text-embedding-3-small, 1,536 dimensions; CPU of the asking thread): "
+        f"embed {embed_us:.0f} µs, index {index_us:.0f} µs per segment"
+    )
 
     with tempfile.TemporaryDirectory(prefix="wt-history-") as tmp:
         started = time.perf_counter()

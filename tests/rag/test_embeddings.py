@@ -101,7 +101,7 @@ def minilm() -> MiniLMEmbedder:
     return MiniLMEmbedder(threads=1)
 
 
-def as_matrix(rows: list[list[float]]) -> Matrix:
+def as_matrix(rows: npt.ArrayLike) -> Matrix:
     return np.asarray(rows, dtype=np.float64)
 
 
@@ -197,7 +197,7 @@ def test_batches_give_the_same_vectors_as_single_texts(minilm: MiniLMEmbedder) -
 
 
 def test_vectors_are_unit_length_and_empty_inputs_work(minilm: MiniLMEmbedder) -> None:
-    assert minilm.embed([]) == []
+    assert minilm.embed([]).shape == (0, minilm.dimension)
     vectors = as_matrix(minilm.embed(["", "   ", "x", SENTENCES[0]]))
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert np.isfinite(vectors).all()
@@ -314,6 +314,10 @@ def wrong_dimension(body: dict[str, object]) -> object:
     return [{"object": "embedding", "index": 0, "embedding": vector}]
 
 
+def not_base64(body: dict[str, object]) -> object:
+    return [{"object": "embedding", "index": 0, "embedding": "not base64!"}]
+
+
 def missing_item(body: dict[str, object]) -> object:
     return []
 
@@ -326,7 +330,9 @@ def no_index(body: dict[str, object]) -> object:
     return [{"object": "embedding", "embedding": [1.0] * 8}]
 
 
-@pytest.mark.parametrize("answer", [wrong_dimension, missing_item, not_numbers, no_index])
+@pytest.mark.parametrize(
+    "answer", [wrong_dimension, not_base64, missing_item, not_numbers, no_index]
+)
 async def test_openai_malformed_answers_raise_embedding_error(
     embedders: list[OpenAIEmbedder], answer: object
 ) -> None:

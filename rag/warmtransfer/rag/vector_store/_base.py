@@ -13,13 +13,17 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
+
+import numpy as np
+import numpy.typing as npt
 
 from warmtransfer.rag.vector_store._model import (
     Chunk,
     ChunkFilter,
     ChunkHit,
     StoreClosedError,
+    VectorLike,
     as_vector,
     validate_tenant,
 )
@@ -42,7 +46,9 @@ class VectorStore(ABC):
         self._in_flight = 0
         self._closed = False
 
-    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+    def upsert(
+        self, chunks: Sequence[Chunk], vectors: Sequence[VectorLike] | npt.NDArray[np.floating[Any]]
+    ) -> None:
         """Store chunks with their vectors, replacing points of the same (tenant, call, index)."""
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
@@ -55,7 +61,7 @@ class VectorStore(ABC):
     def search(
         self,
         tenant_id: str,
-        vector: Sequence[float],
+        vector: VectorLike,
         *,
         where: ChunkFilter | None = None,
         limit: int,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from warmtransfer.rag.embeddings import Vectors
 from warmtransfer.rag.vector_store import ChunkFilter, ChunkHit
 from warmtransfer.server.auth import current_principal
 from warmtransfer.server.errors import InvalidArgument
@@ -108,9 +109,11 @@ class ContextServicer(context_service_pb2_grpc.ContextServiceServicer):  # type:
                 item.moments.extend(_snippet(h) for h in hits)
         return response
 
-    async def _embed(self, text: str) -> list[float]:
-        (vector,) = await asyncio.to_thread(self._indexer.embedder.embed, [text])
-        return vector
+    async def _embed(self, text: str) -> Vectors:
+        """The text's unit vector (one row)."""
+        vectors: Vectors = await asyncio.to_thread(self._indexer.embedder.embed, [text])
+        row: Vectors = vectors[0]
+        return row
 
     async def _search(
         self, tenant: str, query: str, where: ChunkFilter, limit: int
