@@ -578,7 +578,7 @@ def test_each_cue_pattern_opens_with_every_letter_its_cues_start_with() -> None:
     patterns = {
         "strong": names._STRONG_CUE,
         "weak": names._WEAK_CUE,
-        "name cue": recognizers.NameCueRecognizer._CUE,
+        "name cue": names.NameCueRecognizer._CUE,
         "place": re.compile(recognizers.StreetNameRecognizer._PLACE_CUE, re.IGNORECASE),
     }
     for label, pattern in patterns.items():

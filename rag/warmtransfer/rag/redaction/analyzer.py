@@ -79,7 +79,7 @@ class Analyzer:
         )
 
         from warmtransfer.rag.redaction import recognizers as ours
-        from warmtransfer.rag.redaction.names import NameContextRecognizer
+        from warmtransfer.rag.redaction.names import NameContextRecognizer, NameCueRecognizer
 
         # Presidio logs every recognizer it loads at INFO; the server's log is for its own events.
         logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
@@ -130,7 +130,7 @@ class Analyzer:
             (ours.WorldAddressRecognizer(), _has_digit),
             (ours.AlphanumericIdRecognizer(), _has_digit),
             (ours.IbanRecognizer(), _has_digit),
-            (ours.NameCueRecognizer(), _always),
+            (NameCueRecognizer(), _always),
             (NameContextRecognizer(), _always),
             (ours.IpAddressRecognizer(), _has_digit),
         ]

@@ -1,6 +1,15 @@
 """People's names that spaCy's English name model misses: names from every country, said in
 ways an English news corpus rarely shows, and written in lower case by raw speech-to-text.
 
+Two recognizers, both here:
+
+- `NameCueRecognizer` reads a name that follows a cue wherever the cue stands ("my name is Dawn,
+  Durham", "Mrs. Okafor", "this is Priya"), up to three words, the words after a pause only
+  after a strong cue; and names spelled letter by letter ("W A R D", after "spell" or right
+  after the word itself). It needs no word list beyond telling everyday English words apart.
+- `NameContextRecognizer` marks the words of the segment itself by the word list and by where
+  they stand, as below.
+
 `NameContextRecognizer` decides by the word list (`lexicon`: is the word a given name or a
 surname somewhere, and how common is it as an English word) and by where the word stands:
 
@@ -26,9 +35,9 @@ import re
 from collections.abc import Iterator
 
 from warmtransfer.rag.redaction.lexicon import Lexicon
-from warmtransfer.rag.redaction.recognizers import _Recognizer
+from warmtransfer.rag.redaction.recognizers import _before, _cue, _Recognizer
 
-__all__ = ["NameContextRecognizer"]
+__all__ = ["NameContextRecognizer", "NameCueRecognizer"]
 
 # A word: letters, with apostrophes or hyphens inside ("O'Neil", "Ji-woo").
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
@@ -41,19 +50,23 @@ COMMON = 4.5
 RARE = 3.0
 VERY_COMMON = 5.5
 
-# Words that follow a cue or a greeting without being a name.
-_NOT_NAMES = frozenset(
-    """calling just here happy glad sorry looking trying going having still not also the a an
-    in on at from with your my our this that it speaking hoping interested wondering fine good
-    great well ok okay yes no yeah yep sure thanks thank customer support billing sales service
-    account agent representative manager supervisor team department help new really so very i
-    i'm im and but or please um uh like about regarding there everyone everybody all guys folks
-    mate sir madam ma'am miss buddy friend love dear again again much for you again today now
-    again back then morning afternoon evening night bye goodbye hello hi hey welcome calling
-    through ringing dad mom mum mother father husband wife son daughter brother sister
-    tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday january february
-    march april may june july august september october november december
-    iban swift bic pin cvv ssn dob zip email""".split()  # noqa: SIM905
+# Words that follow a cue ("my name is", "this is") without being a name: "I'm calling",
+# "this is billing".
+_AFTER_CUE = frozenset(
+    """calling just here happy glad sorry looking trying going having still not also the a an in
+    on at from with your my our this that it speaking hoping interested wondering fine good
+    great well ok okay yes no sure thanks thank customer support billing sales service account
+    agent representative manager supervisor team department help new really so very i i'm im
+    and but or please um uh like about regarding""".split()  # noqa: SIM905
+)
+# With the words that follow a greeting or a cue of the word list's own without being a name.
+_NOT_NAMES = _AFTER_CUE | frozenset(
+    """yeah yep there everyone everybody all guys folks mate sir madam ma'am miss buddy friend
+    love dear again much for you today now back then morning afternoon evening night bye
+    goodbye hello hi hey welcome through ringing dad mom mum mother father husband wife son
+    daughter brother sister tomorrow yesterday monday tuesday wednesday thursday friday
+    saturday sunday january february march april may june july august september october
+    november december iban swift bic pin cvv ssn dob zip email""".split()  # noqa: SIM905
 )
 # Particles inside a name ("Anouk van der Berg", "Siobhán Ó Briain").
 _PARTICLES = frozenset(
@@ -322,3 +335,72 @@ def _spans(
                 break
         yield "PERSON", lo, hi, score
         i = j
+
+
+# A letter, then letters (any alphabet), apostrophes or hyphens: "Jiří", "O'Neil".
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019-])+"
+
+
+class NameCueRecognizer(_Recognizer):
+    """Names after 'my name is', 'this is', 'Mr.', and names spelled letter by letter."""
+
+    ENTITIES = ("PERSON",)
+    # After "my name is", a name may go on past a pause ("My name is Dawn, Durham"); the word
+    # after the comma must be capitalized, which "and", "I'm" or "thanks" (_AFTER_CUE) stop.
+    _CUE = re.compile(
+        r"\b(?=[adfilmnstu])(?:my name is|my name's|name is|name's|this is|i am|i'm|it's|"
+        r"speaking with|"
+        r"talking to|(?:last|first|full|middle) name(?: is|'s)?|surname(?: is)?|account holder is|"
+        r"under the name(?: of)?|mr\.?|mrs\.?|ms\.?|miss|dr\.?)(?=\s)",
+        re.IGNORECASE,
+    )
+    _NAME_AFTER = re.compile(rf"\s+({_NAME_WORD}(?:,?\s+{_NAME_WORD}){{0,2}})", re.IGNORECASE)
+    _SPELLED = re.compile(r"\b[A-Z]{3,}\b")
+    _SPELL_CUE = _cue(r"\b(spell\w*|name|surname|last|first|s as in|letters?)\b")
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        super().__init__()
+        self._lexicon = lexicon or Lexicon.shared()
+
+    def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
+        for cue_match in self._CUE.finditer(text):
+            match = self._NAME_AFTER.match(text, cue_match.end())
+            if match is None:
+                continue
+            cue = cue_match.group().lower()
+            strong = "name" in cue or cue.rstrip(".") in {"mr", "mrs", "ms", "miss", "dr"}
+            # "your last name for me" is no name: without "is", a name must be capitalized.
+            capitalized = not strong or cue.endswith("name")
+            end = self._name_end(match, strong, capitalized, self._lexicon)
+            if end is not None:
+                yield "PERSON", match.start(1), end, 0.85 if strong else 0.6
+        for match in self._SPELLED.finditer(text):
+            before = _before(text, match.start())
+            if self._SPELL_CUE.search(before[-60:]) or _spells_word_before(match.group(), before):
+                yield "PERSON", match.start(), match.end(), 0.7
+
+    @staticmethod
+    def _name_end(
+        match: re.Match[str], strong: bool, capitalized: bool, lexicon: Lexicon
+    ) -> int | None:
+        """Where the name after a cue ends: at the first word that is not part of a name. After
+        a weak cue ("this is", "it's") every word must be capitalized, and none follow a comma.
+        In lower case, an everyday English word ends it ("my name is james how can I help")."""
+        end = None
+        for word in re.finditer(r"(,?)\s*(" + _NAME_WORD + ")", match.group(1), re.IGNORECASE):
+            name = word.group(2)
+            after_pause = bool(word.group(1))
+            lower = not name[0].isupper()
+            if name.lower() in _AFTER_CUE or (lower and (after_pause or capitalized)):
+                break
+            if lower and lexicon.zipf(name) >= VERY_COMMON:
+                break
+            if after_pause and not strong:
+                break
+            end = match.start(1) + word.end(2)
+        return end
+
+
+def _spells_word_before(spelled: str, before: str) -> bool:
+    """A word spelled out right after it was said ("Ward, W A R D"): spelling is for names."""
+    return bool(re.search(rf"\b{spelled}\W*$", before[-40:], re.IGNORECASE))

@@ -11,22 +11,20 @@ recent lines for that reason; a newline separates speakers and nothing spans it.
   number (the nearest cue says which). The cues choose its type. Shorter runs need a cue: a CVV
   after "security code", a PIN after "PIN", an expiry after "expires", the last four of a social.
 - `StreetAddressRecognizer`, `DateOfBirthRecognizer`, `AlphanumericIdRecognizer` (member and
-  policy numbers), `PassportRecognizer`, `IbanRecognizer` (checksum-validated, spaces anywhere),
-  `NameCueRecognizer` (names after "my name is", spelled-out names, titles).
+  policy numbers), `PassportRecognizer`, `IbanRecognizer` (checksum-validated, spaces anywhere).
+
+People's names are `names`' (after cues, spelled out, by the word list).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-if TYPE_CHECKING:
-    from warmtransfer.rag.redaction.lexicon import Lexicon
-
-__all__ = ["custom_recognizers", "is_toll_free"]
+__all__ = ["is_toll_free"]
 
 _CUE_CHARS = 90
 
@@ -651,85 +649,6 @@ def _iban_valid(iban: str) -> bool:
     return int(number) % 97 == 1
 
 
-# A letter, then letters (any alphabet), apostrophes or hyphens: "Jiří", "O'Neil".
-_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019-])+"
-_EVERYDAY = 5.5  # Zipf frequency in English of words like "how", "can", "help"
-_NOT_NAMES = frozenset(
-    """calling just here happy glad sorry looking trying going having still not also the a an
-    in on at from with your my our this that it speaking hoping interested wondering fine good
-    great well ok okay yes no sure thanks thank customer support billing sales service account
-    agent representative manager supervisor team department help new really so very i i'm im
-    and but or please um uh like about regarding""".split()  # noqa: SIM905
-)
-
-
-class NameCueRecognizer(_Recognizer):
-    """Names after 'my name is', 'this is', 'Mr.', and names spelled letter by letter."""
-
-    ENTITIES = ("PERSON",)
-    # After "my name is", a name may go on past a pause ("My name is Dawn, Durham"); the word
-    # after the comma must be capitalized, which "and", "I'm" or "thanks" (_NOT_NAMES) stop.
-    _CUE = re.compile(
-        r"\b(?=[adfilmnstu])(?:my name is|my name's|name is|name's|this is|i am|i'm|it's|"
-        r"speaking with|"
-        r"talking to|(?:last|first|full|middle) name(?: is|'s)?|surname(?: is)?|account holder is|"
-        r"under the name(?: of)?|mr\.?|mrs\.?|ms\.?|miss|dr\.?)(?=\s)",
-        re.IGNORECASE,
-    )
-    _NAME_AFTER = re.compile(rf"\s+({_NAME_WORD}(?:,?\s+{_NAME_WORD}){{0,2}})", re.IGNORECASE)
-    _SPELLED = re.compile(r"\b[A-Z]{3,}\b")
-    _SPELL_CUE = _cue(r"\b(spell\w*|name|surname|last|first|s as in|letters?)\b")
-
-    def __init__(self) -> None:
-        super().__init__()
-        from warmtransfer.rag.redaction.lexicon import Lexicon
-
-        self._lexicon = Lexicon.shared()
-
-    def find(self, text: str) -> Iterator[tuple[str, int, int, float]]:
-        for cue_match in self._CUE.finditer(text):
-            match = self._NAME_AFTER.match(text, cue_match.end())
-            if match is None:
-                continue
-            cue = cue_match.group().lower()
-            strong = "name" in cue or cue.rstrip(".") in {"mr", "mrs", "ms", "miss", "dr"}
-            # "your last name for me" is no name: without "is", a name must be capitalized.
-            capitalized = not strong or cue.endswith("name")
-            end = self._name_end(match, strong, capitalized, self._lexicon)
-            if end is not None:
-                yield "PERSON", match.start(1), end, 0.85 if strong else 0.6
-        for match in self._SPELLED.finditer(text):
-            before = _before(text, match.start())
-            if self._SPELL_CUE.search(before[-60:]) or _spells_word_before(match.group(), before):
-                yield "PERSON", match.start(), match.end(), 0.7
-
-    @staticmethod
-    def _name_end(
-        match: re.Match[str], strong: bool, capitalized: bool, lexicon: Lexicon
-    ) -> int | None:
-        """Where the name after a cue ends: at the first word that is not part of a name. After
-        a weak cue ("this is", "it's") every word must be capitalized, and none follow a comma.
-        In lower case, an everyday English word ends it ("my name is james how can I help")."""
-        end = None
-        for word in re.finditer(r"(,?)\s*(" + _NAME_WORD + ")", match.group(1), re.IGNORECASE):
-            name = word.group(2)
-            after_pause = bool(word.group(1))
-            lower = not name[0].isupper()
-            if name.lower() in _NOT_NAMES or (lower and (after_pause or capitalized)):
-                break
-            if lower and lexicon.zipf(name) >= _EVERYDAY:
-                break
-            if after_pause and not strong:
-                break
-            end = match.start(1) + word.end(2)
-        return end
-
-
-def _spells_word_before(spelled: str, before: str) -> bool:
-    """A word spelled out right after it was said ("Ward, W A R D"): spelling is for names."""
-    return bool(re.search(rf"\b{spelled}\W*$", before[-40:], re.IGNORECASE))
-
-
 class IpAddressRecognizer(_Recognizer):
     """IPv4 addresses, public or private; not a version number ("version 1.2.3.4")."""
 
@@ -745,17 +664,3 @@ class IpAddressRecognizer(_Recognizer):
         for match in self._PATTERN.finditer(text):
             if not self._VERSION.search(_before(text, match.start())[-30:]):
                 yield "IP_ADDRESS", match.start(), match.end(), 0.9
-
-
-def custom_recognizers() -> list[EntityRecognizer]:
-    """The recognizers added to Presidio's for call transcripts."""
-    return [
-        DigitRunRecognizer(),
-        CardExpiryRecognizer(),
-        DateOfBirthRecognizer(),
-        StreetAddressRecognizer(),
-        AlphanumericIdRecognizer(),
-        IbanRecognizer(),
-        NameCueRecognizer(),
-        IpAddressRecognizer(),
-    ]
