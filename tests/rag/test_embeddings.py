@@ -318,6 +318,10 @@ def not_base64(body: dict[str, object]) -> object:
     return [{"object": "embedding", "index": 0, "embedding": "not base64!"}]
 
 
+def nested(body: dict[str, object]) -> object:
+    return [{"object": "embedding", "index": 0, "embedding": [[1.0] * 8]}]
+
+
 def missing_item(body: dict[str, object]) -> object:
     return []
 
@@ -331,7 +335,7 @@ def no_index(body: dict[str, object]) -> object:
 
 
 @pytest.mark.parametrize(
-    "answer", [wrong_dimension, not_base64, missing_item, not_numbers, no_index]
+    "answer", [wrong_dimension, not_base64, nested, missing_item, not_numbers, no_index]
 )
 async def test_openai_malformed_answers_raise_embedding_error(
     embedders: list[OpenAIEmbedder], answer: object

@@ -292,7 +292,10 @@ def _decoded(embedding: str | Sequence[float]) -> Vectors:
     numbers from a server that ignores the request."""
     if isinstance(embedding, str):
         return np.frombuffer(base64.b64decode(embedding, validate=True), dtype="<f4")
-    return np.asarray(embedding, dtype=np.float32)
+    vector = np.asarray(embedding, dtype=np.float32)
+    if vector.ndim != 1:  # a nested list would broadcast into the row without complaint
+        raise ValueError(f"an embedding must be a flat list of numbers, got shape {vector.shape}")
+    return vector
 
 
 def embedding_provider(env: Mapping[str, str]) -> str:

@@ -176,7 +176,7 @@ def as_vector(vector: VectorLike, dimension: int) -> list[float]:
     norm = float(np.linalg.norm(array))
     if not math.isfinite(norm) or norm == 0.0:
         raise ValueError("vector must be finite and non-zero for cosine similarity")
-    values: list[float] = np.asarray(vector, dtype=np.float32).tolist()
+    values: list[float] = array.astype(np.float32).tolist()
     return values
 
 
