@@ -123,6 +123,19 @@ $(CHROMIUM):
 	$$apt install -y --no-install-recommends chromium || \
 	{ $$apt update && $$apt install -y --no-install-recommends chromium; }
 
+# The PostgreSQL server the store's tests run against (tests/postgres_server.py starts a
+# throw-away cluster): Debian's package, installed when no server binary is present.
+POSTGRES_STAMP := .tools/.postgresql
+
+$(POSTGRES_STAMP):
+	if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  apt="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	  $$apt install -y --no-install-recommends postgresql || \
+	  { $$apt update && $$apt install -y --no-install-recommends postgresql; }; \
+	fi
+	mkdir -p $(dir $@) && touch $@
+
 .PHONY: generate
 generate: $(STAMP) $(TS_MODULES) $(PROTOC_GEN_GO) $(PROTOC_GEN_GO_GRPC) ## Regenerate the Python, TypeScript and Go code from proto/ (buf, local plugins).
 	rm -rf $(GEN_DIRS)
@@ -159,7 +172,7 @@ fmt: $(STAMP) ## Format Python and proto sources in place.
 	$(BIN)/buf format -w
 
 .PHONY: test
-test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(SMOLLM) $(TS_MODULES) $(WEB_BUILD) $(CHROMIUM) ## Run every check and test (what CI runs).
+test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(SMOLLM) $(TS_MODULES) $(WEB_BUILD) $(CHROMIUM) $(POSTGRES_STAMP) ## Run every check and test (what CI runs).
 	$(MAKE) lint
 	$(MAKE) checkgenerate
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m pytest

@@ -1,12 +1,18 @@
-"""Shared fixtures: a real grpc.aio server on a free loopback port, with a real SQLite store."""
+"""Shared fixtures: a real grpc.aio server on a free loopback port, with a real call store.
+
+The store is SQLite unless the test runs on PostgreSQL: a test module that sets
+`STORE_ENGINES = ("sqlite", "postgresql")` runs each of its tests on both engines (the store's
+conformance suite), each PostgreSQL test in a fresh database of one server per session.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.postgres_server import PostgresServer, running_postgres
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
@@ -14,9 +20,37 @@ from warmtransfer.server.config import load_config
 KEYS = "key-a=tenant-a,key-b=tenant-b,key-a-admin=tenant-a:privileged"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    engines = getattr(metafunc.module, "STORE_ENGINES", None)
+    if engines and "store_engine" in metafunc.fixturenames:
+        metafunc.parametrize("store_engine", engines, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    with running_postgres() as server:
+        yield server
+
+
 @pytest.fixture
-def server_env(tmp_path: Path) -> dict[str, str]:
-    return {
+def store_engine(request: pytest.FixtureRequest) -> str:
+    """The call store's engine for this test: `sqlite` unless the module asks for others."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def store_env(store_engine: str, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The configuration that puts a server's call store on `store_engine`."""
+    if store_engine == "sqlite":
+        return {}
+    assert store_engine == "postgresql", store_engine
+    postgres: PostgresServer = request.getfixturevalue("postgres")
+    return {"DATABASE_URL": postgres.create_database()}
+
+
+@pytest.fixture
+def server_env(tmp_path: Path, store_env: dict[str, str]) -> dict[str, str]:
+    return store_env | {
         "WARMTRANSFER_API_KEYS": KEYS,
         "WARMTRANSFER_LISTEN": "127.0.0.1:0",
         "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),

@@ -41,17 +41,21 @@ def extra_env() -> dict[str, str]:
 
 @pytest.fixture
 async def wt_server(
-    tmp_path: Path, livekit: LiveKitServer, extra_env: dict[str, str]
+    tmp_path: Path, livekit: LiveKitServer, extra_env: dict[str, str], store_env: dict[str, str]
 ) -> AsyncIterator[RunningServer]:
-    env = {
-        "WARMTRANSFER_API_KEYS": "key-a=tenant-a",
-        "WARMTRANSFER_LISTEN": "127.0.0.1:0",
-        "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
-        "LIVEKIT_URL": livekit.url,
-        "LIVEKIT_API_KEY": livekit.api_key,
-        "LIVEKIT_API_SECRET": livekit.api_secret,
-        "WARMTRANSFER_WORKERS": "0",
-    } | extra_env
+    env = (
+        store_env
+        | {
+            "WARMTRANSFER_API_KEYS": "key-a=tenant-a",
+            "WARMTRANSFER_LISTEN": "127.0.0.1:0",
+            "WARMTRANSFER_DATA_DIR": str(tmp_path / "data"),
+            "LIVEKIT_URL": livekit.url,
+            "LIVEKIT_API_KEY": livekit.api_key,
+            "LIVEKIT_API_SECRET": livekit.api_secret,
+            "WARMTRANSFER_WORKERS": "0",
+        }
+        | extra_env
+    )
     running = await start_server(load_config(env))
     yield running
     await running.stop(grace=1)

@@ -20,6 +20,9 @@ from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer
 from warmtransfer.v1 import call_pb2, transfer_pb2, transfer_service_pb2
 
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
+
 pytestmark = pytest.mark.slow
 CONSULTING = transfer_pb2.TRANSFER_STATE_CONSULTING
 UNSPECIFIED = transfer_pb2.TRANSFER_STATE_UNSPECIFIED

@@ -21,6 +21,9 @@ from warmtransfer.v1 import (
     transfer_service_pb2,
 )
 
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
+
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
 

@@ -17,6 +17,9 @@ from warmtransfer.server.config import load_config
 from warmtransfer.server.summary_storage import CallRef
 from warmtransfer.v1 import call_service_pb2, context_service_pb2
 
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
+
 Search = context_service_pb2.SearchContextRequest
 
 CALLS = {

@@ -1,4 +1,5 @@
-"""A server killed with SIGKILL loses nothing it acknowledged (real subprocess, real SQLite)."""
+"""A server killed with SIGKILL loses nothing it acknowledged (real subprocess, real SQLite or
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from tests.server.helpers import config, create_call, ingest, segment, wait_for_
 from tests.server.processes import free_port, start_server_process
 from warmtransfer.client import Client
 from warmtransfer.v1 import call_service_pb2, summary_service_pb2, transcript_service_pb2
+
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
 
 pytestmark = pytest.mark.slow
 
@@ -48,10 +52,10 @@ async def data_dir(tmp_path: Path) -> AsyncIterator[Path]:
     yield tmp_path / "data"
 
 
-async def test_sigkill_after_acks_loses_nothing(data_dir: Path) -> None:
+async def test_sigkill_after_acks_loses_nothing(data_dir: Path, store_env: dict[str, str]) -> None:
     port = free_port()
     target = f"127.0.0.1:{port}"
-    process = await start_server_process(data_dir, port)
+    process = await start_server_process(data_dir, port, **store_env)
     acked: list[int] = []
     try:
         async with Client(target, api_key="key-a") as client:
@@ -72,7 +76,7 @@ async def test_sigkill_after_acks_loses_nothing(data_dir: Path) -> None:
             process.kill()
             await process.wait()
 
-    process = await start_server_process(data_dir, port)
+    process = await start_server_process(data_dir, port, **store_env)
     try:
         async with Client(target, api_key="key-a") as client:
             response = await client.transcripts.GetTranscript(

@@ -9,7 +9,17 @@ import pytest
 
 from tests.server.helpers import config, create_call, ingest, requests_of, segment
 from warmtransfer.client import Client
+from warmtransfer.server.app import RunningServer
 from warmtransfer.v1 import call_service_pb2, transcript_pb2, transcript_service_pb2
+
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
+
+
+async def test_the_server_stores_on_the_engine_under_test(
+    server: RunningServer, store_engine: str
+) -> None:
+    assert server.deps.store.engine.name == store_engine
 
 
 async def transcript(client: Client, call_id: str) -> list[transcript_pb2.TranscriptSegment]:

@@ -14,6 +14,9 @@ from warmtransfer.server.app import start_server
 from warmtransfer.server.config import load_config
 from warmtransfer.v1 import call_pb2, call_service_pb2, transcript_service_pb2
 
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
+
 
 async def test_end_call_is_idempotent_and_listed_by_state(client: Client) -> None:
     call_id = await create_call(client)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -15,6 +14,9 @@ from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.auth import key_fingerprint
 from warmtransfer.server.config import ConfigError, load_config
 from warmtransfer.v1 import transcript_pb2, transcript_service_pb2
+
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
 
 RAW = transcript_service_pb2.GetTranscriptRequest
 
@@ -80,7 +82,7 @@ async def test_original_text_is_kept_only_for_tenants_configured_to_keep_it(
     call_id = await create_call(b)
     await ingest(b, call_id, [segment(1, "my number is 555 867 5309")])
     assert await texts(b, call_id) == ["my number is <PHONE_NUMBER>"]
-    db = sqlite3.connect(server.deps.store.path)
+    db = server.deps.store.engine.connect(readonly=True)
     try:
         stored = db.execute(
             "SELECT text_raw FROM segments WHERE call_id = ?", (call_id,)

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from warmtransfer.server.store import CallStore
-from warmtransfer.server.store.schema import SCHEMA_VERSION
+from warmtransfer.server.store.sqlite_engine import SCHEMA_VERSION
 from warmtransfer.v1 import call_pb2, summary_pb2, transcript_pb2
 
 

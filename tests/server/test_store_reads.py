@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from warmtransfer.server.store import CallStore
+from warmtransfer.server.store.engine import Conn
 from warmtransfer.v1 import summary_pb2, transcript_pb2
 
 
@@ -35,13 +36,13 @@ async def test_a_busy_database_sends_the_read_to_a_reader_thread(tmp_path: Path)
     store = await CallStore.open(tmp_path)
     threads: list[int] = []
 
-    def read(conn: sqlite3.Connection) -> int:
+    def read(conn: Conn) -> int:
         threads.append(threading.get_ident())
         if len(threads) == 1:
             raise sqlite3.OperationalError("database is locked")
         return int(conn.execute("SELECT count(*) FROM calls").fetchone()[0])
 
-    def broken(conn: sqlite3.Connection) -> int:
+    def broken(conn: Conn) -> int:
         raise sqlite3.OperationalError("no such table: nothing")
 
     try:

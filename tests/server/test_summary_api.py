@@ -15,6 +15,9 @@ from warmtransfer.v1 import (
 )
 from warmtransfer.v1.transcript_service_pb2 import WatchCallRequest
 
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
+
 GetSummaryRequest = summary_service_pb2.GetSummaryRequest
 
 

@@ -18,6 +18,9 @@ from tests.server.test_transfer_livekit import call_state, room_names, start
 from warmtransfer.client import Client
 from warmtransfer.v1 import call_pb2, call_service_pb2, transfer_pb2, transfer_service_pb2
 
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
+
 pytestmark = pytest.mark.slow
 JOIN_TIMEOUT_S = 3
 ARRIVAL_TIMEOUT_S = 3

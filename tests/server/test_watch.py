@@ -8,6 +8,9 @@ from tests.server.helpers import config, create_call, ingest, segment
 from warmtransfer.client import Client
 from warmtransfer.v1 import call_pb2, call_service_pb2, transcript_service_pb2
 
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
+
 WatchCallRequest = transcript_service_pb2.WatchCallRequest
 
 

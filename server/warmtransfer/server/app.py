@@ -121,7 +121,12 @@ def open_history(config: ServerConfig) -> tuple[VectorStore, Embedder]:
 async def start_server(config: ServerConfig) -> RunningServer:
     """Open the store, resume summaries that fell behind, and start serving `config.listen`."""
     bus = EventBus()
-    store = await CallStore.open(config.data_dir, limits=config.limits, listener=bus.committed)
+    store = await CallStore.open(
+        config.data_dir,
+        database_url=config.database_url,
+        limits=config.limits,
+        listener=bus.committed,
+    )
     summarizer: Summarizer = OfflineSummarizer()
     if config.llm is not None:  # the LLM, with the offline summarizer standing in when it fails
         summarizer = FallbackSummarizer(build_llm(config.llm), summarizer)

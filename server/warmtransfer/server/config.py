@@ -5,6 +5,8 @@ Variables:
                               key `dev` for tenant `dev`, privileged).
     WARMTRANSFER_LISTEN       host:port to listen on (default 127.0.0.1:50051).
     WARMTRANSFER_DATA_DIR     where the SQLite call store lives (default ./.data).
+    DATABASE_URL              `postgresql://user:password@host:port/dbname`: the call store in
+                              PostgreSQL, shared by server replicas (unset: SQLite).
     WARMTRANSFER_MAX_SEGMENT_CHARS, WARMTRANSFER_MAX_SEGMENTS_PER_CALL,
     WARMTRANSFER_MAX_METADATA_BYTES, WARMTRANSFER_MAX_METADATA_ENTRIES   limits.
     WARMTRANSFER_SUMMARY_EVERY_SEGMENTS, WARMTRANSFER_SUMMARY_EVERY_SECONDS   summary debounce.
@@ -111,6 +113,7 @@ class ServerConfig:
     original_text_tenants: frozenset[str] = frozenset()  # "*" means every tenant
     redaction_style: RedactionStyle = "tag"
     workers: int | None = None  # None: one per CPU
+    database_url: str | None = None  # None: SQLite under data_dir
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     # What the embedding provider is built from (warmtransfer.rag.embeddings.build_embedder).
@@ -201,6 +204,7 @@ def load_config(
         )
     values["redaction_style"] = style
     values["workers"] = _workers(env)
+    values["database_url"] = _database_url(env)
     values["qdrant_url"] = env.get("QDRANT_URL") or None
     values["qdrant_api_key"] = env.get("QDRANT_API_KEY") or None
     if values["qdrant_api_key"] and not values["qdrant_url"]:
@@ -348,3 +352,16 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     if value < 0:
         raise ConfigError(f"{name}: must not be negative, got {value}")
     return value
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    url = (env.get("DATABASE_URL") or "").strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        scheme = url.split("://", 1)[0] if "://" in url else url[:20]
+        raise ConfigError(
+            f"DATABASE_URL: {scheme!r} is not a postgresql:// URL (the call store speaks "
+            "PostgreSQL; unset it for the embedded SQLite store)"
+        )
+    return url

@@ -18,7 +18,7 @@ from warmtransfer.server.errors import (
 )
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.servicers.deps import Deps
-from warmtransfer.server.store.call_store import new_call_id, room_name
+from warmtransfer.server.store.calls import new_call_id, room_name
 from warmtransfer.server.summary_storage import CallRef
 from warmtransfer.server.validation import (
     check_call_id,

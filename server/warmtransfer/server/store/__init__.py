@@ -1,4 +1,4 @@
-"""The durable call store (SQLite, WAL, group commit)."""
+"""The durable call store: SQLite (embedded, WAL, group commit) or PostgreSQL (`DATABASE_URL`)."""
 
 from warmtransfer.server.store.call_store import AppendResult, CallStore, StoredSummary
 

@@ -1,28 +1,33 @@
-"""Group commit for SQLite: many writers, one thread, one transaction per batch.
+"""Group commit: many writers, one thread, one transaction per batch.
 
-Every write is a function of a `sqlite3.Connection`. Writes queue up while the previous batch
-commits; the next batch takes all of them in one transaction (each inside its own SAVEPOINT, so
-one write's domain error rolls back that write only) and one fsync. A write's future resolves
-only after its transaction has committed: callers acknowledge data only then.
+Every write is a function of a connection. Writes queue up while the previous batch commits;
+the next batch takes all of them in one transaction (each inside its own SAVEPOINT, so one
+write's domain error rolls back that write only) and one fsync. A write's future resolves only
+after its transaction has committed: callers acknowledge data only then.
+
+Each write names the keys it serializes on; the batch's transaction holds all of them (see
+`engine`). A transaction the engine reports as lost to another process (a deadlock, a
+serialization failure) is rolled back and the whole batch run again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from warmtransfer.server.errors import WarmTransferError
+from warmtransfer.server.store.engine import Conn, Engine
 
 __all__ = ["GroupCommitWriter", "StoreClosed"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_BATCH = 1024
+MAX_ATTEMPTS = 5
 
 
 class StoreClosed(RuntimeError):
@@ -31,9 +36,10 @@ class StoreClosed(RuntimeError):
 
 @dataclass(slots=True)
 class _Write:
-    fn: Callable[[sqlite3.Connection], Any]
+    fn: Callable[[Conn], Any]
     future: asyncio.Future[Any]
     notify: tuple[str, ...]
+    locks: tuple[str, ...]
     outcome: tuple[bool, Any] = field(default=(False, None))
 
 
@@ -41,43 +47,50 @@ class GroupCommitWriter:
     """Runs writes on one connection in one thread, batching concurrent ones per commit."""
 
     def __init__(
-        self,
-        connect: Callable[[], sqlite3.Connection],
-        *,
-        on_commit: Callable[[set[str]], None] = lambda keys: None,
+        self, engine: Engine, *, on_commit: Callable[[set[str]], None] = lambda keys: None
     ) -> None:
-        self._connect = connect
+        self._engine = engine
         self._on_commit = on_commit
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
-        self._conn: sqlite3.Connection | None = None
+        self._conn: Conn | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._conn = await loop.run_in_executor(self._executor, self._connect)
+        self._conn = await loop.run_in_executor(self._executor, self._engine.connect)
         self._task = asyncio.create_task(self._run(), name="store-writer")
 
     async def submit(
-        self, fn: Callable[[sqlite3.Connection], T], *, notify: str | tuple[str, ...] = ()
+        self,
+        fn: Callable[[Conn], T],
+        *,
+        notify: str | tuple[str, ...] = (),
+        locks: str | tuple[str, ...] | None = None,
     ) -> T:
         """Run `fn` in a transaction; return its result once the transaction has committed."""
-        return await self.enqueue(fn, notify=notify)
+        return await self.enqueue(fn, notify=notify, locks=locks)
 
     def enqueue(
-        self, fn: Callable[[sqlite3.Connection], T], *, notify: str | tuple[str, ...] = ()
+        self,
+        fn: Callable[[Conn], T],
+        *,
+        notify: str | tuple[str, ...] = (),
+        locks: str | tuple[str, ...] | None = None,
     ) -> asyncio.Future[T]:
         """Queue `fn` now (writes run in the order queued); the future resolves after commit.
 
         When `fn` succeeds, `notify` (one key or several) is among the keys passed to
-        `on_commit` after the commit, even if nobody awaits the future any more.
+        `on_commit` after the commit, even if nobody awaits the future any more. `locks` are
+        the keys the write serializes on (default: the ones it notifies).
         """
         if self._closing:
             raise StoreClosed("the call store is shutting down")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         keys = (notify,) if isinstance(notify, str) else notify
-        self._queue.put_nowait(_Write(fn, future, keys))
+        held = keys if locks is None else (locks,) if isinstance(locks, str) else locks
+        self._queue.put_nowait(_Write(fn, future, keys, held))
         return future
 
     async def close(self) -> None:
@@ -126,9 +139,23 @@ class GroupCommitWriter:
                     write.future.set_exception(value)
 
     def _commit(self, batch: list[_Write]) -> None:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                self._commit_once(batch)
+                return
+            except Exception as exc:
+                if attempt == MAX_ATTEMPTS or not self._engine.retryable(exc):
+                    raise
+                log.info(
+                    "store batch of %d writes lost a race (%s); running it again",
+                    len(batch),
+                    type(exc).__name__,
+                )
+
+    def _commit_once(self, batch: list[_Write]) -> None:
         conn = self._conn
         assert conn is not None
-        conn.execute("BEGIN IMMEDIATE")
+        self._engine.begin_write(conn, (key for write in batch for key in write.locks))
         try:
             for write in batch:
                 conn.execute("SAVEPOINT w")
@@ -138,6 +165,8 @@ class GroupCommitWriter:
                     conn.execute("ROLLBACK TO w")
                     write.outcome = (False, exc)
                 except Exception as exc:
+                    if self._engine.retryable(exc):
+                        raise  # the whole transaction is lost, not this write alone
                     log.exception("store write failed")
                     conn.execute("ROLLBACK TO w")
                     write.outcome = (False, exc)

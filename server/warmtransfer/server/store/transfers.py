@@ -1,7 +1,7 @@
 """Transfer records: one warm transfer at a time per call, each state change with its events.
 
-Kept beside the call store (same SQLite file, same writer) as plain functions over a connection,
-so a transfer's state, the call's state and their events commit together. Every change is also
+Plain functions over a connection, run by the call store's writer, so a transfer's state, the
+call's state and their events commit together. Every change is also
 written to the receiving agent's own stream (`agent_events`, read by WatchAgent), so an agent
 learns of an offer without knowing the call.
 """
@@ -9,13 +9,35 @@ learns of an offer without knowing the call.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import time
 
 from warmtransfer.server.errors import FailedPrecondition, NotFound
+from warmtransfer.server.store.calls import (
+    add_participant,
+    call_event,
+    participant_roles,
+    require_call,
+    set_call_state,
+)
+from warmtransfer.server.store.codec import timestamp_us
+from warmtransfer.server.store.engine import Conn
+from warmtransfer.server.store.events import append_event
 from warmtransfer.v1 import call_pb2, transcript_service_pb2, transfer_pb2, transfer_service_pb2
 
-__all__ = ["ACTIVE_STATES", "END_STATES", "agent_key", "new_transfer_id"]
+__all__ = [
+    "ACTIVE_STATES",
+    "END_STATES",
+    "accept_transfer",
+    "active_transfers",
+    "agent_events_after",
+    "agent_key",
+    "change_transfer",
+    "first_open_offer_cursor",
+    "new_transfer_id",
+    "require_transfer",
+    "start_transfer",
+]
+CallState = call_pb2.CallState
 
 TransferState = transfer_pb2.TransferState
 ACTIVE_STATES = (transfer_pb2.TRANSFER_STATE_CONSULTING, transfer_pb2.TRANSFER_STATE_COMPLETING)
@@ -45,8 +67,6 @@ def consult_room_name(transfer_id: str) -> str:
 
 
 def _from_row(row: tuple[object, ...]) -> transfer_pb2.Transfer:
-    from warmtransfer.server.store.call_store import timestamp_us
-
     tid, call_id, state, src, dst, reason, room, created, updated, end_reason, accepted = row
     transfer = transfer_pb2.Transfer(
         transfer_id=str(tid),
@@ -65,9 +85,7 @@ def _from_row(row: tuple[object, ...]) -> transfer_pb2.Transfer:
     return transfer
 
 
-def require_transfer(
-    conn: sqlite3.Connection, tenant_id: str, transfer_id: str
-) -> transfer_pb2.Transfer:
+def require_transfer(conn: Conn, tenant_id: str, transfer_id: str) -> transfer_pb2.Transfer:
     row = conn.execute(
         f"SELECT {_COLUMNS}, tenant_id FROM transfers WHERE transfer_id = ?", (transfer_id,)
     ).fetchone()
@@ -76,7 +94,7 @@ def require_transfer(
     return _from_row(row[:-1])
 
 
-def active_transfer(conn: sqlite3.Connection, call_id: str) -> transfer_pb2.Transfer | None:
+def active_transfer(conn: Conn, call_id: str) -> transfer_pb2.Transfer | None:
     placeholders = ",".join("?" * len(ACTIVE_STATES))
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM transfers WHERE call_id = ? AND state IN ({placeholders})",
@@ -86,7 +104,7 @@ def active_transfer(conn: sqlite3.Connection, call_id: str) -> transfer_pb2.Tran
 
 
 def insert_transfer(
-    conn: sqlite3.Connection,
+    conn: Conn,
     *,
     tenant_id: str,
     transfer_id: str,
@@ -124,38 +142,12 @@ def insert_transfer(
     return transfer
 
 
-def update_transfer(
-    conn: sqlite3.Connection,
-    tenant_id: str,
-    transfer_id: str,
-    *,
-    allowed_from: tuple[int, ...],
-    state: int,
-    end_reason: str,
-    at_us: int,
-) -> tuple[transfer_pb2.Transfer, int]:
-    """Move a transfer to `state` if it is in one of `allowed_from`; return it and its old state."""
-    before = require_transfer(conn, tenant_id, transfer_id)
-    if before.state not in allowed_from:
-        raise FailedPrecondition(
-            f"transfer {transfer_id!r} is {transfer_pb2.TransferState.Name(before.state)}, "
-            f"so it cannot become {transfer_pb2.TransferState.Name(state)}",
-            field="transfer_id",
-        )
-    conn.execute(
-        "UPDATE transfers SET state = ?, updated_us = ?, end_reason = ? WHERE transfer_id = ?",
-        (state, at_us, end_reason, transfer_id),
-    )
-    after = require_transfer(conn, tenant_id, transfer_id)
-    append_agent_event(conn, tenant_id, after, before.state, at_us)
-    return after, before.state
-
-
 def accept_transfer(
-    conn: sqlite3.Connection, tenant_id: str, transfer_id: str, *, at_us: int
+    conn: Conn, tenant_id: str, transfer_id: str, *, at_us: int
 ) -> tuple[transfer_pb2.Transfer, bool]:
-    """Mark the offer accepted (once; later calls change nothing); return the transfer and
-    whether this call accepted it. Only an offer still CONSULTING can be accepted."""
+    """Mark the offer accepted (once; later calls change nothing), told to the agent's stream
+    and the call's watchers; return the transfer and whether this call accepted it. Only an
+    offer still CONSULTING can be accepted."""
     before = require_transfer(conn, tenant_id, transfer_id)
     if before.state != transfer_pb2.TRANSFER_STATE_CONSULTING:
         raise FailedPrecondition(
@@ -171,19 +163,18 @@ def accept_transfer(
     )
     after = require_transfer(conn, tenant_id, transfer_id)
     append_agent_event(conn, tenant_id, after, before.state, at_us)
+    append_event(conn, after.call_id, transfer_event(after, after.state), at_us)
     return after, True
 
 
 def append_agent_event(
-    conn: sqlite3.Connection,
+    conn: Conn,
     tenant_id: str,
     transfer: transfer_pb2.Transfer,
     previous: int,
     at_us: int,
 ) -> None:
     """Record a change of `transfer` in its receiving agent's stream."""
-    from warmtransfer.server.store.call_store import timestamp_us
-
     event = transfer_service_pb2.WatchAgentResponse(
         transfer=transfer,
         previous_state=previous,  # type: ignore[arg-type]
@@ -196,7 +187,7 @@ def append_agent_event(
 
 
 def agent_events_after(
-    conn: sqlite3.Connection, tenant_id: str, identity: str, after_event_id: int, limit: int
+    conn: Conn, tenant_id: str, identity: str, after_event_id: int, limit: int
 ) -> list[transfer_service_pb2.WatchAgentResponse]:
     """The agent's events after a cursor, oldest first, each with its cursor set."""
     rows = conn.execute(
@@ -212,7 +203,7 @@ def agent_events_after(
     return events
 
 
-def first_open_offer_cursor(conn: sqlite3.Connection, tenant_id: str, identity: str) -> int:
+def first_open_offer_cursor(conn: Conn, tenant_id: str, identity: str) -> int:
     """The cursor just before the first event of the agent's offers still under way, or the
     agent's last cursor when none is (a new watcher starts there)."""
     placeholders = ",".join("?" * len(ACTIVE_STATES))
@@ -242,10 +233,97 @@ def transfer_event(
     )
 
 
-def call_event(call: call_pb2.Call, previous: int) -> transcript_service_pb2.WatchCallResponse:
-    return transcript_service_pb2.WatchCallResponse(
-        call_state_changed=transcript_service_pb2.CallStateChanged(
-            call=call,
-            previous_state=previous,  # type: ignore[arg-type]
+def start_transfer(
+    conn: Conn,
+    tenant_id: str,
+    call_id: str,
+    *,
+    transfer_id: str,
+    from_identity: str,
+    to_identity: str,
+    reason: str,
+    at_us: int,
+) -> tuple[transfer_pb2.Transfer, call_pb2.Call]:
+    """Record a new transfer (CONSULTING) and put the call in TRANSFERRING, atomically.
+
+    The transferring agent must hold an agent token for the call; the receiving agent is
+    registered as an agent of the call (identities stay unique per call).
+    """
+    call = require_call(conn, tenant_id, call_id)
+    if call.state != CallState.CALL_STATE_ACTIVE:
+        raise FailedPrecondition(
+            f"call {call_id!r} is {CallState.Name(call.state)}; only an active call "
+            "can be transferred",
+            field="call_id",
         )
+    roles = participant_roles(conn, call_id, from_identity, to_identity)
+    agent = call_pb2.PARTICIPANT_ROLE_AGENT
+    if roles.get(from_identity) != agent:
+        raise FailedPrecondition(
+            f"from_identity: {from_identity!r} is not an agent of call {call_id!r}",
+            field="from_identity",
+        )
+    if roles.get(to_identity, agent) != agent:
+        raise FailedPrecondition(
+            f"to_identity: {to_identity!r} already takes part in call {call_id!r} in another role",
+            field="to_identity",
+        )
+    transfer = insert_transfer(
+        conn,
+        tenant_id=tenant_id,
+        transfer_id=transfer_id,
+        call_id=call_id,
+        from_identity=from_identity,
+        to_identity=to_identity,
+        reason=reason,
+        at_us=at_us,
     )
+    add_participant(conn, call_id, to_identity, agent, at_us)
+    now = set_call_state(conn, tenant_id, call_id, CallState.CALL_STATE_TRANSFERRING)
+    append_event(conn, call_id, transfer_event(transfer, 0), at_us)
+    append_event(conn, call_id, call_event(now, call.state), at_us)
+    return transfer, now
+
+
+def change_transfer(
+    conn: Conn,
+    tenant_id: str,
+    transfer_id: str,
+    *,
+    allowed_from: tuple[int, ...],
+    state: int,
+    end_reason: str,
+    at_us: int,
+) -> transfer_pb2.Transfer:
+    """Move a transfer to `state` if it is in one of `allowed_from`, told to the agent's stream
+    and the call's watchers; when it ends, the call is active again (unless it ended)."""
+    before = require_transfer(conn, tenant_id, transfer_id)
+    if before.state not in allowed_from:
+        raise FailedPrecondition(
+            f"transfer {transfer_id!r} is {transfer_pb2.TransferState.Name(before.state)}, "
+            f"so it cannot become {transfer_pb2.TransferState.Name(state)}",
+            field="transfer_id",
+        )
+    conn.execute(
+        "UPDATE transfers SET state = ?, updated_us = ?, end_reason = ? WHERE transfer_id = ?",
+        (state, at_us, end_reason, transfer_id),
+    )
+    transfer = require_transfer(conn, tenant_id, transfer_id)
+    append_agent_event(conn, tenant_id, transfer, before.state, at_us)
+    call_id = transfer.call_id
+    append_event(conn, call_id, transfer_event(transfer, before.state), at_us)
+    if state in END_STATES:
+        call = require_call(conn, tenant_id, call_id)
+        if call.state == CallState.CALL_STATE_TRANSFERRING:
+            now = set_call_state(conn, tenant_id, call_id, CallState.CALL_STATE_ACTIVE)
+            append_event(conn, call_id, call_event(now, call.state), at_us)
+    return transfer
+
+
+def active_transfers(conn: Conn) -> list[tuple[str, transfer_pb2.Transfer]]:
+    """(tenant_id, transfer) of every transfer not yet ended."""
+    marks = ", ".join("?" * len(ACTIVE_STATES))
+    rows = conn.execute(
+        f"SELECT tenant_id, transfer_id FROM transfers WHERE state IN ({marks})", ACTIVE_STATES
+    ).fetchall()
+    return [(r[0], require_transfer(conn, r[0], r[1])) for r in rows]

@@ -1,11 +1,18 @@
-"""The SQLite schema of the call store (WAL mode, one file under the data directory)."""
+"""The embedded engine of the call store: SQLite in WAL mode, one file under the data directory.
+
+One writer connection commits for the whole process (see `group_commit`), so a write needs no
+lock of its own; readers use read-only connections, which WAL lets run beside the writer.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["SCHEMA_VERSION", "connect"]
+from warmtransfer.server.store.engine import Conn
+
+__all__ = ["SCHEMA_VERSION", "SQLiteEngine"]
 
 SCHEMA_VERSION = 4
 
@@ -138,32 +145,66 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open the store; the writer also creates the schema."""
-    if readonly:
-        conn = sqlite3.connect(
-            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-        )
-    else:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 10000")
-    if not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-        # FULL: a commit is on disk before it returns, so an ack survives a power cut too.
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.executescript(_SCHEMA)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0:
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif version in (1, 2, 3):
-            if version == 1:
-                _migrate_1_to_2(conn)
-            if version <= 2:
-                _migrate_2_to_3(conn)
-            _migrate_3_to_4(conn)
-        elif version != SCHEMA_VERSION:
+class SQLiteEngine:
+    """The call store in one SQLite file."""
+
+    name = "sqlite"
+    instant_reads = True
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def describe(self) -> str:
+        return f"SQLite {self.path}"
+
+    def prepare(self) -> None:
+        conn = self.connect()
+        try:
+            _migrate(conn, self.path)
+        finally:
             conn.close()
-            raise RuntimeError(
-                f"{path}: store schema version {version}, this server knows {SCHEMA_VERSION}"
+
+    def connect(self, *, readonly: bool = False) -> sqlite3.Connection:
+        if readonly:
+            conn = sqlite3.connect(
+                f"file:{self.path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
             )
-    return conn
+        else:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a commit is on disk before it returns, so an ack survives a power cut too.
+            conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
+    def begin_write(self, conn: Conn, keys: Iterable[str]) -> None:
+        conn.execute("BEGIN IMMEDIATE")  # the file's one write lock covers every key
+
+    def begin_snapshot(self, conn: Conn) -> None:
+        conn.execute("BEGIN")
+
+    def retryable(self, exc: BaseException) -> bool:
+        return False  # one writer: no transaction of ours can lose a race to another
+
+    def busy(self, exc: BaseException) -> bool:
+        text = str(exc)
+        return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Create the schema, or bring an older one up to `SCHEMA_VERSION`."""
+    conn.executescript(_SCHEMA)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == 0:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    elif version in (1, 2, 3):
+        if version == 1:
+            _migrate_1_to_2(conn)
+        if version <= 2:
+            _migrate_2_to_3(conn)
+        _migrate_3_to_4(conn)
+    elif version != SCHEMA_VERSION:
+        raise RuntimeError(
+            f"{path}: store schema version {version}, this server knows {SCHEMA_VERSION}"
+        )

@@ -1,0 +1,136 @@
+"""A real PostgreSQL server for tests: a throw-away cluster on a free loopback port.
+
+Debian's `postgresql` package provides the binaries (`make test` installs it when missing);
+WARMTRANSFER_POSTGRES_BIN names another directory of them. The cluster lives in a temporary
+directory and is removed afterwards; each test takes a fresh database in it. PostgreSQL refuses
+to run as root, so under root the cluster runs as the `postgres` user the package creates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.livekit_server import _free_tcp_port
+
+READY_LINE = "database system is ready to accept connections"
+START_TIMEOUT_S = 60.0
+
+
+def bin_dir() -> Path:
+    candidates = [os.environ.get("WARMTRANSFER_POSTGRES_BIN") or ""]
+    candidates += sorted(
+        (str(p) for p in Path("/usr/lib/postgresql").glob("*/bin")),
+        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "postgres").is_file():
+            return Path(candidate)
+    pytest.fail("PostgreSQL is not installed: run 'make test' (it installs Debian's postgresql)")
+
+
+@dataclass(slots=True)
+class PostgresServer:
+    port: int
+    pid: int  # the postmaster's; its children are the connections' backends
+    _names: Iterator[int] = field(default_factory=itertools.count)
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def create_database(self) -> str:
+        """A new empty database; its URL."""
+        name = f"t{os.getpid()}_{next(self._names)}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+@contextlib.contextmanager
+def running_postgres() -> Iterator[PostgresServer]:
+    binaries = bin_dir()
+    root = Path(tempfile.mkdtemp(prefix="wt-postgres-"))
+    # Under root, the programs themselves run as postgres (no wrapper process between the
+    # test and the server, so signals reach the server).
+    as_owner: dict[str, Any] = {}
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+        as_owner = {"user": "postgres", "group": "postgres", "extra_groups": []}
+    data = root / "data"
+    subprocess.run(
+        [
+            str(binaries / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ],
+        check=True,
+        capture_output=True,
+        **as_owner,
+    )
+    port = _free_tcp_port()
+    process = subprocess.Popen(
+        [
+            str(binaries / "postgres"),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={root}",
+            "-c",
+            "max_connections=200",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        **as_owner,
+    )
+    assert process.stderr is not None
+    ready = threading.Event()
+    log: list[str] = []
+
+    def read_log() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            log.append(line)
+            if READY_LINE in line:
+                ready.set()
+
+    reader = threading.Thread(target=read_log, name="postgres-log", daemon=True)
+    reader.start()
+    try:
+        if not ready.wait(START_TIMEOUT_S) or process.poll() is not None:
+            pytest.fail("PostgreSQL did not start:\n" + "".join(log[-30:]))
+        yield PostgresServer(port, process.pid)
+    finally:
+        process.send_signal(signal.SIGINT)  # "fast" shutdown: clients are disconnected
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(timeout=5)
+        process.stderr.close()
+        shutil.rmtree(root, ignore_errors=True)
