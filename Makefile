@@ -123,16 +123,19 @@ $(CHROMIUM):
 	$$apt install -y --no-install-recommends chromium || \
 	{ $$apt update && $$apt install -y --no-install-recommends chromium; }
 
-# The PostgreSQL server the store's tests run against (tests/postgres_server.py starts a
-# throw-away cluster): Debian's package, installed when no server binary is present.
-POSTGRES_STAMP := .tools/.postgresql
+# The PostgreSQL and Redis servers the replica tests run against (tests/postgres_server.py and
+# tests/redis_server.py start throw-away ones): Debian's packages, installed when missing.
+POSTGRES_STAMP := .tools/.postgresql-redis
 
 $(POSTGRES_STAMP):
-	if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	missing=; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
 	  apt="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get"; \
-	  $$apt install -y --no-install-recommends postgresql || \
-	  { $$apt update && $$apt install -y --no-install-recommends postgresql; }; \
+	  $$apt install -y --no-install-recommends $$missing || \
+	  { $$apt update && $$apt install -y --no-install-recommends $$missing; }; \
 	fi
 	mkdir -p $(dir $@) && touch $@
 
@@ -188,6 +191,7 @@ eval: $(STAMP) $(SMOLLM) ## Summary quality, redaction recall/precision per enti
 .PHONY: bench
 bench: $(STAMP) $(LIVEKIT_SERVER) $(SMOLLM) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.ingest --engine postgresql
 	$(BIN)/python -m bench.redaction_cost
 	$(BIN)/python -m bench.summary_latency
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transfer

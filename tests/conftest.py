@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.postgres_server import PostgresServer, running_postgres
+from tests.redis_server import RedisServer, running_redis
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
@@ -29,6 +30,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    with running_redis() as server:
         yield server
 
 

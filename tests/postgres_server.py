@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.daemons import running_daemon
 from tests.livekit_server import _free_tcp_port
 
 READY_LINE = "database system is ready to accept connections"
@@ -89,48 +89,29 @@ def running_postgres() -> Iterator[PostgresServer]:
         **as_owner,
     )
     port = _free_tcp_port()
-    process = subprocess.Popen(
-        [
-            str(binaries / "postgres"),
-            "-D",
-            str(data),
-            "-p",
-            str(port),
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            f"unix_socket_directories={root}",
-            "-c",
-            "max_connections=200",
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        **as_owner,
-    )
-    assert process.stderr is not None
-    ready = threading.Event()
-    log: list[str] = []
-
-    def read_log() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            log.append(line)
-            if READY_LINE in line:
-                ready.set()
-
-    reader = threading.Thread(target=read_log, name="postgres-log", daemon=True)
-    reader.start()
+    argv = [
+        str(binaries / "postgres"),
+        "-D",
+        str(data),
+        "-p",
+        str(port),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        f"unix_socket_directories={root}",
+        "-c",
+        "max_connections=200",
+    ]
     try:
-        if not ready.wait(START_TIMEOUT_S) or process.poll() is not None:
-            pytest.fail("PostgreSQL did not start:\n" + "".join(log[-30:]))
-        yield PostgresServer(port, process.pid)
+        # SIGINT: the "fast" shutdown, which disconnects clients instead of waiting for them.
+        with running_daemon(
+            "PostgreSQL",
+            argv,
+            ready_line=READY_LINE,
+            stop_signal=signal.SIGINT,
+            start_timeout_s=START_TIMEOUT_S,
+            **as_owner,
+        ) as process:
+            yield PostgresServer(port, process.pid)
     finally:
-        process.send_signal(signal.SIGINT)  # "fast" shutdown: clients are disconnected
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        reader.join(timeout=5)
-        process.stderr.close()
         shutil.rmtree(root, ignore_errors=True)

@@ -36,6 +36,12 @@ def test_no_keys_means_dev_mode_on_loopback_only() -> None:
         ({"WARMTRANSFER_SUMMARY_EVERY_SECONDS": "-1"}, "WARMTRANSFER_SUMMARY_EVERY_SECONDS"),
         ({"WARMTRANSFER_TRANSFER_POLL_SECONDS": "0"}, "WARMTRANSFER_TRANSFER_POLL_SECONDS"),
         ({"WARMTRANSFER_INGEST_SECRET": "short"}, "WARMTRANSFER_INGEST_SECRET"),
+        ({"DATABASE_URL": "mysql://db/calls"}, "DATABASE_URL"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "REDIS_URL.*DATABASE_URL"),
+        (
+            {"DATABASE_URL": "postgresql://db/calls", "REDIS_URL": "memcached://cache"},
+            "REDIS_URL",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], named: str) -> None:
@@ -61,3 +67,12 @@ def test_dotenv_is_read_and_the_environment_wins(
 )
 def test_loopback_detection(listen: str, loopback: bool) -> None:
     assert is_loopback(listen) is loopback
+
+
+def test_replicas_share_a_database_and_a_redis() -> None:
+    config = load_config(
+        {"DATABASE_URL": "postgresql://wt@db:5432/calls", "REDIS_URL": "redis://cache:6379/0"}
+    )
+    assert config.database_url == "postgresql://wt@db:5432/calls"
+    assert config.redis_url == "redis://cache:6379/0"
+    assert load_config({}).database_url is None and load_config({}).redis_url is None

@@ -26,6 +26,7 @@ from warmtransfer.rag.embeddings import Embedder, build_embedder, embedding_prov
 from warmtransfer.rag.vector_store import VectorStore, open_vector_store
 from warmtransfer.server.config import ServerConfig
 from warmtransfer.server.event_bus import EventBus
+from warmtransfer.server.event_relay import RedisEventRelay
 from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens, load_secret
 from warmtransfer.server.interceptors import RequestInterceptor
@@ -92,6 +93,8 @@ class RunningServer:
         await deps.engine.close()
         await deps.indexer.close()
         await deps.redactors.close()
+        if deps.relay is not None:
+            await deps.relay.close()
         await deps.store.close()
         if deps.media is not None:
             await deps.media.close()
@@ -127,6 +130,10 @@ async def start_server(config: ServerConfig) -> RunningServer:
         limits=config.limits,
         listener=bus.committed,
     )
+    relay = None
+    if config.redis_url:  # replicas: their watchers woken by each other's commits
+        relay = RedisEventRelay(config.redis_url, bus)
+        await relay.start()
     summarizer: Summarizer = OfflineSummarizer()
     if config.llm is not None:  # the LLM, with the offline summarizer standing in when it fails
         summarizer = FallbackSummarizer(build_llm(config.llm), summarizer)
@@ -169,6 +176,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
             }
         ),
         settled=settled,
+        relay=relay,
     )
     await deps.transfers.resume()
     for tenant_id, call_id, _ in await store.calls_behind_summary():
@@ -201,6 +209,8 @@ async def start_server(config: ServerConfig) -> RunningServer:
         await deps.engine.close()
         await indexer.close()
         await redactors.close()
+        if relay is not None:
+            await relay.close()
         await store.close()
         raise OSError(f"cannot listen on {config.listen}: is another server using it?")
     await server.start()

@@ -7,6 +7,8 @@ Variables:
     WARMTRANSFER_DATA_DIR     where the SQLite call store lives (default ./.data).
     DATABASE_URL              `postgresql://user:password@host:port/dbname`: the call store in
                               PostgreSQL, shared by server replicas (unset: SQLite).
+    REDIS_URL                 `redis://host:port/db`: replicas wake each other's watchers and
+                              share interims through a Redis Stream (needs DATABASE_URL).
     WARMTRANSFER_MAX_SEGMENT_CHARS, WARMTRANSFER_MAX_SEGMENTS_PER_CALL,
     WARMTRANSFER_MAX_METADATA_BYTES, WARMTRANSFER_MAX_METADATA_ENTRIES   limits.
     WARMTRANSFER_SUMMARY_EVERY_SEGMENTS, WARMTRANSFER_SUMMARY_EVERY_SECONDS   summary debounce.
@@ -114,6 +116,7 @@ class ServerConfig:
     redaction_style: RedactionStyle = "tag"
     workers: int | None = None  # None: one per CPU
     database_url: str | None = None  # None: SQLite under data_dir
+    redis_url: str | None = None  # None: one replica, events on its own bus
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     # What the embedding provider is built from (warmtransfer.rag.embeddings.build_embedder).
@@ -204,7 +207,9 @@ def load_config(
         )
     values["redaction_style"] = style
     values["workers"] = _workers(env)
-    values["database_url"] = _database_url(env)
+    database_url = _database_url(env)
+    values["database_url"] = database_url
+    values["redis_url"] = _redis_url(env, database_url)
     values["qdrant_url"] = env.get("QDRANT_URL") or None
     values["qdrant_api_key"] = env.get("QDRANT_API_KEY") or None
     if values["qdrant_api_key"] and not values["qdrant_url"]:
@@ -363,5 +368,18 @@ def _database_url(env: Mapping[str, str]) -> str | None:
         raise ConfigError(
             f"DATABASE_URL: {scheme!r} is not a postgresql:// URL (the call store speaks "
             "PostgreSQL; unset it for the embedded SQLite store)"
+        )
+    return url
+
+
+def _redis_url(env: Mapping[str, str], database_url: str | None) -> str | None:
+    url = (env.get("REDIS_URL") or "").strip()
+    if not url:
+        return None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"REDIS_URL: {url.split('://', 1)[0]!r} is not a redis:// URL")
+    if database_url is None:
+        raise ConfigError(
+            "REDIS_URL: replicas share events only over a shared call store; set DATABASE_URL"
         )
     return url

@@ -2,14 +2,15 @@
 
 Stored events are always read from the store (so a watcher misses nothing and order is the
 store's); the bus only says "look again". Interim segments are not stored: the bus hands them to
-the watchers that are connected now, and drops them for a watcher that is too far behind.
+the watchers that are connected now, and drops them for a watcher that is too far behind. With
+replicas, a `forward` (see `event_relay`) carries both to the other replicas' buses.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from typing import Final
+from typing import Final, Protocol
 
 from warmtransfer.v1 import transcript_service_pb2
 
@@ -18,6 +19,14 @@ __all__ = ["EventBus", "Subscription"]
 WAKE: Final = "wake"
 CLOSED: Final = "closed"
 Item = transcript_service_pb2.WatchCallResponse | str
+
+
+class Forward(Protocol):
+    """Where a bus sends its wakes and interims for the other replicas."""
+
+    def wakes(self, keys: set[str]) -> None: ...
+
+    def interim(self, call_id: str, event: transcript_service_pb2.WatchCallResponse) -> None: ...
 
 
 class Subscription:
@@ -63,6 +72,7 @@ class EventBus:
     def __init__(self) -> None:
         self._subs: defaultdict[str, set[Subscription]] = defaultdict(set)
         self._closed = False
+        self.forward: Forward | None = None
 
     def subscribe(self, call_id: str) -> Subscription:
         sub = Subscription(self, call_id)
@@ -71,13 +81,32 @@ class EventBus:
         self._subs[call_id].add(sub)
         return sub
 
-    def committed(self, call_ids: set[str]) -> None:
-        """New events of these calls are stored."""
-        for call_id in call_ids:
-            for sub in self._subs.get(call_id, ()):
-                sub._wake()
+    def committed(self, keys: set[str]) -> None:
+        """This replica stored new events under these keys (call ids, agents' streams)."""
+        self.wake(keys)
+        if self.forward is not None:
+            self.forward.wakes(keys)
 
     def interim(self, call_id: str, event: transcript_service_pb2.WatchCallResponse) -> None:
+        """An interim segment arrived at this replica."""
+        self.offer_interim(call_id, event)
+        if self.forward is not None:
+            self.forward.interim(call_id, event)
+
+    def wake(self, keys: set[str]) -> None:
+        """Wake this replica's watchers of these keys (new events are stored)."""
+        for key in keys:
+            for sub in self._subs.get(key, ()):
+                sub._wake()
+
+    def wake_all(self) -> None:
+        """Wake every watcher of this replica (notices may have been missed)."""
+        for subs in self._subs.values():
+            for sub in subs:
+                sub._wake()
+
+    def offer_interim(self, call_id: str, event: transcript_service_pb2.WatchCallResponse) -> None:
+        """Hand an interim to this replica's watchers of the call."""
         for sub in self._subs.get(call_id, ()):
             sub._offer(event)
 

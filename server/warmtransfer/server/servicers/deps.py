@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from warmtransfer.pipeline.summary.engine import RollingSummaryEngine
 from warmtransfer.server.config import ServerConfig
 from warmtransfer.server.event_bus import EventBus
+from warmtransfer.server.event_relay import RedisEventRelay
 from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens
 from warmtransfer.server.media import LiveKitRooms
@@ -34,4 +35,5 @@ class Deps:
     ingest_tokens: IngestTokens
     load: LoadMonitor
     settled: SettledTranscripts
+    relay: RedisEventRelay | None = None  # wakes and interims across replicas (REDIS_URL)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

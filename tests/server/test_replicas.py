@@ -1,0 +1,173 @@
+"""Two server replicas on one PostgreSQL database and one Redis: what one stores, watchers on the
+other see at once, and a watcher that moves to the other replica resumes from its cursor with no
+gap and no repeat. Real servers on free ports, real PostgreSQL, real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from tests.redis_server import RedisServer, running_redis
+from tests.server.helpers import config, create_call, ingest, requests_of, segment
+from warmtransfer.client import Client
+from warmtransfer.server.app import RunningServer, start_server
+from warmtransfer.server.config import load_config
+from warmtransfer.v1 import transcript_service_pb2
+
+STORE_ENGINES = ("postgresql",)
+WatchCallResponse = transcript_service_pb2.WatchCallResponse
+
+
+@pytest.fixture
+async def replicas(
+    server_env: dict[str, str], redis_server: RedisServer, tmp_path: Path
+) -> AsyncIterator[list[RunningServer]]:
+    running: list[RunningServer] = []
+    try:
+        for n in range(2):
+            env = server_env | {
+                "REDIS_URL": redis_server.url,
+                "WARMTRANSFER_DATA_DIR": str(tmp_path / f"replica-{n}"),
+            }
+            running.append(await start_server(load_config(env)))
+        yield running
+    finally:
+        for server in running:
+            await server.stop(grace=1)
+
+
+@pytest.fixture
+async def clients(replicas: list[RunningServer]) -> AsyncIterator[list[Client]]:
+    made = [Client(f"127.0.0.1:{server.port}", api_key="key-a") for server in replicas]
+    yield made
+    for client in made:
+        await client.close()
+
+
+async def collect(
+    client: Client,
+    call_id: str,
+    until: Callable[[list[WatchCallResponse]], bool],
+    *,
+    after_cursor: str = "",
+    started: asyncio.Event | None = None,
+) -> list[WatchCallResponse]:
+    """Watch the call until `until(events so far)` holds (30 s at most); `started` is set at the
+    first event (the watcher is subscribed by then)."""
+    events: list[WatchCallResponse] = []
+
+    async def watch() -> None:
+        request = transcript_service_pb2.WatchCallRequest(
+            call_id=call_id, after_cursor=after_cursor
+        )
+        stream = client.transcripts.WatchCall(request)
+        async for event in stream:
+            events.append(event)
+            if started is not None:
+                started.set()
+            if until(events):
+                stream.cancel()
+                return
+        raise AssertionError("the watch ended early")
+
+    await asyncio.wait_for(watch(), 30)
+    return events
+
+
+def added(events: list[WatchCallResponse]) -> list[int]:
+    return [e.segment_added.segment.seq for e in events if e.HasField("segment_added")]
+
+
+async def test_a_watcher_on_one_replica_sees_what_the_other_stores(clients: list[Client]) -> None:
+    a, b = clients
+    call_id = await create_call(a)
+    started = asyncio.Event()
+    watching = asyncio.create_task(
+        collect(b, call_id, lambda events: added(events) == [1, 2, 3, 4, 5], started=started)
+    )
+    await started.wait()
+    await ingest(a, call_id, [segment(seq) for seq in range(1, 6)])
+    events = await watching
+    assert added(events) == [1, 2, 3, 4, 5]
+    cursors = [int(e.cursor) for e in events]
+    assert cursors == sorted(set(cursors))
+
+
+async def test_interims_reach_watchers_on_the_other_replica(clients: list[Client]) -> None:
+    a, b = clients
+    call_id = await create_call(a)
+    started = asyncio.Event()
+    watching = asyncio.create_task(
+        collect(
+            b,
+            call_id,
+            lambda events: any(e.HasField("segment_interim") for e in events),
+            started=started,
+        )
+    )
+    await started.wait()
+    stream = a.transcripts.StreamTranscript(
+        requests_of([config(call_id), segment(1, "I was charged tw", final=False)])
+    )
+    async for _ in stream:
+        pass
+    events = await watching
+    interims = [e.segment_interim.segment.text for e in events if e.HasField("segment_interim")]
+    assert interims == ["I was charged tw"]
+
+
+async def test_a_watcher_moving_to_the_other_replica_resumes_from_its_cursor(
+    clients: list[Client],
+) -> None:
+    a, b = clients
+    call_id = await create_call(a)
+    await ingest(a, call_id, [segment(seq) for seq in range(1, 4)])
+    first = await collect(a, call_id, lambda events: added(events) == [1, 2, 3])
+    # The client reconnects to the other replica with its last cursor, while more arrives
+    # through the first one.
+    watching = asyncio.create_task(
+        collect(b, call_id, lambda events: 6 in added(events), after_cursor=first[-1].cursor)
+    )
+    await ingest(a, call_id, [segment(seq) for seq in range(4, 7)])
+    second = await watching
+    assert added(first) + added(second) == [1, 2, 3, 4, 5, 6]
+    cursors = [int(e.cursor) for e in first + second]
+    assert cursors == sorted(set(cursors)), "no event twice, in cursor order"
+
+
+async def test_replicas_keep_waking_each_other_after_redis_restarts(
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
+    with contextlib.ExitStack() as redis_servers:
+        redis = redis_servers.enter_context(running_redis())
+        running = [
+            await start_server(
+                load_config(
+                    server_env
+                    | {"REDIS_URL": redis.url, "WARMTRANSFER_DATA_DIR": str(tmp_path / f"r{n}")}
+                )
+            )
+            for n in range(2)
+        ]
+        a, b = (Client(f"127.0.0.1:{server.port}", api_key="key-a") for server in running)
+        try:
+            call_id = await create_call(a)
+            started = asyncio.Event()
+            watching = asyncio.create_task(
+                collect(b, call_id, lambda events: added(events) == [1, 2], started=started)
+            )
+            await started.wait()
+            await ingest(a, call_id, [segment(1)])
+            redis_servers.close()  # Redis goes away, and comes back empty on the same port
+            redis_servers.enter_context(running_redis(redis.port))
+            await ingest(a, call_id, [segment(2)])
+            assert added(await watching) == [1, 2]
+        finally:
+            for client in (a, b):
+                await client.close()
+            for server in running:
+                await server.stop(grace=1)
