@@ -32,6 +32,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from warmtransfer.pipeline.worker.protocol import HOLD_IDENTITY
 from warmtransfer.server.briefing import spoken_briefing
@@ -40,6 +42,8 @@ from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.store.call_store import MAX_PENDING_SEGMENTS
 from warmtransfer.v1 import call_pb2, transfer_pb2, transfer_service_pb2
+
+T = TypeVar("T")
 
 __all__ = ["TransferCoordinator"]
 
@@ -69,9 +73,9 @@ class TransferCoordinator:
         self._join_timeout_s = join_timeout_s
         self._arrival_timeout_s = arrival_timeout_s
         self._poll_interval_s = poll_interval_s
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._hold_music: dict[str, str] = {}  # call room -> dispatch id of its hold music
-        self._media_tasks: dict[str, asyncio.Task[None]] = {}  # call room -> dispatching task
+        self._media_tasks: dict[str, asyncio.Task[str | None]] = {}  # call room -> dispatching
         self._wakes: dict[str, asyncio.Event] = {}  # call room -> its transfer watcher's alarm
 
     async def close(self) -> None:
@@ -240,30 +244,57 @@ class TransferCoordinator:
 
     async def _dispatch_media(
         self, media: LiveKitRooms, call_room: str, consult_room: str, briefing: dict[str, object]
-    ) -> None:
-        await self._start_hold_music(media, call_room)
+    ) -> str | None:
+        """Hold music for the caller, then the briefing's voice; the hold music's dispatch id."""
+        music = await self._dispatch_hold_music(media, call_room)
+        if music is not None and self._media_tasks.get(call_room) is asyncio.current_task():
+            self._hold_music[call_room] = music  # else the hold ended meanwhile: see below
         try:
             await media.dispatch_worker(consult_room, briefing)
         except WarmTransferError:  # no spoken briefing is not a failed transfer
             log.warning(
                 "no spoken briefing in %s: the media worker could not be dispatched", consult_room
             )
+        return music
 
     async def _start_hold_music(self, media: LiveKitRooms, room: str) -> None:
         """Have the media worker play hold music into the room (a missing worker means silence,
         logged, never a failed hold)."""
+        dispatch_id = await self._dispatch_hold_music(media, room)
+        if dispatch_id is not None:
+            self._hold_music[room] = dispatch_id
+
+    async def _dispatch_hold_music(self, media: LiveKitRooms, room: str) -> str | None:
         try:
-            self._hold_music[room] = await media.dispatch_worker(room, {"task": "hold_music"})
+            return await media.dispatch_worker(room, {"task": "hold_music"})
         except WarmTransferError:
             log.warning("no hold music for %s: the media worker could not be dispatched", room)
+            return None
 
     async def _stop_hold_music(self, media: LiveKitRooms, room: str) -> None:
         dispatching = self._media_tasks.pop(room, None)
-        if dispatching is not None:  # let a dispatch under way finish, then recall it
-            with contextlib.suppress(Exception):
-                await dispatching
+        if dispatching is not None and not dispatching.done():
+            # The dispatch is still under way (LiveKit's client retries a slow request for up
+            # to a minute and more): what ends the hold returns now, and the music it started
+            # is recalled when the dispatch returns.
+            self._spawn(self._recall_when_dispatched(media, room, dispatching))
+            return
         dispatch_id = self._hold_music.pop(room, None)
         if dispatch_id is not None:
+            await media.recall_worker(room, dispatch_id, HOLD_IDENTITY)
+
+    async def _recall_when_dispatched(
+        self, media: LiveKitRooms, room: str, dispatching: asyncio.Task[str | None]
+    ) -> None:
+        try:
+            dispatch_id = await dispatching
+        except Exception:
+            return  # nothing was dispatched
+        if dispatch_id is None:
+            return
+        if self._hold_music.get(room) == dispatch_id:  # not a later hold's music
+            del self._hold_music[room]
+        with contextlib.suppress(WarmTransferError):
             await media.recall_worker(room, dispatch_id, HOLD_IDENTITY)
 
     async def _agents(self, media: LiveKitRooms, room: str) -> list[str]:
@@ -292,8 +323,8 @@ class TransferCoordinator:
         if wake is not None:
             wake.set()
 
-    def _spawn(self, coro: object) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
