@@ -37,6 +37,7 @@ def test_no_keys_means_dev_mode_on_loopback_only() -> None:
         ({"WARMTRANSFER_TRANSFER_POLL_SECONDS": "0"}, "WARMTRANSFER_TRANSFER_POLL_SECONDS"),
         ({"WARMTRANSFER_INGEST_SECRET": "short"}, "WARMTRANSFER_INGEST_SECRET"),
         ({"DATABASE_URL": "mysql://db/calls"}, "DATABASE_URL"),
+        ({"WARMTRANSFER_OWNER_LEASE_SECONDS": "0"}, "WARMTRANSFER_OWNER_LEASE_SECONDS"),
         ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "REDIS_URL.*DATABASE_URL"),
         (
             {"DATABASE_URL": "postgresql://db/calls", "REDIS_URL": "memcached://cache"},

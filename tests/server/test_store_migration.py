@@ -1,6 +1,7 @@
 """Stores written by earlier schemas open, migrated: version 1 (before final summaries: the
 summaries of calls that had already ended count as final), version 2 (before the raw-read audit
-log and the retrieval index) and version 3 (before accepted offers and the agents' streams)."""
+log and the retrieval index), version 3 (before accepted offers and the agents' streams) and
+version 4 (before calls had owners)."""
 
 from __future__ import annotations
 
@@ -31,11 +32,10 @@ async def test_version_1_store_is_migrated(tmp_path: Path) -> None:
     store = await CallStore.open(tmp_path)
     try:
         # The ended call has a segment and a summary, now final: nothing to redo.
-        assert await store.calls_awaiting_final_summary() == []
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             finals = dict(conn.execute("SELECT call_id, final FROM summaries").fetchall())
-        assert version == SCHEMA_VERSION == 4
+        assert version == SCHEMA_VERSION == 5
         assert finals == {ended: 1, live: 0}
     finally:
         await store.close()
@@ -94,6 +94,32 @@ async def test_version_3_store_gains_accepted_offers_and_the_agents_streams(
         # Its earlier changes were never in B's stream; the ones after the upgrade are.
         events, _ = await store.agent_events_after("t", "agent-b", 0)
         assert [e.transfer.HasField("accepted_at") for e in events] == [True]
+        with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        await store.close()
+
+
+async def test_version_4_store_gains_call_owners_and_its_transcripts_are_settled(
+    tmp_path: Path,
+) -> None:
+    store = await CallStore.open(tmp_path)
+    call_id = (await store.create_call("t", "cust", {})).call_id
+    for seq in (1, 2):
+        said = transcript_pb2.TranscriptSegment(seq=seq, text=f"line {seq}", is_final=True)
+        await store.append_segment("t", call_id, said, f"line {seq}", settled_through=0)
+    await store.close()
+    with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+        conn.execute("DROP TABLE call_owners")
+        conn.execute("ALTER TABLE calls DROP COLUMN settled_through_seq")
+        conn.execute("PRAGMA user_version = 4")
+
+    store = await CallStore.open(tmp_path)
+    try:
+        # Version 4 kept no settled mark: what it stored counts as settled.
+        settled = await store.get_segments("t", call_id, limit=10, settled=True)
+        assert [s.seq for s in settled] == [1, 2]
+        assert await store.acquire_call(call_id, "r-1", lease_s=10) == 1
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
             assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:

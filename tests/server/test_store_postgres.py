@@ -53,8 +53,22 @@ def test_a_new_database_is_migrated_once_by_replicas_starting_together(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
             )
         }
-    assert versions == [SCHEMA_VERSION]
+    assert versions == list(range(4, SCHEMA_VERSION + 1))
     assert {"calls", "segments", "summaries", "transfers", "events", "raw_reads"} <= tables
+
+
+def test_a_database_of_an_older_version_gains_what_came_after(postgres: PostgresServer) -> None:
+    url = postgres.create_database()
+    PostgresEngine(url).prepare()
+    with psycopg.connect(url) as conn:  # as version 4 left it
+        conn.execute("DROP TABLE call_owners")
+        conn.execute("ALTER TABLE calls DROP COLUMN settled_through_seq")
+        conn.execute("DELETE FROM schema_migrations WHERE version > 4")
+    PostgresEngine(url).prepare()
+    with psycopg.connect(url) as conn:
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+        assert conn.execute("SELECT count(*) FROM call_owners").fetchone() == (0,)
+    assert versions == list(range(4, SCHEMA_VERSION + 1))
 
 
 def test_a_database_from_a_newer_server_is_refused_by_name(postgres: PostgresServer) -> None:

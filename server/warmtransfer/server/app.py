@@ -32,6 +32,7 @@ from warmtransfer.server.ingest_tokens import IngestTokens, load_secret
 from warmtransfer.server.interceptors import RequestInterceptor
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.overload import LoadMonitor
+from warmtransfer.server.ownership import CallOwnership, load_replica_id
 from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.servicers.calls import CallServicer
 from warmtransfer.server.servicers.context import ContextServicer
@@ -40,7 +41,7 @@ from warmtransfer.server.servicers.summaries import SummaryServicer
 from warmtransfer.server.servicers.transcripts import TranscriptServicer
 from warmtransfer.server.servicers.transfers import TransferServicer
 from warmtransfer.server.store import CallStore
-from warmtransfer.server.summary_storage import CallRef, SettledTranscripts, StoreSummaryStorage
+from warmtransfer.server.summary_storage import CallRef, StoreSummaryStorage
 from warmtransfer.server.transfers import TransferCoordinator
 from warmtransfer.server.workers import default_worker_count
 from warmtransfer.v1 import (
@@ -92,6 +93,7 @@ class RunningServer:
         await deps.transfers.close()
         await deps.engine.close()
         await deps.indexer.close()
+        await deps.ownership.close()  # its calls' work is written: others take them at once
         await deps.redactors.close()
         if deps.relay is not None:
             await deps.relay.close()
@@ -137,10 +139,13 @@ async def start_server(config: ServerConfig) -> RunningServer:
     summarizer: Summarizer = OfflineSummarizer()
     if config.llm is not None:  # the LLM, with the offline summarizer standing in when it fails
         summarizer = FallbackSummarizer(build_llm(config.llm), summarizer)
-    settled = SettledTranscripts()
     engine: RollingSummaryEngine[CallRef] = RollingSummaryEngine(
         summarizer,
-        StoreSummaryStorage(store, raw_tenants=config.llm_raw_tenants, settled=settled),
+        StoreSummaryStorage(
+            store,
+            raw_tenants=config.llm_raw_tenants,
+            fence=lambda call_id: ownership.fence(call_id),
+        ),
         every_segments=config.summary_every_segments,
         every_seconds=config.summary_every_seconds,
     )
@@ -151,7 +156,36 @@ async def start_server(config: ServerConfig) -> RunningServer:
         workers = default_worker_count(reserved=1 if local else 0)
     redactors = CallRedactors(style=config.redaction_style, workers=workers)
     await redactors.load()
-    indexer = HistoryIndexer(store, *await asyncio.to_thread(open_history, config))
+    indexer = HistoryIndexer(
+        store,
+        *await asyncio.to_thread(open_history, config),
+        fence=lambda call_id: ownership.fence(call_id),
+    )
+
+    def work(ref: CallRef) -> None:  # an owned call's summary and index catch up
+        engine.segment_stored(ref, count=config.summary_every_segments)
+        indexer.call_changed(ref)
+
+    def finish(ref: CallRef) -> None:  # an owned call ended: its final summary
+        engine.finalize(ref)
+        indexer.call_changed(ref)
+
+    ownership = CallOwnership(
+        store,
+        await asyncio.to_thread(load_replica_id, config.data_dir),
+        lease_s=config.owner_lease_seconds,
+        work=work,
+        finish=finish,
+    )
+
+    def remote_committed(keys: set[str]) -> None:  # another replica stored an owned call's
+        for key in keys:
+            ref = ownership.owned(key)
+            if ref is not None:
+                engine.segment_stored(ref)
+                indexer.call_changed(ref)
+
+    bus.on_remote = remote_committed
     tokens = IngestTokens(load_secret(config.ingest_secret, config.data_dir))
     deps = Deps(
         config=config,
@@ -175,15 +209,13 @@ async def start_server(config: ServerConfig) -> RunningServer:
                 "history_lag_s": indexer.lag_seconds,
             }
         ),
-        settled=settled,
+        ownership=ownership,
         relay=relay,
     )
     await deps.transfers.resume()
-    for tenant_id, call_id, _ in await store.calls_behind_summary():
-        engine.segment_stored(CallRef(tenant_id, call_id), count=config.summary_every_segments)
-    for tenant_id, call_id in await store.calls_awaiting_final_summary():
-        engine.finalize(CallRef(tenant_id, call_id))
-    await indexer.start()
+    await indexer.start(resume=False)
+    # This replica's calls from before a restart, and calls whose owner died, resume here.
+    await ownership.start()
 
     # No SO_REUSEPORT: a second server on a port already served fails to start, instead of
     # silently sharing its connections with the first.
@@ -208,6 +240,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
     if port == 0:
         await deps.engine.close()
         await indexer.close()
+        await ownership.close()
         await redactors.close()
         if relay is not None:
             await relay.close()

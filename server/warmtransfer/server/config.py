@@ -7,6 +7,9 @@ Variables:
     WARMTRANSFER_DATA_DIR     where the SQLite call store lives (default ./.data).
     DATABASE_URL              `postgresql://user:password@host:port/dbname`: the call store in
                               PostgreSQL, shared by server replicas (unset: SQLite).
+    WARMTRANSFER_OWNER_LEASE_SECONDS   how long a replica's claim on a call's summary and index
+                              lasts unless renewed (10): a dead replica's calls are taken over
+                              within about this.
     REDIS_URL                 `redis://host:port/db`: replicas wake each other's watchers and
                               share interims through a Redis Stream (needs DATABASE_URL).
     WARMTRANSFER_MAX_SEGMENT_CHARS, WARMTRANSFER_MAX_SEGMENTS_PER_CALL,
@@ -109,6 +112,7 @@ class ServerConfig:
     transfer_join_timeout_seconds: float = 120.0
     transfer_arrival_timeout_seconds: float = 60.0
     transfer_poll_seconds: float = 0.2
+    owner_lease_seconds: float = 10.0
     ingest_secret: str | None = None
     llm: LLMSettings | None = None  # None: the offline summarizer alone
     llm_raw_tenants: frozenset[str] = frozenset()
@@ -207,6 +211,11 @@ def load_config(
         )
     values["redaction_style"] = style
     values["workers"] = _workers(env)
+    values["owner_lease_seconds"] = _float(
+        env, "WARMTRANSFER_OWNER_LEASE_SECONDS", _DEFAULTS.owner_lease_seconds
+    )
+    if values["owner_lease_seconds"] == 0:
+        raise ConfigError("WARMTRANSFER_OWNER_LEASE_SECONDS: must be positive, got 0")
     database_url = _database_url(env)
     values["database_url"] = database_url
     values["redis_url"] = _redis_url(env, database_url)

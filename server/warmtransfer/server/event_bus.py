@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Final, Protocol
 
 from warmtransfer.v1 import transcript_service_pb2
@@ -73,6 +74,8 @@ class EventBus:
         self._subs: defaultdict[str, set[Subscription]] = defaultdict(set)
         self._closed = False
         self.forward: Forward | None = None
+        # Told of other replicas' commits (the call owners' work follows them).
+        self.on_remote: Callable[[set[str]], None] | None = None
 
     def subscribe(self, call_id: str) -> Subscription:
         sub = Subscription(self, call_id)
@@ -92,6 +95,12 @@ class EventBus:
         self.offer_interim(call_id, event)
         if self.forward is not None:
             self.forward.interim(call_id, event)
+
+    def remote_committed(self, keys: set[str]) -> None:
+        """Another replica stored new events under these keys."""
+        self.wake(keys)
+        if self.on_remote is not None:
+            self.on_remote(keys)
 
     def wake(self, keys: set[str]) -> None:
         """Wake this replica's watchers of these keys (new events are stored)."""

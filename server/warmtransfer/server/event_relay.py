@@ -145,7 +145,7 @@ class RedisEventRelay:
         if fields.get(b"o", b"").decode() == self.replica_id:
             return  # this replica's own: its watchers were woken at the commit
         if b"w" in fields:
-            self.bus.wake(set(json.loads(fields[b"w"])))
+            self.bus.remote_committed(set(json.loads(fields[b"w"])))
         elif b"i" in fields:
             event = transcript_service_pb2.WatchCallResponse.FromString(fields[b"i"])
             self.bus.offer_interim(fields[b"c"].decode(), event)

@@ -21,11 +21,13 @@ import contextlib
 import itertools
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from warmtransfer.rag.chunking import TurnSegment, chunks_of, cut_turns
 from warmtransfer.rag.embeddings import Embedder
 from warmtransfer.rag.vector_store import Chunk, VectorStore
+from warmtransfer.server.errors import FailedPrecondition
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
 from warmtransfer.server.workers import lower_priority
@@ -42,8 +44,18 @@ MAX_BACKOFF_S = 30.0
 
 
 class HistoryIndexer:
-    def __init__(self, store: CallStore, vectors: VectorStore, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        store: CallStore,
+        vectors: VectorStore,
+        embedder: Embedder,
+        *,
+        fence: Callable[[str], tuple[str, int] | None] | None = None,
+    ) -> None:
+        """`fence(call_id)`: see StoreSummaryStorage; progress of a call this replica no longer
+        owns is not saved."""
         self._store = store
+        self._fence = fence
         self._vectors = vectors
         self._embedder = embedder
         # Calls with segments not yet indexed, oldest first, with when each became so.
@@ -68,10 +80,12 @@ class HistoryIndexer:
     def embedder(self) -> Embedder:
         return self._embedder
 
-    async def start(self) -> None:
-        """Start indexing, beginning with every call that fell behind before a restart."""
-        for tenant_id, call_id in await self._store.calls_behind_index():
-            self.call_changed(CallRef(tenant_id, call_id))
+    async def start(self, *, resume: bool = True) -> None:
+        """Start indexing, beginning (with `resume`) with every call that fell behind before a
+        restart; a server with call owners resumes only its own (see `ownership`)."""
+        if resume:
+            for tenant_id, call_id in await self._store.calls_behind_index():
+                self.call_changed(CallRef(tenant_id, call_id))
         self._task = asyncio.create_task(self._run(), name="history-indexer")
 
     def call_changed(self, ref: CallRef) -> None:
@@ -158,11 +172,18 @@ class HistoryIndexer:
             texts = [c.text for c in chunks]
             vectors = await loop.run_in_executor(self._executor, self._embedder.embed, texts)
             await loop.run_in_executor(self._executor, self._vectors.upsert, chunks, vectors)
-        await asyncio.gather(
-            *(self._store.save_index_progress(r.call_id, t, n) for r, t, n in progress)
-        )
+        await asyncio.gather(*(self._save(r, t, n) for r, t, n in progress))
         self.indexed_chunks += len(chunks)
         return more
+
+    async def _save(self, ref: CallRef, through: int, chunks: int) -> None:
+        fence = self._fence(ref.call_id) if self._fence is not None else None
+        if self._fence is not None and fence is None:
+            return  # another replica owns the call now, and indexes it
+        try:
+            await self._store.save_index_progress(ref.call_id, through, chunks, fence=fence)
+        except FailedPrecondition as exc:
+            log.info("index progress of call %s not saved: %s", ref.call_id, exc)
 
     async def _read(self, ref: CallRef) -> tuple[list[Chunk], int, int, bool] | None:
         """A call's chunks settled after its mark: (chunks, settled through seq, chunks so far,

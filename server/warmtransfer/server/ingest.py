@@ -9,15 +9,16 @@ redacted while the previous one commits) and each stage keeps its order:
    queued for redaction (`CallRedactors.add`, batched with other calls' segments in a worker
    process). At most `MAX_IN_FLIGHT` segments of a stream are between reading and acknowledging:
    past that, reading waits, and gRPC's flow control slows the client.
-2. **store** (`_store`): once a segment's redaction is back, it is queued to the store with the
-   revisions of earlier segments it completed (`CallStore.append_segment`, group-committed with
-   every other stream's writes). Events are appended in the same transaction, and the commit
-   wakes `WatchCall` watchers (the fan-out).
+2. **store** (`_store`): once a segment's redaction is back, it is queued to the store
+   (`CallStore.append_segment`, group-committed with every other stream's writes) with the
+   revisions of earlier segments it completed and how far the redactor can no longer revise
+   (the call's settled mark: summaries read only segments no later one can revise). Events
+   are appended in the same transaction, and the commit wakes `WatchCall` watchers (the
+   fan-out).
 3. **ack** (`IngestStream.acks`): each segment is acknowledged once its transaction committed,
-   in order; the call's settled mark advances to what the redactor reported with it (summaries
-   read only segments no later one can revise, `SettledTranscripts`); then the summary engine
-   and the indexer are told the call has a new segment (both only count and wake: their work
-   runs off this path).
+   in order; then, if this replica owns the call (see `ownership`), the summary engine and the
+   indexer are told the call has a new segment (both only count and wake: their work runs off
+   this path).
 
 An error in any stage (a bad request, a redaction worker that died, a store limit) ends the
 stream with that status after acknowledging everything committed before it; what the client
@@ -54,8 +55,8 @@ DRAIN_SECONDS = 2.0
 _END = None  # a stage is done: nothing more follows
 _Redacting: TypeAlias = tuple[transcript_pb2.TranscriptSegment, asyncio.Future[Redacted]]
 _Stage1: TypeAlias = _Redacting | WarmTransferError | None
-# A commit under way, with how far the call's redaction is final once it is done.
-_Storing: TypeAlias = tuple[asyncio.Future[AppendResult], int]
+# A commit under way.
+_Storing: TypeAlias = asyncio.Future[AppendResult]
 _Stage2: TypeAlias = _Storing | WarmTransferError | None
 
 
@@ -78,6 +79,7 @@ class IngestStream:
         self._redacting: asyncio.Queue[_Stage1] = asyncio.Queue()
         self._storing: asyncio.Queue[_Stage2] = asyncio.Queue()
         self._failed = asyncio.Event()
+        self._claimed = False
         self._interims = InterimPublisher(
             deps.redactors, deps.bus, tenant_id=tenant_id, call_id=call_id
         )
@@ -94,7 +96,7 @@ class IngestStream:
                 try:
                     if isinstance(item, WarmTransferError):
                         raise item
-                    stored, final_through = item
+                    stored = item
                     result = await stored
                 except WarmTransferError:
                     # Stop storing, but let the reader drain what the client already sent, so
@@ -103,9 +105,7 @@ class IngestStream:
                     await asyncio.wait({reader}, timeout=DRAIN_SECONDS)
                     raise
                 self._in_flight.release()
-                # Committed, and so is every revision before it: summaries may read that far.
-                self._deps.settled.advance(self._ref, final_through)
-                if not result.duplicate:
+                if not result.duplicate and await self._owned():
                     self._deps.engine.segment_stored(self._ref)
                     self._deps.indexer.call_changed(self._ref)
                 yield transcript_service_pb2.StreamTranscriptResponse(
@@ -118,6 +118,16 @@ class IngestStream:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self._interims.close()
+
+    async def _owned(self) -> bool:
+        """Whether this replica runs the call's summary and index: it claims the call with the
+        stream's first stored segment, unless a living replica owns it (which the event relay
+        tells of the segments stored here)."""
+        ownership = self._deps.ownership
+        if not self._claimed:
+            self._claimed = True
+            await ownership.claim(self._ref)
+        return ownership.owns(self._ref.call_id)
 
     async def _read(self) -> None:
         ended: _Stage1 = _END
@@ -180,6 +190,7 @@ class IngestStream:
                     revisions[-1][1],
                     keep_original=self._keep_original,
                     revisions=revisions[:-1],
+                    settled_through=redacted.final_through,
                 )
             except WarmTransferError as exc:
                 await self._storing.put(exc)
@@ -188,7 +199,7 @@ class IngestStream:
                 await self._storing.put(Unavailable("the server is stopping; re-send"))
                 return
             stored.add_done_callback(retrieved)  # a stream that ended early no longer awaits it
-            await self._storing.put((stored, redacted.final_through))
+            await self._storing.put(stored)
 
 
 async def drain(requests: AsyncIterator[Any]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Set
+from collections.abc import Callable, Set
 from typing import NamedTuple
 
 from warmtransfer.pipeline.summary.model import Role, Segment, Sentiment, Summary, Urgency
@@ -14,7 +14,6 @@ from warmtransfer.v1 import summary_pb2, transcript_pb2
 
 __all__ = [
     "CallRef",
-    "SettledTranscripts",
     "StoreSummaryStorage",
     "summary_from_proto",
     "summary_to_proto",
@@ -93,39 +92,6 @@ def summary_from_proto(proto: summary_pb2.CallSummary, state: bytes) -> Summary:
     )
 
 
-class SettledTranscripts:
-    """How far each live call's transcript is settled: up to which seq no later segment can
-    revise its redaction (`CallRedactor.final_through`, reported with each acknowledged
-    segment). Summaries read only settled segments, so no summary, and no event carrying one,
-    ever holds text that a later revision hides ("my card is four one one one" waits for the
-    next line, which may complete the number).
-
-    A call not known here (ended, or live before this server started: its redaction state is
-    gone, so nothing stored can be revised) is settled throughout. Bounded: the calls least
-    recently advanced are forgotten first, which only lets their summaries read further.
-    """
-
-    def __init__(self, max_calls: int = 50_000) -> None:
-        self._through: OrderedDict[CallRef, int] = OrderedDict()
-        self._max_calls = max_calls
-
-    def advance(self, key: CallRef, final_through: int) -> None:
-        if final_through < self._through.get(key, 0):
-            return  # a re-sent segment reports an older state: keep the newer
-        self._through[key] = final_through
-        self._through.move_to_end(key)
-        if len(self._through) > self._max_calls:
-            self._through.popitem(last=False)
-
-    def through(self, key: CallRef) -> int | None:
-        """The last settled seq, or None when every stored segment is settled."""
-        return self._through.get(key)
-
-    def forget(self, key: CallRef) -> None:
-        """The call ended: nothing can revise it any more."""
-        self._through.pop(key, None)
-
-
 class StoreSummaryStorage:
     """The engine's view of the call store: redacted text, except for the tenants whose
     configuration lets their summarizer read the raw text.
@@ -140,10 +106,12 @@ class StoreSummaryStorage:
         *,
         cache_size: int = 10_000,
         raw_tenants: Set[str] = frozenset(),
-        settled: SettledTranscripts | None = None,
+        fence: Callable[[str], tuple[str, int] | None] | None = None,
     ) -> None:
+        """`fence(call_id)` is (replica, epoch) to write a call's summary under, or None when
+        this replica no longer owns the call (its summary is then not written)."""
         self._store = store
-        self._settled = settled or SettledTranscripts()
+        self._fence = fence
         self._raw_tenants = raw_tenants
         self._cache: OrderedDict[CallRef, Summary] = OrderedDict()
         self._cache_size = cache_size
@@ -157,26 +125,32 @@ class StoreSummaryStorage:
         return summary_from_proto(stored.summary, stored.state) if stored else None
 
     async def segments_after(self, key: CallRef, after_seq: int, limit: int) -> list[Segment]:
-        """The stored segments after `after_seq` that are settled (see `SettledTranscripts`)."""
-        through = self._settled.through(key)
-        if through is not None:
-            if through <= after_seq:
-                return []
-            limit = min(limit, through - after_seq)
+        """The stored segments after `after_seq` that no later segment can revise: no summary,
+        and no event carrying one, ever holds text that a later revision hides ("my card is
+        four one one one" waits for the next line, which may complete the number). The call's
+        settled mark is kept in the store, so the owner of a call reads it right whichever
+        replica received the segments."""
         segments = await self._store.get_segments(
             key.tenant_id,
             key.call_id,
             after_seq=after_seq,
             limit=limit,
             raw=key.tenant_id in self._raw_tenants,
+            settled=True,
             background=True,
         )
-        return [segment_from_proto(s) for s in segments if through is None or s.seq <= through]
+        return [segment_from_proto(s) for s in segments]
 
     async def save_summary(self, key: CallRef, summary: Summary) -> None:
+        fence = self._fence(key.call_id) if self._fence is not None else None
+        if self._fence is not None and fence is None:
+            log.info("summary of call %s not saved: another replica owns the call", key.call_id)
+            return
         try:
-            await self._store.save_summary(key.call_id, summary_to_proto(summary), summary.state)
-        except FailedPrecondition as exc:  # the call's final summary stands: keep it
+            await self._store.save_summary(
+                key.call_id, summary_to_proto(summary), summary.state, fence=fence
+            )
+        except FailedPrecondition as exc:  # the final summary stands, or the call moved on
             log.info("summary of call %s not saved: %s", key.call_id, exc)
             return
         self._cache[key] = summary

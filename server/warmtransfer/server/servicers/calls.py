@@ -107,14 +107,18 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         # Nothing said from now on revises what was said before (a late line starts afresh),
         # so the whole transcript is settled and the summaries may read all of it.
         self._deps.redactors.end_call(tenant, call_id)
-        self._deps.settled.forget(CallRef(tenant, call_id))
+        await self._deps.store.settle_call(tenant, call_id)
         # The rolling summary is brought up to date before the call is marked ended, so
         # watchers see it before the stream closes on the CALL_STATE_ENDED event.
         await self._deps.engine.flush(CallRef(tenant, call_id), timeout=FINAL_SUMMARY_TIMEOUT_S)
         call, changed = await self._deps.store.end_call(tenant, call_id)
-        if changed:  # the final summary, from the whole call, follows in the background
-            self._deps.engine.finalize(CallRef(tenant, call_id))
-            self._deps.indexer.call_changed(CallRef(tenant, call_id))  # its last turns settle
+        ref = CallRef(tenant, call_id)
+        if changed and await self._deps.ownership.claim(ref):
+            # The final summary, from the whole call, follows in the background; on another
+            # replica if that one owns the call (it finishes the calls it owns that ended).
+            self._deps.ownership.finishing(call_id)
+            self._deps.engine.finalize(ref)
+            self._deps.indexer.call_changed(ref)  # its last turns settle
         if changed and self._deps.media is not None:
             try:
                 await self._deps.media.delete_room(call.room_name)

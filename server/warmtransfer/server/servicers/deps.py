@@ -14,9 +14,10 @@ from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.overload import LoadMonitor
+from warmtransfer.server.ownership import CallOwnership
 from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.store import CallStore
-from warmtransfer.server.summary_storage import CallRef, SettledTranscripts
+from warmtransfer.server.summary_storage import CallRef
 from warmtransfer.server.transfers import TransferCoordinator
 
 __all__ = ["Deps"]
@@ -34,6 +35,6 @@ class Deps:
     transfers: TransferCoordinator
     ingest_tokens: IngestTokens
     load: LoadMonitor
-    settled: SettledTranscripts
+    ownership: CallOwnership
     relay: RedisEventRelay | None = None  # wakes and interims across replicas (REDIS_URL)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from warmtransfer.server.config import Limits
-from warmtransfer.server.store import audit, calls, events, index_progress, segments, summaries
+from warmtransfer.server.store import (
+    audit,
+    calls,
+    events,
+    index_progress,
+    owners,
+    segments,
+    summaries,
+)
 from warmtransfer.server.store import transfers as transfer_rows
 from warmtransfer.server.store.codec import now_us
 from warmtransfer.server.store.engine import Conn, Engine
@@ -151,6 +159,13 @@ class CallStore:
         at = now_us()
         return await self._writer.submit(
             lambda conn: calls.end_call(conn, tenant_id, call_id, at), notify=call_id
+        )
+
+    async def settle_call(self, tenant_id: str, call_id: str) -> None:
+        """Nothing can revise the call's stored transcript any more (it is ending): summaries
+        may read all of it."""
+        await self._writer.submit(
+            lambda conn: calls.settle(conn, tenant_id, call_id), locks=call_id
         )
 
     async def register_participant(
@@ -299,12 +314,14 @@ class CallStore:
         *,
         keep_original: bool = True,
         revisions: Sequence[tuple[int, str]] = (),
+        settled_through: int | None = None,
     ) -> asyncio.Future[AppendResult]:
         """Queue one final segment (idempotent on seq) with its SegmentAdded event.
 
         `keep_original=False` stores the redacted text only. `revisions` are new redacted texts
         of earlier segments `(seq, text)`, completed by this one; they are written in the same
         transaction, each with a SegmentRedacted event, unless this seq is a duplicate.
+        `settled_through`: how far the redactor can no longer revise (None: everything).
         Segments are stored in the order this is called; the future resolves after commit.
         """
         at = now_us()
@@ -320,6 +337,7 @@ class CallStore:
                 revisions=revisions,
                 limit=limit,
                 at_us=at,
+                settled_through=settled_through,
             ),
             notify=call_id,
         )
@@ -332,14 +350,16 @@ class CallStore:
         after_seq: int = 0,
         limit: int,
         raw: bool = False,
+        settled: bool = False,
         background: bool = False,
     ) -> list[transcript_pb2.TranscriptSegment]:
-        """Final segments with a seq above `after_seq`, in seq order, redacted unless `raw`.
-        `background` reads queue apart from the reads RPCs wait on."""
+        """Final segments with a seq above `after_seq`, in seq order, redacted unless `raw`,
+        settled ones only with `settled`. `background` reads queue apart from the reads RPCs
+        wait on."""
 
         def read(conn: Conn) -> list[transcript_pb2.TranscriptSegment]:
             calls.require_call(conn, tenant_id, call_id)
-            return segments.read_segments(conn, call_id, after_seq, limit, raw=raw)
+            return segments.read_segments(conn, call_id, after_seq, limit, raw=raw, settled=settled)
 
         return await self._read(read, background=background)
 
@@ -385,10 +405,17 @@ class CallStore:
         """How far a call is indexed: (indexed_through_seq, chunk_count); (0, 0) if not yet."""
         return await self._read(lambda conn: index_progress.index_progress(conn, call_id))
 
-    async def save_index_progress(self, call_id: str, through_seq: int, chunk_count: int) -> None:
+    async def save_index_progress(
+        self,
+        call_id: str,
+        through_seq: int,
+        chunk_count: int,
+        *,
+        fence: tuple[str, int] | None = None,
+    ) -> None:
         await self._writer.enqueue(
             lambda conn: index_progress.save_index_progress(
-                conn, call_id, through_seq, chunk_count
+                conn, call_id, through_seq, chunk_count, fence
             ),
             locks=call_id,
         )
@@ -433,24 +460,61 @@ class CallStore:
         return await self._read_now(read)
 
     async def save_summary(
-        self, call_id: str, summary: summary_pb2.CallSummary, state: bytes
+        self,
+        call_id: str,
+        summary: summary_pb2.CallSummary,
+        state: bytes,
+        *,
+        fence: tuple[str, int] | None = None,
     ) -> summary_pb2.CallSummary:
-        """Store a newer summary and its SummaryUpdated event; stale ones are ignored.
+        """Store a newer summary and its SummaryUpdated event; a stale one, or one made under a
+        `fence` (replica, epoch) that lost the call, is refused (FAILED_PRECONDITION).
 
         Returns the summary as stored (with `version` and `updated_at` set).
         """
         at = now_us()
         return await self._writer.submit(
-            lambda conn: summaries.save_summary(conn, call_id, summary, state, at), notify=call_id
+            lambda conn: summaries.save_summary(conn, call_id, summary, state, at, fence),
+            notify=call_id,
         )
 
-    async def calls_awaiting_final_summary(self) -> list[tuple[str, str]]:
-        """(tenant_id, call_id) of every ended call with segments and no final summary."""
-        return await self._read(summaries.calls_awaiting_final_summary)
+    # -- owners (see store.owners) -------------------------------------------------------------
 
-    async def calls_behind_summary(self) -> list[tuple[str, str, int]]:
-        """(tenant_id, call_id, max_seq) of every call with segments its summary has not read."""
-        return await self._read(summaries.calls_behind_summary)
+    async def acquire_call(
+        self, call_id: str, replica: str, *, lease_s: float, at_us: int | None = None
+    ) -> int | None:
+        """Own the call for `lease_s` unless a living replica does; the epoch, or None."""
+        now, ttl = at_us or now_us(), int(lease_s * 1e6)
+        return await self._writer.submit(
+            lambda conn: owners.acquire(conn, call_id, replica, now_us=now, ttl_us=ttl),
+            locks=call_id,
+        )
+
+    async def renew_calls(
+        self, replica: str, *, lease_s: float, at_us: int | None = None
+    ) -> dict[str, tuple[str, int]]:
+        """Extend the replica's live leases; call id -> (tenant, epoch) of what it still owns."""
+        now, ttl = at_us or now_us(), int(lease_s * 1e6)
+        return await self._writer.submit(
+            lambda conn: owners.renew(conn, replica, now_us=now, ttl_us=ttl)
+        )
+
+    async def release_call(self, call_id: str, replica: str) -> None:
+        await self._writer.submit(
+            lambda conn: owners.release(conn, call_id, replica), locks=call_id
+        )
+
+    async def calls_without_owner(self, *, at_us: int | None = None) -> list[tuple[str, str]]:
+        """(tenant_id, call_id) of the calls with work waiting and no living owner."""
+        now = at_us or now_us()
+        return await self._read(lambda conn: owners.without_owner(conn, now_us=now))
+
+    async def owned_calls_state(
+        self, replica: str, *, at_us: int | None = None
+    ) -> tuple[list[str], list[str]]:
+        """Of the replica's calls: ended awaiting their final summary, and all done."""
+        now = at_us or now_us()
+        return await self._read(lambda conn: owners.owned_state(conn, replica, now_us=now))
 
     # -- events -------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ __all__ = [
     "require_call",
     "room_name",
     "set_call_state",
+    "settle",
 ]
 
 CallState = call_pb2.CallState
@@ -165,13 +166,20 @@ def end_call(conn: Conn, tenant_id: str, call_id: str, at_us: int) -> tuple[call
     call = require_call(conn, tenant_id, call_id)
     if call.state == CallState.CALL_STATE_ENDED:
         return call, False
+    # Nothing said from now on revises what was said before: all of it is settled.
     conn.execute(
-        "UPDATE calls SET state = ?, ended_us = ? WHERE call_id = ?",
+        "UPDATE calls SET state = ?, ended_us = ?, settled_through_seq = max_seq WHERE call_id = ?",
         (CallState.CALL_STATE_ENDED, at_us, call_id),
     )
     now = require_call(conn, tenant_id, call_id)
     append_event(conn, call_id, call_event(now, call.state), at_us)
     return now, True
+
+
+def settle(conn: Conn, tenant_id: str, call_id: str) -> None:
+    """Mark the whole stored transcript settled: nothing can revise it any more."""
+    require_call(conn, tenant_id, call_id)
+    conn.execute("UPDATE calls SET settled_through_seq = max_seq WHERE call_id = ?", (call_id,))
 
 
 def change_call_state(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from warmtransfer.server.store.engine import Conn
+from warmtransfer.server.store.owners import check_epoch
 
 __all__ = ["calls_behind_index", "index_progress", "save_index_progress"]
 
@@ -16,7 +17,15 @@ def index_progress(conn: Conn, call_id: str) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-def save_index_progress(conn: Conn, call_id: str, through_seq: int, chunk_count: int) -> None:
+def save_index_progress(
+    conn: Conn,
+    call_id: str,
+    through_seq: int,
+    chunk_count: int,
+    fence: tuple[str, int] | None = None,
+) -> None:
+    if fence is not None:
+        check_epoch(conn, call_id, *fence)
     conn.execute(
         "INSERT INTO index_progress (call_id, indexed_through_seq, chunk_count)"
         " VALUES (?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET"

@@ -126,7 +126,20 @@ CREATE TABLE index_progress (
 # version -> the statements that bring the version before it to this one. A new database starts
 # at the version the SQLite schema had when PostgreSQL was added; later versions are added to
 # both engines together.
-_MIGRATIONS: dict[int, str] = {4: _SCHEMA_V4}
+_MIGRATIONS: dict[int, str] = {
+    4: _SCHEMA_V4,
+    5: """
+ALTER TABLE calls ADD COLUMN settled_through_seq BIGINT NOT NULL DEFAULT 0;
+UPDATE calls SET settled_through_seq = max_seq;
+CREATE TABLE call_owners (
+    call_id    TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    epoch      BIGINT NOT NULL,
+    expires_us BIGINT NOT NULL
+);
+CREATE INDEX call_owners_by_owner ON call_owners (owner, expires_us);
+""",
+}
 _MIGRATION_LOCK = 0x77_74_73_63_68_65_6D_61  # "wtschema": one advisory lock id for start-up
 
 

@@ -39,9 +39,14 @@ def append_segment(
     revisions: Sequence[tuple[int, str]],
     limit: int,
     at_us: int,
+    settled_through: int | None = None,
 ) -> AppendResult:
     """Store one final segment (idempotent on seq) with its SegmentAdded event, and the
-    revised redactions of earlier segments it completes, unless its seq is a duplicate."""
+    revised redactions of earlier segments it completes, unless its seq is a duplicate.
+
+    `settled_through` is how far the redactor can no longer revise the call (None: all of it,
+    this segment included); the call's mark only moves forward, whichever replica reports it.
+    """
     seq = segment.seq
     row = conn.execute(
         "SELECT tenant_id, max_seq, final_segment_count FROM calls WHERE call_id = ?", (call_id,)
@@ -80,10 +85,12 @@ def append_segment(
             at_us,
         ),
     )
+    settled = seq if settled_through is None else settled_through
     conn.execute(
-        "UPDATE calls SET max_seq = ?, final_segment_count = final_segment_count + 1"
-        " WHERE call_id = ?",
-        (seq, call_id),
+        "UPDATE calls SET max_seq = ?, final_segment_count = final_segment_count + 1,"
+        " settled_through_seq = CASE WHEN ? > settled_through_seq THEN ?"
+        " ELSE settled_through_seq END WHERE call_id = ?",
+        (seq, settled, settled, call_id),
     )
     shown = transcript_pb2.TranscriptSegment()
     shown.CopyFrom(segment)
@@ -113,14 +120,17 @@ def _revise_redaction(conn: Conn, call_id: str, seq: int, text: str, at_us: int)
 
 
 def read_segments(
-    conn: Conn, call_id: str, after_seq: int, limit: int, *, raw: bool
+    conn: Conn, call_id: str, after_seq: int, limit: int, *, raw: bool, settled: bool = False
 ) -> list[transcript_pb2.TranscriptSegment]:
-    """Final segments with a seq above `after_seq`, in seq order, redacted unless `raw`."""
+    """Final segments with a seq above `after_seq`, in seq order, redacted unless `raw`; with
+    `settled`, only those no later segment can revise (see `append_segment`)."""
     column = "text_raw" if raw else "text_redacted"
+    mark = " AND seq <= (SELECT settled_through_seq FROM calls WHERE call_id = ?)"
     rows = conn.execute(
         f"SELECT seq, speaker_identity, speaker_role, {column}, start_us, end_us, on_hold"
-        " FROM segments WHERE call_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-        (call_id, after_seq, limit),
+        f" FROM segments WHERE call_id = ? AND seq > ?{mark if settled else ''}"
+        " ORDER BY seq LIMIT ?",
+        (call_id, after_seq, call_id, limit) if settled else (call_id, after_seq, limit),
     ).fetchall()
     out = []
     for seq, identity, role, text, start, end, on_hold in rows:

@@ -14,7 +14,7 @@ from warmtransfer.server.store.engine import Conn
 
 __all__ = ["SCHEMA_VERSION", "SQLiteEngine"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS calls (
     created_us          INTEGER NOT NULL,
     ended_us            INTEGER,
     final_segment_count INTEGER NOT NULL DEFAULT 0,
-    max_seq             INTEGER NOT NULL DEFAULT 0
+    max_seq             INTEGER NOT NULL DEFAULT 0,
+    -- how far no later segment can revise the redaction (summaries read no further)
+    settled_through_seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS calls_by_tenant_time ON calls (tenant_id, created_us DESC, call_id DESC);
 CREATE INDEX IF NOT EXISTS calls_by_customer ON calls (tenant_id, customer_id, created_us DESC);
@@ -107,6 +109,15 @@ CREATE TABLE IF NOT EXISTS raw_reads (
 );
 CREATE INDEX IF NOT EXISTS raw_reads_by_tenant ON raw_reads (tenant_id, read_us);
 
+-- Which replica owns each call's work (store/owners.py): a lease with a fencing epoch.
+CREATE TABLE IF NOT EXISTS call_owners (
+    call_id    TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,                      -- the replica's id
+    epoch      INTEGER NOT NULL,                   -- one more at each change of owner
+    expires_us INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS call_owners_by_owner ON call_owners (owner, expires_us);
+
 -- How far each call's redacted transcript is indexed for retrieval.
 CREATE TABLE IF NOT EXISTS index_progress (
     call_id             TEXT PRIMARY KEY,
@@ -142,6 +153,18 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
     if "accepted_us" not in columns:  # a store without transfers got the table just now
         conn.execute("ALTER TABLE transfers ADD COLUMN accepted_us INTEGER")
     conn.execute("PRAGMA user_version = 4")
+    conn.execute("COMMIT")
+
+
+def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
+    """Version 5 adds the calls' owners (the table is created by the schema script) and keeps
+    how far each call's transcript is settled; what was stored before is settled."""
+    conn.execute("BEGIN IMMEDIATE")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(calls)")}
+    if "settled_through_seq" not in columns:
+        conn.execute("ALTER TABLE calls ADD COLUMN settled_through_seq INTEGER NOT NULL DEFAULT 0")
+    conn.execute("UPDATE calls SET settled_through_seq = max_seq")
+    conn.execute("PRAGMA user_version = 5")
     conn.execute("COMMIT")
 
 
@@ -198,12 +221,14 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == 0:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    elif version in (1, 2, 3):
+    elif version in (1, 2, 3, 4):
         if version == 1:
             _migrate_1_to_2(conn)
         if version <= 2:
             _migrate_2_to_3(conn)
-        _migrate_3_to_4(conn)
+        if version <= 3:
+            _migrate_3_to_4(conn)
+        _migrate_4_to_5(conn)
     elif version != SCHEMA_VERSION:
         raise RuntimeError(
             f"{path}: store schema version {version}, this server knows {SCHEMA_VERSION}"

@@ -8,12 +8,11 @@ from warmtransfer.server.errors import FailedPrecondition
 from warmtransfer.server.store.codec import timestamp_us
 from warmtransfer.server.store.engine import Conn
 from warmtransfer.server.store.events import append_event
+from warmtransfer.server.store.owners import check_epoch
 from warmtransfer.v1 import summary_pb2, transcript_service_pb2
 
 __all__ = [
     "StoredSummary",
-    "calls_awaiting_final_summary",
-    "calls_behind_summary",
     "read_summary",
     "save_summary",
 ]
@@ -37,10 +36,18 @@ def read_summary(conn: Conn, call_id: str) -> StoredSummary | None:
 
 
 def save_summary(
-    conn: Conn, call_id: str, summary: summary_pb2.CallSummary, state: bytes, at_us: int
+    conn: Conn,
+    call_id: str,
+    summary: summary_pb2.CallSummary,
+    state: bytes,
+    at_us: int,
+    fence: tuple[str, int] | None = None,
 ) -> summary_pb2.CallSummary:
-    """Store a newer summary and its SummaryUpdated event; a stale one is refused. Returns the
-    summary as stored (with `version` and `updated_at` set)."""
+    """Store a newer summary and its SummaryUpdated event; a stale one is refused, and so is
+    one made under a `fence` (replica, epoch) that no longer owns the call. Returns the summary
+    as stored (with `version` and `updated_at` set)."""
+    if fence is not None:
+        check_epoch(conn, call_id, *fence)
     row = conn.execute(
         "SELECT covered_through_seq, version, final FROM summaries WHERE call_id = ?", (call_id,)
     ).fetchone()
@@ -75,23 +82,3 @@ def save_summary(
     )
     append_event(conn, call_id, event, at_us)
     return stored
-
-
-def calls_awaiting_final_summary(conn: Conn) -> list[tuple[str, str]]:
-    """(tenant_id, call_id) of every ended call with segments and no final summary."""
-    rows = conn.execute(
-        "SELECT c.tenant_id, c.call_id FROM calls c"
-        " LEFT JOIN summaries s ON s.call_id = c.call_id"
-        " WHERE c.ended_us IS NOT NULL AND c.max_seq > 0 AND COALESCE(s.final, 0) = 0"
-    ).fetchall()
-    return [(r[0], r[1]) for r in rows]
-
-
-def calls_behind_summary(conn: Conn) -> list[tuple[str, str, int]]:
-    """(tenant_id, call_id, max_seq) of every call with segments its summary has not read."""
-    rows = conn.execute(
-        "SELECT c.tenant_id, c.call_id, c.max_seq FROM calls c"
-        " LEFT JOIN summaries s ON s.call_id = c.call_id"
-        " WHERE c.max_seq > COALESCE(s.covered_through_seq, 0)"
-    ).fetchall()
-    return [(r[0], r[1], int(r[2])) for r in rows]
