@@ -192,6 +192,7 @@ eval: $(STAMP) $(SMOLLM) ## Summary quality, redaction recall/precision per enti
 bench: $(STAMP) $(LIVEKIT_SERVER) $(SMOLLM) ## Run the benchmarks; results go to docs/benchmarks.md by hand.
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.ingest --engine postgresql
+	$(BIN)/python -m bench.ownership
 	$(BIN)/python -m bench.redaction_cost
 	$(BIN)/python -m bench.summary_latency
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transfer
