@@ -68,9 +68,11 @@ async def _serve(listen: str | None, data_dir: Path | None) -> int:
     except ConfigError as exc:
         print(f"warmtransfer: {exc}", file=sys.stderr)
         return 2
+    from warmtransfer.rag.vector_store import StoreInUseError
+
     try:
         running = await start_server(config)
-    except OSError as exc:
+    except (OSError, StoreInUseError) as exc:
         print(f"warmtransfer: {exc}", file=sys.stderr)
         return 1
     # What start-up loaded (models, libraries, the index) lives as long as the server: keep it out

@@ -26,6 +26,7 @@ from warmtransfer.rag.vector_store import (
     EdgeVectorStore,
     QdrantClientStore,
     StoreClosedError,
+    StoreInUseError,
     VectorStore,
     VectorStoreError,
     open_vector_store,
@@ -305,13 +306,17 @@ def test_edge_store_persists_across_close_and_reopen(tmp_path: Path, dataset: Da
         reopened.close()
 
 
-def test_edge_directory_is_held_by_one_store(tmp_path: Path) -> None:
-    store = EdgeVectorStore(tmp_path / "chunks", dimension=DIM)
+def test_an_edge_shard_is_held_by_one_store_and_a_second_is_refused(tmp_path: Path) -> None:
+    first = open_vector_store(path=str(tmp_path), dimension=DIM, collection="history")
     try:
-        with pytest.raises(VectorStoreError, match="cannot open edge shard"):
-            EdgeVectorStore(tmp_path / "chunks", dimension=DIM)
+        with pytest.raises(StoreInUseError, match=r"open in another process.*QDRANT_URL"):
+            open_vector_store(path=str(tmp_path), dimension=DIM, collection="history")
+        # Another collection beside it is another shard: it opens.
+        open_vector_store(path=str(tmp_path), dimension=DIM, collection="other").close()
     finally:
-        store.close()
+        first.close()
+    # Once the first is closed, the shard opens again.
+    open_vector_store(path=str(tmp_path), dimension=DIM, collection="history").close()
 
 
 def test_reopening_with_another_dimension_fails_clearly(tmp_path: Path) -> None:

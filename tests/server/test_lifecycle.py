@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from pathlib import Path
 
 import grpc
 import pytest
 
 from tests.server.helpers import create_call, ingest, segment
+from tests.server.processes import free_port, start_server_process, stop_server_process
 from warmtransfer.client import Client
 from warmtransfer.server.app import start_server
 from warmtransfer.server.config import load_config
@@ -111,3 +114,24 @@ async def test_a_second_server_on_a_served_port_fails_to_start(
             assert await create_call(client)
     finally:
         await first.stop(grace=1)
+
+
+async def test_a_second_server_on_a_data_directory_in_use_exits_with_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    first = await start_server_process(data_dir, free_port())
+    try:
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "warmtransfer.cli", "serve",
+            "--listen", f"127.0.0.1:{free_port()}", "--data-dir", str(data_dir),
+            env=os.environ | {"WARMTRANSFER_API_KEYS": "key-a=tenant-a"},
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(second.communicate(), 120)
+        assert second.returncode == 1
+        message = err.decode()
+        assert "open in another process" in message and "QDRANT_URL" in message
+        assert "Traceback" not in message
+    finally:
+        await stop_server_process(first)

@@ -28,6 +28,7 @@ from warmtransfer.rag.vector_store._model import (
     DimensionMismatchError,
     IncompatibleCollectionError,
     StoreClosedError,
+    StoreInUseError,
     VectorStoreError,
 )
 from warmtransfer.rag.vector_store._open import open_vector_store
@@ -41,6 +42,7 @@ __all__ = [
     "IncompatibleCollectionError",
     "QdrantClientStore",
     "StoreClosedError",
+    "StoreInUseError",
     "VectorStore",
     "VectorStoreError",
     "open_vector_store",

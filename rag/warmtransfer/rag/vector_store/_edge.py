@@ -16,7 +16,9 @@ Facts about the engine this relies on (qdrant-edge-py 0.9.0):
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
 import tempfile
 import weakref
@@ -36,6 +38,7 @@ from warmtransfer.rag.vector_store._model import (
     ChunkFilter,
     ChunkHit,
     DimensionMismatchError,
+    StoreInUseError,
     VectorStoreError,
     chunk_from_payload,
     chunk_payload,
@@ -54,6 +57,14 @@ class EdgeVectorStore(VectorStore):
         self.directory = Path(directory)
         super().__init__(dimension=dimension, collection=self.directory.name)
         self._cleanup: weakref.finalize[[str, bool], Any] | None = None
+        self._lock = _lock_beside(self.directory)
+        try:
+            self._open(dimension)
+        except BaseException:
+            os.close(self._lock)
+            raise
+
+    def _open(self, dimension: int) -> None:
         config = qe.EdgeConfig(
             vectors=qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)
         )
@@ -132,8 +143,22 @@ class EdgeVectorStore(VectorStore):
             self._shard.flush()
         finally:
             self._shard.close()
+            os.close(self._lock)
             if self._cleanup is not None:
                 self._cleanup()
+
+
+def _lock_beside(directory: Path) -> int:
+    """Hold an exclusive lock on a file beside the shard while it is open, so a second process
+    gets a clear error instead of the engine's own ("Can't init WAL: WouldBlock")."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory.parent / f".{directory.name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreInUseError(str(directory)) from None
+    return fd
 
 
 _INDEXES: tuple[tuple[str, Any], ...] = (

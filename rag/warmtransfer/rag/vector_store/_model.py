@@ -26,6 +26,7 @@ __all__ = [
     "DimensionMismatchError",
     "IncompatibleCollectionError",
     "StoreClosedError",
+    "StoreInUseError",
     "VectorLike",
     "VectorStoreError",
     "as_vector",
@@ -52,6 +53,17 @@ CALL_STARTED_AT_US = "call_started_at_us"
 
 class VectorStoreError(RuntimeError):
     """The engine failed, or the stored collection cannot be used as asked."""
+
+
+class StoreInUseError(VectorStoreError):
+    """Another process has the embedded store open: one shard serves one process."""
+
+    def __init__(self, directory: str) -> None:
+        super().__init__(
+            f"the history index at {directory} is open in another process, and two servers "
+            "cannot share one embedded index: give each server its own WARMTRANSFER_DATA_DIR, "
+            "or point them all at one Qdrant server with QDRANT_URL"
+        )
 
 
 class IncompatibleCollectionError(VectorStoreError):
