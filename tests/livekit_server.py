@@ -57,11 +57,12 @@ def _free_tcp_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_livekit() -> AsyncIterator[LiveKitServer]:
-    """Start livekit-server; a port taken meanwhile by another process means a retry."""
+async def running_livekit(*, redis: str | None = None) -> AsyncIterator[LiveKitServer]:
+    """Start livekit-server (a node of the cluster on the Redis at `redis`, host:port, if
+    given); a port taken meanwhile by another process means a retry."""
     for attempt in range(3):
         try:
-            async with _running_livekit() as server:
+            async with _running_livekit(redis) as server:
                 yield server
                 return
         except PortTaken:
@@ -74,7 +75,7 @@ class PortTaken(RuntimeError):
 
 
 @contextlib.asynccontextmanager
-async def _running_livekit() -> AsyncIterator[LiveKitServer]:
+async def _running_livekit(redis: str | None) -> AsyncIterator[LiveKitServer]:
     port, rtc_tcp = _free_tcp_port(), _free_tcp_port()
     udp_start = random.randrange(30000, 32500, 100)
     config = (
@@ -87,8 +88,12 @@ async def _running_livekit() -> AsyncIterator[LiveKitServer]:
         "logging:\n  level: info\n"
         f"keys:\n  {API_KEY}: {API_SECRET}\n"
     )
+    # A node of a cluster finds the others, and the rooms they host, through Redis.
+    mode = ["--dev"] if redis is None else []
+    if redis is not None:
+        config += f"redis:\n  address: {redis}\n"
     process = await asyncio.create_subprocess_exec(
-        binary(), "--dev", "--bind", "127.0.0.1", "--node-ip", "127.0.0.1",
+        binary(), *mode, "--bind", "127.0.0.1", "--node-ip", "127.0.0.1",
         "--config-body", config,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
