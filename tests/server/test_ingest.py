@@ -7,7 +7,14 @@ import asyncio
 import grpc
 import pytest
 
-from tests.server.helpers import config, create_call, ingest, requests_of, segment
+from tests.server.helpers import (
+    config,
+    create_call,
+    ingest,
+    requests_of,
+    segment,
+    wait_for_event,
+)
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer
 from warmtransfer.v1 import call_service_pb2, transcript_pb2, transcript_service_pb2
@@ -20,6 +27,26 @@ async def test_the_server_stores_on_the_engine_under_test(
     server: RunningServer, store_engine: str
 ) -> None:
     assert server.deps.store.engine.name == store_engine
+
+
+async def test_a_failed_claim_of_the_call_costs_no_ack_and_the_call_is_adopted(
+    server: RunningServer, client: Client
+) -> None:
+    ownership = server.deps.ownership
+
+    async def unreachable(ref: object) -> bool:
+        raise ConnectionError("the database is away")
+
+    ownership.claim = unreachable  # type: ignore[method-assign]
+    call_id = await create_call(client)
+    assert await ingest(client, call_id, [segment(s) for s in (1, 2, 3, 4)]) == [1, 2, 3, 4]
+    assert not ownership.owns(call_id)
+    del ownership.claim  # the database is back: a round of the ownership adopts the call
+    await ownership.round()
+    assert ownership.owns(call_id)
+    await wait_for_event(
+        client, call_id, lambda e: e.summary_updated.summary.covered_through_seq >= 2
+    )
 
 
 async def transcript(client: Client, call_id: str) -> list[transcript_pb2.TranscriptSegment]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any, TypeAlias
 
@@ -45,6 +46,8 @@ from warmtransfer.server.validation import check_segment
 from warmtransfer.v1 import transcript_pb2, transcript_service_pb2
 
 __all__ = ["DRAIN_SECONDS", "MAX_IN_FLIGHT", "IngestStream", "drain"]
+
+log = logging.getLogger(__name__)
 
 # Segments read from one stream and not yet acknowledged; past this, reading waits (backpressure).
 MAX_IN_FLIGHT = 256
@@ -126,7 +129,10 @@ class IngestStream:
         ownership = self._deps.ownership
         if not self._claimed:
             self._claimed = True
-            await ownership.claim(self._ref)
+            try:
+                await ownership.claim(self._ref)
+            except Exception:  # the segment is stored; a round of the ownership adopts the call
+                log.warning("call %s: could not claim it", self._ref.call_id, exc_info=True)
         return ownership.owns(self._ref.call_id)
 
     async def _read(self) -> None:
