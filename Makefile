@@ -202,6 +202,7 @@ bench: $(STAMP) $(LIVEKIT_SERVER) $(SMOLLM) ## Run the benchmarks; results go to
 	$(BIN)/python -m bench.live --calls 500 750 1000 --embeddings openai
 	$(BIN)/python -m bench.live --calls 500 --seconds 600
 	$(BIN)/python -m bench.live --calls 1000 --seconds 600 --embeddings openai
+	$(BIN)/python -m bench.live --calls 250 --engine postgresql --replicas 1 2
 
 .PHONY: run
 run: $(RUNTIME_STAMP) $(LIVEKIT_SERVER) $(WEB_BUILD) ## Start the whole stack on embedded defaults: livekit-server --dev, the media worker, the API server and the web console, on loopback.

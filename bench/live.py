@@ -24,6 +24,12 @@ this process's own loop lag. Reported, over the measured window (after `--warmup
     python -m bench.live --calls 1000 --seconds 600            # flat through ten minutes?
     python -m bench.live --calls 100 200 --baseline ../old     # the same load on another tree
     python -m bench.live --embeddings openai                   # embedding done by a provider
+    python -m bench.live --calls 250 --engine postgresql --replicas 1 2   # replicas on one box
+
+`--engine postgresql` puts the call store in a PostgreSQL server started for the run, and
+`--replicas 2` runs two servers on it (with a Redis for their events), each call's stream on one
+of them in turn; server CPU and RSS then add up the replicas, PostgreSQL and Redis. On one box
+the replicas share its two cores: compare the ratio, not the absolute figures.
 
 `--embeddings openai` moves the embedding off the server, as `WARMTRANSFER_EMBEDDINGS=openai`
 does in production: the server calls a local stand-in of the OpenAI embeddings API, running in
@@ -35,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import random
@@ -44,13 +51,16 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
+import psycopg
 
-from bench.common import API_KEY, percentile, server_process, tree_usage
+from bench.common import API_KEY, ServerProcess, percentile, server_process, tree_usage
+from tests.postgres_server import running_postgres
+from tests.redis_server import running_redis
 from warmtransfer.v1 import (
     call_service_pb2,
     call_service_pb2_grpc,
@@ -164,13 +174,15 @@ async def load_main(target: str, ids_file: Path, out_file: Path, start: float) -
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     call_ids = json.loads(ids_file.read_text())
     scripts = call_scripts(len(call_ids))
-    channels = [grpc.aio.insecure_channel(target) for _ in range(CHANNELS)]
+    # Call i streams to replica i mod n (`target` lists them, comma-separated).
+    targets = target.split(",")
+    channels = [grpc.aio.insecure_channel(t) for _ in range(CHANNELS) for t in targets]
     stubs = [transcript_service_pb2_grpc.TranscriptServiceStub(c) for c in channels]
     records: dict[str, list[list[float]]] = {c: [] for c in call_ids}
     tasks = [
         asyncio.create_task(
             one_call(
-                stubs[i % CHANNELS],
+                stubs[i % len(stubs)],
                 call_id,
                 scripts[i],
                 start + INTERVAL_S * i / len(call_ids),
@@ -223,21 +235,28 @@ async def sample_summaries(
             )
 
 
-async def sample_index(data_dir: Path, samples: Samples, stop: asyncio.Event) -> None:
+async def sample_index(
+    rows_of: Callable[[], list[tuple[str, int]]], samples: Samples, stop: asyncio.Event
+) -> None:
     """Poll how far each call is indexed (the store's own progress marks)."""
-    db = data_dir / "calls.sqlite3"
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 2.0)
         try:
-            rows = await asyncio.to_thread(_index_rows, db)
-        except sqlite3.Error:
+            rows = await asyncio.to_thread(rows_of)
+        except (sqlite3.Error, psycopg.Error):
             continue
         now = time.time()
         for call_id, through in rows:
             marks = samples.indexed.setdefault(call_id, [])
             if not marks or marks[-1][1] != through:
                 marks.append((now, through))
+
+
+def _index_rows_postgres(url: str) -> list[tuple[str, int]]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT call_id, indexed_through_seq FROM index_progress")
+        return [(str(r[0]), int(r[1])) for r in rows]
 
 
 def _index_rows(db: Path) -> list[tuple[str, int]]:
@@ -251,9 +270,11 @@ def _index_rows(db: Path) -> list[tuple[str, int]]:
         conn.close()
 
 
-async def sample_usage(pid: int, samples: Samples, stop: asyncio.Event) -> None:
+async def sample_usage(pids: Sequence[int], samples: Samples, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        samples.usage.append((time.time(), *tree_usage(pid)))
+        usages = [tree_usage(pid) for pid in pids]
+        cpu, rss, anon = (sum(u[k] for u in usages) for k in range(3))
+        samples.usage.append((time.time(), cpu, int(rss), int(anon)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 5.0)
 
@@ -351,47 +372,79 @@ async def embedding_standin() -> AsyncIterator[str]:
         await process.wait()
 
 
-async def run(calls: int, seconds: float, warmup: float, env: dict[str, str]) -> Result:
+async def run(
+    calls: int,
+    seconds: float,
+    warmup: float,
+    env: dict[str, str],
+    *,
+    engine: str = "sqlite",
+    replicas: int = 1,
+) -> Result:
     async with contextlib.AsyncExitStack() as stack:
         if env.get("WARMTRANSFER_EMBEDDINGS") == "openai":
             url = await stack.enter_async_context(embedding_standin())
             env = env | {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": "bench"}
-        return await _run(calls, seconds, warmup, env)
+        helpers: list[int] = []  # PostgreSQL's and Redis's pids, their usage counted in
+        rows_of: Callable[[], list[tuple[str, int]]] | None = None
+        if engine == "postgresql":
+            postgres = stack.enter_context(running_postgres())
+            url = postgres.create_database()
+            env = env | {"DATABASE_URL": url}
+            helpers.append(postgres.pid)
+            rows_of = functools.partial(_index_rows_postgres, url)
+        if replicas > 1:
+            redis = stack.enter_context(running_redis())
+            env = env | {"REDIS_URL": redis.url}
+            helpers.append(redis.pid)
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="wt-live-")))
+        servers = [
+            await stack.enter_async_context(server_process(data_dir=tmp / f"data{n}", **env))
+            for n in range(replicas)
+        ]
+        rows_of = rows_of or functools.partial(_index_rows, tmp / "data0" / "calls.sqlite3")
+        pids = [server.pid for server in servers] + helpers
+        return await _run(calls, seconds, warmup, tmp, servers, pids, rows_of)
 
 
-async def _run(calls: int, seconds: float, warmup: float, env: dict[str, str]) -> Result:
-    with tempfile.TemporaryDirectory(prefix="wt-live-") as tmp:
-        data_dir = Path(tmp) / "data"
-        async with server_process(data_dir=data_dir, **env) as server:
-            call_ids = await create_calls(server.target, calls)
-            ids_file, out_file = Path(tmp) / "ids.json", Path(tmp) / "out.json"
-            ids_file.write_text(json.dumps(call_ids))
-            start = time.time() + 2.0
-            load = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.live", "--load", "--target", server.target,
-                "--ids", str(ids_file), "--out", str(out_file), "--start", str(start),
-                env=os.environ | {"PYTHONPATH": str(ROOT)},
-            )  # fmt: skip
-            samples, stop = Samples(), asyncio.Event()
-            await asyncio.sleep(max(0.0, start - time.time()))
-            measure_from = time.time() + warmup
-            measure_to = measure_from + seconds
-            tasks = [
-                asyncio.create_task(sample_usage(server.pid, samples, stop)),
-                asyncio.create_task(sample_index(data_dir, samples, stop)),
-            ]
-            await asyncio.sleep(warmup)
-            tasks.append(
-                asyncio.create_task(sample_summaries(server.target, call_ids, samples, stop))
-            )
-            await asyncio.sleep(seconds)
-            load.send_signal(signal.SIGTERM)
-            await load.wait()
-            # Let the index catch up with what was said, for the lag of the last segments.
-            await asyncio.sleep(35)
-            stop.set()
-            await asyncio.gather(*tasks)
-            output = json.loads(out_file.read_text())
+async def _run(
+    calls: int,
+    seconds: float,
+    warmup: float,
+    tmp: Path,
+    servers: Sequence[ServerProcess],
+    pids: Sequence[int],
+    rows_of: Callable[[], list[tuple[str, int]]],
+) -> Result:
+    server = servers[0]
+    call_ids = await create_calls(server.target, calls)
+    ids_file, out_file = Path(tmp) / "ids.json", Path(tmp) / "out.json"
+    ids_file.write_text(json.dumps(call_ids))
+    start = time.time() + 2.0
+    targets = ",".join(s.target for s in servers)
+    load = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.live", "--load", "--target", targets,
+        "--ids", str(ids_file), "--out", str(out_file), "--start", str(start),
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    samples, stop = Samples(), asyncio.Event()
+    await asyncio.sleep(max(0.0, start - time.time()))
+    measure_from = time.time() + warmup
+    measure_to = measure_from + seconds
+    tasks = [
+        asyncio.create_task(sample_usage(pids, samples, stop)),
+        asyncio.create_task(sample_index(rows_of, samples, stop)),
+    ]
+    await asyncio.sleep(warmup)
+    tasks.append(asyncio.create_task(sample_summaries(server.target, call_ids, samples, stop)))
+    await asyncio.sleep(seconds)
+    load.send_signal(signal.SIGTERM)
+    await load.wait()
+    # Let the index catch up with what was said, for the lag of the last segments.
+    await asyncio.sleep(35)
+    stop.set()
+    await asyncio.gather(*tasks)
+    output = json.loads(out_file.read_text())
     return summarize(calls, output, samples, measure_from, measure_to)
 
 
@@ -468,31 +521,38 @@ async def main(args: argparse.Namespace) -> None:
             str(tree / part) for part in ("server", "pipeline", "rag", "clients/python")
         )
         label = f"the tree at {tree}"
-    print(
-        f"live capacity, {label}, {args.embeddings} embeddings: {args.seconds:.0f} s measured "
-        f"after {args.warmup:.0f} s"
-    )
-    print(HEADER)
-    for calls in args.calls:
-        result = await run(calls, args.seconds, args.warmup, env)
-        print(result.row(), flush=True)
-        if len(result.minutes) > 1:
-            print(
-                "  per minute (ack p99 ms, pending p95, RSS MiB): "
-                + "; ".join(f"{a:,.0f}, {p:.0f}, {r:,.0f}" for a, p, r in result.minutes)
+    for replicas in args.replicas:
+        print(
+            f"live capacity, {label}, {args.embeddings} embeddings, {args.engine}, {replicas} "
+            f"replica(s): {args.seconds:.0f} s measured after {args.warmup:.0f} s"
+        )
+        print(HEADER)
+        for calls in args.calls:
+            result = await run(
+                calls, args.seconds, args.warmup, env, engine=args.engine, replicas=replicas
             )
-        if result.window_segments:
-            per = 2**10 / result.window_segments
-            print(
-                f"  RSS growth over the window +{result.rss_growth_mib:,.0f} MiB, anonymous "
-                f"+{result.anon_growth_mib:,.0f} MiB: {result.rss_growth_mib * per:.1f} KiB "
-                f"({result.anon_growth_mib * per:.1f} anonymous) per segment acknowledged"
-            )
-        if result.unindexed_old or result.summary_errors:
-            print(
-                f"  {result.unindexed_old} segments not indexed 30 s after their ack; "
-                f"{result.summary_errors} GetSummary errors"
-            )
+            report(result)
+
+
+def report(result: Result) -> None:
+    print(result.row(), flush=True)
+    if len(result.minutes) > 1:
+        print(
+            "  per minute (ack p99 ms, pending p95, RSS MiB): "
+            + "; ".join(f"{a:,.0f}, {p:.0f}, {r:,.0f}" for a, p, r in result.minutes)
+        )
+    if result.window_segments:
+        per = 2**10 / result.window_segments
+        print(
+            f"  RSS growth over the window +{result.rss_growth_mib:,.0f} MiB, anonymous "
+            f"+{result.anon_growth_mib:,.0f} MiB: {result.rss_growth_mib * per:.1f} KiB "
+            f"({result.anon_growth_mib * per:.1f} anonymous) per segment acknowledged"
+        )
+    if result.unindexed_old or result.summary_errors:
+        print(
+            f"  {result.unindexed_old} segments not indexed 30 s after their ack; "
+            f"{result.summary_errors} GetSummary errors"
+        )
 
 
 if __name__ == "__main__":
@@ -504,6 +564,8 @@ if __name__ == "__main__":
     parser.add_argument("--warmup", type=float, default=20.0)
     parser.add_argument("--baseline", help="run the server from this source tree instead")
     parser.add_argument("--embeddings", choices=["minilm", "openai"], default="minilm")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--replicas", type=int, nargs="+", default=[1])
     parser.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
@@ -511,6 +573,8 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--start", type=float, help=argparse.SUPPRESS)
     parsed = parser.parse_args()
+    if max(parsed.replicas) > 1 and parsed.engine != "postgresql":
+        parser.error("--replicas above 1 share one store: add --engine postgresql")
     if parsed.standin:
         asyncio.run(standin_main())
     elif parsed.load:
