@@ -213,7 +213,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
         relay=relay,
     )
     await deps.transfers.resume()
-    await indexer.start(resume=False)
+    await indexer.start()
     # This replica's calls from before a restart, and calls whose owner died, resume here.
     await ownership.start()
 

@@ -80,12 +80,9 @@ class HistoryIndexer:
     def embedder(self) -> Embedder:
         return self._embedder
 
-    async def start(self, *, resume: bool = True) -> None:
-        """Start indexing, beginning (with `resume`) with every call that fell behind before a
-        restart; a server with call owners resumes only its own (see `ownership`)."""
-        if resume:
-            for tenant_id, call_id in await self._store.calls_behind_index():
-                self.call_changed(CallRef(tenant_id, call_id))
+    async def start(self) -> None:
+        """Start indexing. Calls that fell behind before a restart are resumed by their owner
+        (see `ownership`), which tells `call_changed`."""
         self._task = asyncio.create_task(self._run(), name="history-indexer")
 
     def call_changed(self, ref: CallRef) -> None:

@@ -420,12 +420,6 @@ class CallStore:
             locks=call_id,
         )
 
-    async def calls_behind_index(self) -> list[tuple[str, str]]:
-        """(tenant_id, call_id) of the calls with segments not yet indexed."""
-        return await self._read(index_progress.calls_behind_index)
-
-    # -- summaries ----------------------------------------------------------------------------
-
     async def get_summary(self, tenant_id: str, call_id: str) -> StoredSummary | None:
         def read(conn: Conn) -> StoredSummary | None:
             calls.require_call(conn, tenant_id, call_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from warmtransfer.server.store.engine import Conn
 from warmtransfer.server.store.owners import check_epoch
 
-__all__ = ["calls_behind_index", "index_progress", "save_index_progress"]
+__all__ = ["index_progress", "save_index_progress"]
 
 
 def index_progress(conn: Conn, call_id: str) -> tuple[int, int]:
@@ -33,13 +33,3 @@ def save_index_progress(
         " chunk_count = excluded.chunk_count",
         (call_id, through_seq, chunk_count),
     )
-
-
-def calls_behind_index(conn: Conn) -> list[tuple[str, str]]:
-    """(tenant_id, call_id) of the calls with segments not yet indexed."""
-    rows = conn.execute(
-        "SELECT c.tenant_id, c.call_id FROM calls c"
-        " LEFT JOIN index_progress p ON p.call_id = c.call_id"
-        " WHERE c.max_seq > COALESCE(p.indexed_through_seq, 0)"
-    ).fetchall()
-    return [(r[0], r[1]) for r in rows]
