@@ -115,3 +115,12 @@ def running_postgres() -> Iterator[PostgresServer]:
             yield PostgresServer(port, process.pid)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def call_owner(url: str, call_id: str) -> tuple[str, int] | None:
+    """(replica, epoch) that owns the call in the database at `url`, or None."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT owner, epoch FROM call_owners WHERE call_id = %s", (call_id,)
+        ).fetchone()
+    return (str(row[0]), int(row[1])) if row else None

@@ -10,7 +10,7 @@ import pytest
 
 from warmtransfer.server.errors import FailedPrecondition
 from warmtransfer.server.store import CallStore
-from warmtransfer.v1 import summary_pb2, transcript_pb2
+from warmtransfer.v1 import call_pb2, summary_pb2, transcript_pb2, transfer_pb2
 
 STORE_ENGINES = ("sqlite", "postgresql")
 T0 = 1_900_000_000_000_000  # microseconds
@@ -100,3 +100,31 @@ async def test_an_owner_learns_which_of_its_calls_ended_and_which_are_done(
     assert await store.owned_calls_state("A", at_us=T0 + S) == ([], [])
     await store.save_index_progress(ended, 2, 1, fence=("A", 1))
     assert await store.owned_calls_state("A", at_us=T0 + S) == ([], [ended])
+
+
+async def test_a_transfer_under_way_is_work_of_its_call(store: CallStore) -> None:
+    call_id = (await store.create_call("t", "cust", {})).call_id  # nothing said yet
+    await store.register_participant("t", call_id, "maria", call_pb2.PARTICIPANT_ROLE_CALLER)
+    await store.register_participant("t", call_id, "agent-a", call_pb2.PARTICIPANT_ROLE_AGENT)
+    transfer, _ = await store.start_transfer(
+        "t", call_id, from_identity="agent-a", to_identity="agent-b", reason="billing"
+    )
+    # Its transfer needs following: the call is adopted like one with a summary behind.
+    assert await store.calls_without_owner(at_us=T0) == [("t", call_id)]
+    await store.acquire_call(call_id, "A", lease_s=10, at_us=T0)
+    [(tenant, followed, caller_let_in)] = await store.owned_transfers("A", at_us=T0 + S)
+    assert (tenant, followed.transfer_id, caller_let_in) == ("t", transfer.transfer_id, True)
+    assert await store.owned_transfers("B", at_us=T0 + S) == []
+    assert await store.owned_transfers("A", at_us=T0 + 11 * S) == []  # A's lease lapsed
+    # The call ends mid-transfer: its owner keeps it until the transfer has ended too.
+    await store.end_call("t", call_id)
+    assert await store.owned_calls_state("A", at_us=T0 + S) == ([], [])
+    await store.change_transfer(
+        "t",
+        transfer.transfer_id,
+        allowed_from=(transfer_pb2.TRANSFER_STATE_CONSULTING,),
+        state=transfer_pb2.TRANSFER_STATE_FAILED,
+        end_reason="the caller hung up",
+    )
+    assert await store.owned_transfers("A", at_us=T0 + S) == []
+    assert await store.owned_calls_state("A", at_us=T0 + S) == ([], [call_id])

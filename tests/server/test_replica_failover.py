@@ -8,10 +8,9 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.postgres_server import PostgresServer
+from tests.postgres_server import PostgresServer, call_owner
 from tests.redis_server import RedisServer
 from tests.server.helpers import create_call, ingest, segment, wait_for_event
 from tests.server.processes import free_port, start_server_process
@@ -44,13 +43,8 @@ async def test_the_other_replica_takes_over_a_call_whose_owner_was_killed(
         ):
             call_id = await create_call(at_a)
 
-            def owner() -> tuple[str, int]:
-                with psycopg.connect(env["DATABASE_URL"]) as conn:
-                    row = conn.execute(
-                        "SELECT owner, epoch FROM call_owners WHERE call_id = %s", (call_id,)
-                    ).fetchone()
-                assert row is not None
-                return str(row[0]), int(row[1])
+            def owner() -> tuple[str, int] | None:
+                return call_owner(env["DATABASE_URL"], call_id)
 
             replica_a = (tmp_path / "a" / "replica_id").read_text().strip()
             replica_b = (tmp_path / "b" / "replica_id").read_text().strip()

@@ -41,6 +41,7 @@ from warmtransfer.server.servicers.summaries import SummaryServicer
 from warmtransfer.server.servicers.transcripts import TranscriptServicer
 from warmtransfer.server.servicers.transfers import TransferServicer
 from warmtransfer.server.store import CallStore
+from warmtransfer.server.store.transfers import TRANSFERS_KEY
 from warmtransfer.server.summary_storage import CallRef, StoreSummaryStorage
 from warmtransfer.server.transfers import TransferCoordinator
 from warmtransfer.server.workers import default_worker_count
@@ -176,10 +177,22 @@ async def start_server(config: ServerConfig) -> RunningServer:
         lease_s=config.owner_lease_seconds,
         work=work,
         finish=finish,
+        after_round=lambda: transfers.watch_owned(),
+    )
+    transfers = TransferCoordinator(
+        store,
+        media,
+        join_timeout_s=config.transfer_join_timeout_seconds,
+        arrival_timeout_s=config.transfer_arrival_timeout_seconds,
+        poll_interval_s=config.transfer_poll_seconds,
+        ownership=ownership,
     )
 
     def remote_committed(keys: set[str]) -> None:  # another replica stored an owned call's
         for key in keys:
+            if key.startswith(TRANSFERS_KEY):  # a transfer started or changed elsewhere
+                transfers.transfer_changed(key.removeprefix(TRANSFERS_KEY))
+                continue
             ref = ownership.owned(key)
             if ref is not None:
                 engine.segment_stored(ref)
@@ -195,13 +208,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
         redactors=redactors,
         indexer=indexer,
         media=media,
-        transfers=TransferCoordinator(
-            store,
-            media,
-            join_timeout_s=config.transfer_join_timeout_seconds,
-            arrival_timeout_s=config.transfer_arrival_timeout_seconds,
-            poll_interval_s=config.transfer_poll_seconds,
-        ),
+        transfers=transfers,
         ingest_tokens=tokens,
         load=LoadMonitor(
             {
@@ -212,9 +219,9 @@ async def start_server(config: ServerConfig) -> RunningServer:
         ownership=ownership,
         relay=relay,
     )
-    await deps.transfers.resume()
     await indexer.start()
-    # This replica's calls from before a restart, and calls whose owner died, resume here.
+    # This replica's calls from before a restart, and calls whose owner died, resume here,
+    # with their transfers under way.
     await ownership.start()
 
     # No SO_REUSEPORT: a second server on a port already served fails to start, instead of

@@ -3,8 +3,9 @@ the history index) it runs, by leases in the call store (see `store.owners`).
 
 A replica claims a call when it receives the call's transcript, and runs the call's work only
 while it owns it. It renews its leases every third of their length; a lease it failed to renew
-in time is lost (another replica may hold the call now) and the call's work here stops. Every
-round it also adopts the calls that have work waiting and no living owner: a replica that died
+in time is lost (another replica may hold the call now) and the call's work here stops. A
+transfer under way is part of its call's work: the owner follows it (`TransferCoordinator`).
+Every round it also adopts the calls that have work waiting and no living owner: a replica that died
 with SIGKILL has its calls taken over within one lease and one round. The work's writes carry
 the epoch they were made under, so a replica that lost a call cannot overwrite its successor's.
 """
@@ -15,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from warmtransfer.server.store import CallStore
@@ -51,14 +52,17 @@ class CallOwnership:
         lease_s: float,
         work: Callable[[CallRef], None],
         finish: Callable[[CallRef], None],
+        after_round: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """`work(call)` starts (or catches up) an owned call's summary and index; `finish(call)`
-        writes the final summary of an owned call that ended."""
+        writes the final summary of an owned call that ended; `after_round()` runs after each
+        round (and at start), when the calls owned here are known: it follows their transfers."""
         self.store = store
         self.replica_id = replica_id
         self.lease_s = lease_s
         self._work = work
         self._finish = finish
+        self._after_round = after_round
         self._owned: dict[str, tuple[CallRef, int]] = {}
         self._finishing: set[str] = set()
         self._task: asyncio.Task[None] | None = None
@@ -110,6 +114,8 @@ class CallOwnership:
             self._work(ref)
         await self._adopt()
         await self._settle()
+        if self._after_round is not None:
+            await self._after_round()
         self._task = asyncio.create_task(self._run(), name="call-ownership")
 
     async def close(self) -> None:
@@ -135,6 +141,8 @@ class CallOwnership:
         await self._renew()
         await self._settle()
         await self._adopt()
+        if self._after_round is not None:
+            await self._after_round()
 
     async def _renew(self) -> None:
         still = await self.store.renew_calls(self.replica_id, lease_s=self.lease_s)

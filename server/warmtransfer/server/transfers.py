@@ -25,6 +25,14 @@ fails the transfer (B is told by a data message, then the consult room closes); 
 the consult room in time fails it and gives the caller back to A; the hand-off above. It reads
 LiveKit's participant lists (which works on every deployment, Cloud included); LiveKit webhooks
 or the agent worker's events can replace the polling without changing the states.
+
+With replicas, the watcher runs on the replica that owns the call (see `ownership`): the one
+that receives StartTransfer claims the call if nobody lives to own it, and otherwise the owner
+learns of the transfer from the commit's notice (the event relay) or its next ownership round.
+When the owner dies, the replica that adopts the call follows its transfer on from the store:
+the timeouts count from the transfer's own timestamps, so a takeover does not restart them.
+The transfer's LiveKit state (the hold, the music, the rooms) lives in LiveKit, not in the
+replica, so any replica can end it.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -39,8 +48,11 @@ from warmtransfer.pipeline.worker.protocol import HOLD_IDENTITY
 from warmtransfer.server.briefing import spoken_briefing
 from warmtransfer.server.errors import FailedPrecondition, NotFound, WarmTransferError
 from warmtransfer.server.media import LiveKitRooms
+from warmtransfer.server.ownership import CallOwnership
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.store.call_store import MAX_PENDING_SEGMENTS
+from warmtransfer.server.store.calls import room_name
+from warmtransfer.server.summary_storage import CallRef
 from warmtransfer.v1 import call_pb2, transfer_pb2, transfer_service_pb2
 
 T = TypeVar("T")
@@ -67,9 +79,12 @@ class TransferCoordinator:
         join_timeout_s: float = 120.0,
         arrival_timeout_s: float = 60.0,
         poll_interval_s: float = 0.2,
+        ownership: CallOwnership | None = None,
     ) -> None:
+        """Without `ownership`, this server owns every call (a coordinator tested alone)."""
         self._store = store
         self._media = media
+        self._ownership = ownership
         self._join_timeout_s = join_timeout_s
         self._arrival_timeout_s = arrival_timeout_s
         self._poll_interval_s = poll_interval_s
@@ -77,6 +92,7 @@ class TransferCoordinator:
         self._hold_music: dict[str, str] = {}  # call room -> dispatch id of its hold music
         self._media_tasks: dict[str, asyncio.Task[str | None]] = {}  # call room -> dispatching
         self._wakes: dict[str, asyncio.Event] = {}  # call room -> its transfer watcher's alarm
+        self._watching: set[str] = set()  # transfer ids followed here
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -122,9 +138,8 @@ class TransferCoordinator:
                 },
             )
         )
-        self._spawn(
-            self._watch(tenant_id, transfer.transfer_id, call.room_name, caller_seen=caller_seen)
-        )
+        if await self._own(tenant_id, call_id):
+            self._follow(tenant_id, transfer.transfer_id, call.room_name, caller_seen=caller_seen)
         return transfer_service_pb2.StartTransferResponse(
             transfer=transfer,
             briefing=briefing,
@@ -282,6 +297,9 @@ class TransferCoordinator:
         dispatch_id = self._hold_music.pop(room, None)
         if dispatch_id is not None:
             await media.recall_worker(room, dispatch_id, HOLD_IDENTITY)
+        else:  # played since before a restart, or started by another replica: it is the room's
+            with contextlib.suppress(NotFound):
+                await media.remove_participant(room, HOLD_IDENTITY)
 
     async def _recall_when_dispatched(
         self, media: LiveKitRooms, room: str, dispatching: asyncio.Task[str | None]
@@ -303,13 +321,50 @@ class TransferCoordinator:
     async def get(self, tenant_id: str, transfer_id: str) -> transfer_pb2.Transfer:
         return await self._store.get_transfer(tenant_id, transfer_id)
 
-    async def resume(self) -> None:
-        """After a restart: watch the transfers that were under way again."""
-        if self._media is None:
+    async def watch_owned(self) -> None:
+        """Follow every transfer under way in a call this replica owns (after a restart, a
+        takeover, or a transfer started on another replica) that is not followed yet. A caller
+        let into the call counts as seen: if the room has none now, the caller hung up."""
+        if self._media is None or self._ownership is None:
             return
-        for tenant_id, transfer in await self._store.active_transfers():
-            call = await self._store.get_call(tenant_id, transfer.call_id)
-            self._spawn(self._watch(tenant_id, transfer.transfer_id, call.room_name))
+        for tenant_id, transfer, caller_let_in in await self._store.owned_transfers(
+            self._ownership.replica_id
+        ):
+            if self._ownership.owns(transfer.call_id):
+                self._follow(
+                    tenant_id,
+                    transfer.transfer_id,
+                    room_name(transfer.call_id),
+                    caller_seen=caller_let_in,
+                )
+
+    def transfer_changed(self, call_id: str) -> None:
+        """Another replica started or moved on a transfer of the call: if the call is owned
+        here, its watcher looks now (or starts)."""
+        if self._ownership is None or not self._ownership.owns(call_id):
+            return
+        self._wake(room_name(call_id))
+        self._spawn(self.watch_owned())
+
+    async def _own(self, tenant_id: str, call_id: str) -> bool:
+        """Whether this replica follows the call's transfer: it owns the call, or claims it
+        now because no living replica does."""
+        if self._ownership is None:
+            return True
+        try:
+            return await self._ownership.claim(CallRef(tenant_id, call_id))
+        except Exception:  # the transfer is stored: a round of the ownership adopts the call
+            log.warning("call %s: could not claim it", call_id, exc_info=True)
+            return False
+
+    def _follow(
+        self, tenant_id: str, transfer_id: str, call_room: str, *, caller_seen: bool
+    ) -> None:
+        if transfer_id in self._watching:
+            return
+        self._watching.add(transfer_id)
+        task = self._spawn(self._watch(tenant_id, transfer_id, call_room, caller_seen=caller_seen))
+        task.add_done_callback(lambda _: self._watching.discard(transfer_id))
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -386,9 +441,7 @@ class TransferCoordinator:
     ) -> None:
         media = self._require_media()
         loop = asyncio.get_running_loop()
-        started = loop.time()
         b_joined = False
-        handoff_deadline: float | None = None
         transfer = await self._store.get_transfer(tenant_id, transfer_id)
         wake = self._wakes.setdefault(call_room, asyncio.Event())
         looking_closely_until = 0.0
@@ -398,6 +451,14 @@ class TransferCoordinator:
                 transfer = await self._store.get_transfer(tenant_id, transfer_id)
                 if transfer.state not in (CONSULTING, COMPLETING):
                     return
+                if self._ownership is not None and not self._ownership.owns(transfer.call_id):
+                    log.info("transfer %s: its call is owned elsewhere now", transfer_id)
+                    return
+                # Deadlines count from the transfer's own times (wall clock), not from when
+                # this watcher began: a replica taking the transfer over does not restart them.
+                now = time.time()
+                started = transfer.created_at.ToMicroseconds() / 1e6
+                changed = transfer.updated_at.ToMicroseconds() / 1e6
                 in_call = await self._roles(media, call_room)
                 if "caller" in in_call.values():
                     caller_seen = True
@@ -405,7 +466,6 @@ class TransferCoordinator:
                     await self._fail(tenant_id, transfer, call_room, "the caller hung up")
                     return
                 if transfer.state == CONSULTING:
-                    handoff_deadline = None
                     if not b_joined:
                         in_consult = await self._roles(media, transfer.consult_room_name)
                         b_joined = transfer.to_identity in in_consult
@@ -413,7 +473,7 @@ class TransferCoordinator:
                             # Joining with StartTransfer's token is accepting.
                             with contextlib.suppress(WarmTransferError):
                                 await self._store.accept_transfer(tenant_id, transfer_id)
-                    if not b_joined and loop.time() - started > self._join_timeout_s:
+                    if not b_joined and now - started > self._join_timeout_s:
                         if transfer.HasField("accepted_at"):
                             why = f"{transfer.to_identity} did not join the consult room in time"
                         else:
@@ -422,9 +482,7 @@ class TransferCoordinator:
                         return
                 elif await self._handoff(tenant_id, transfer, call_room, in_call):
                     return
-                elif handoff_deadline is None:
-                    handoff_deadline = loop.time() + self._arrival_timeout_s
-                elif loop.time() > handoff_deadline:
+                elif now - changed > self._arrival_timeout_s:  # COMPLETING since `changed`
                     log.warning("transfer %s: %s never arrived", transfer_id, transfer.to_identity)
                     with contextlib.suppress(WarmTransferError):
                         await self._store.change_transfer(

@@ -240,7 +240,17 @@ class CallStore:
                 reason=reason,
                 at_us=at,
             ),
-            notify=(call_id, transfer_rows.agent_key(tenant_id, to_identity)),
+            notify=self._transfer_keys(call_id, tenant_id, to_identity),
+        )
+
+    @staticmethod
+    def _transfer_keys(call_id: str, tenant_id: str, to_identity: str) -> tuple[str, ...]:
+        """What a transfer's change notifies: the call's watchers, the receiving agent's
+        stream, and the replica that follows the call's transfer."""
+        return (
+            call_id,
+            transfer_rows.agent_key(tenant_id, to_identity),
+            transfer_rows.transfers_key(call_id),
         )
 
     async def change_transfer(
@@ -265,7 +275,7 @@ class CallStore:
                 end_reason=end_reason,
                 at_us=at,
             ),
-            notify=(known.call_id, transfer_rows.agent_key(tenant_id, known.to_identity)),
+            notify=self._transfer_keys(known.call_id, tenant_id, known.to_identity),
         )
 
     async def accept_transfer(
@@ -277,7 +287,7 @@ class CallStore:
         known = await self.get_transfer(tenant_id, transfer_id)
         return await self._writer.submit(
             lambda conn: transfer_rows.accept_transfer(conn, tenant_id, transfer_id, at_us=at),
-            notify=(known.call_id, transfer_rows.agent_key(tenant_id, known.to_identity)),
+            notify=self._transfer_keys(known.call_id, tenant_id, known.to_identity),
         )
 
     async def agent_events_after(
@@ -299,9 +309,15 @@ class CallStore:
             lambda conn: transfer_rows.require_transfer(conn, tenant_id, transfer_id)
         )
 
-    async def active_transfers(self) -> list[tuple[str, transfer_pb2.Transfer]]:
-        """(tenant_id, transfer) of every transfer not yet ended, for recovery at start-up."""
-        return await self._read(transfer_rows.active_transfers)
+    async def owned_transfers(
+        self, replica: str, *, at_us: int | None = None
+    ) -> list[tuple[str, transfer_pb2.Transfer, bool]]:
+        """(tenant_id, transfer, caller let in) of the transfers under way in the replica's
+        calls."""
+        now = at_us or now_us()
+        return await self._read(
+            lambda conn: transfer_rows.owned_transfers(conn, replica, now_us=now)
+        )
 
     # -- transcript ---------------------------------------------------------------------------
 

@@ -15,8 +15,16 @@ from __future__ import annotations
 
 from warmtransfer.server.errors import FailedPrecondition
 from warmtransfer.server.store.engine import Conn
+from warmtransfer.v1 import transfer_pb2
 
 __all__ = ["acquire", "check_epoch", "owned_state", "release", "renew", "without_owner"]
+
+# A transfer under way is work too: its owner follows it to the end (see `transfers`).
+_TRANSFER_UNDER_WAY = (
+    "EXISTS (SELECT 1 FROM transfers t WHERE t.call_id = c.call_id"
+    f" AND t.state IN ({transfer_pb2.TRANSFER_STATE_CONSULTING},"
+    f" {transfer_pb2.TRANSFER_STATE_COMPLETING}))"
+)
 
 
 def acquire(conn: Conn, call_id: str, replica: str, *, now_us: int, ttl_us: int) -> int | None:
@@ -62,7 +70,7 @@ def renew(conn: Conn, replica: str, *, now_us: int, ttl_us: int) -> dict[str, tu
 
 def without_owner(conn: Conn, *, now_us: int) -> list[tuple[str, str]]:
     """(tenant_id, call_id) of the calls with work waiting (a summary behind, a final summary
-    missing, an index behind) and no living owner."""
+    missing, an index behind, a transfer under way) and no living owner."""
     rows = conn.execute(
         "SELECT c.tenant_id, c.call_id FROM calls c"
         " LEFT JOIN summaries s ON s.call_id = c.call_id"
@@ -71,7 +79,8 @@ def without_owner(conn: Conn, *, now_us: int) -> list[tuple[str, str]]:
         " WHERE (o.call_id IS NULL OR o.expires_us < ?)"
         " AND (c.max_seq > COALESCE(s.covered_through_seq, 0)"
         " OR (c.ended_us IS NOT NULL AND c.max_seq > 0 AND COALESCE(s.final, 0) = 0)"
-        " OR c.max_seq > COALESCE(p.indexed_through_seq, 0))",
+        " OR c.max_seq > COALESCE(p.indexed_through_seq, 0)"
+        f" OR {_TRANSFER_UNDER_WAY})",
         (now_us,),
     ).fetchall()
     return [(str(r[0]), str(r[1])) for r in rows]
@@ -79,9 +88,11 @@ def without_owner(conn: Conn, *, now_us: int) -> list[tuple[str, str]]:
 
 def owned_state(conn: Conn, replica: str, *, now_us: int) -> tuple[list[str], list[str]]:
     """Of the calls `replica` owns: those that ended without their final summary yet, and those
-    whose work is all done (ended, final summary written, indexed to the end)."""
+    whose work is all done (ended, final summary written, indexed to the end, no transfer under
+    way)."""
     rows = conn.execute(
-        "SELECT c.call_id, c.max_seq, COALESCE(s.final, 0), COALESCE(p.indexed_through_seq, 0)"
+        "SELECT c.call_id, c.max_seq, COALESCE(s.final, 0), COALESCE(p.indexed_through_seq, 0),"
+        f" {_TRANSFER_UNDER_WAY}"
         " FROM call_owners o JOIN calls c ON c.call_id = o.call_id"
         " LEFT JOIN summaries s ON s.call_id = c.call_id"
         " LEFT JOIN index_progress p ON p.call_id = c.call_id"
@@ -89,11 +100,11 @@ def owned_state(conn: Conn, replica: str, *, now_us: int) -> tuple[list[str], li
         (replica, now_us),
     ).fetchall()
     waiting, done = [], []
-    for call_id, max_seq, final, indexed in rows:
+    for call_id, max_seq, final, indexed, transferring in rows:
         summarized = final or not max_seq
         if not summarized:
             waiting.append(str(call_id))
-        elif indexed >= max_seq:
+        elif indexed >= max_seq and not transferring:
             done.append(str(call_id))
     return waiting, done
 

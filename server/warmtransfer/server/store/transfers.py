@@ -27,15 +27,17 @@ from warmtransfer.v1 import call_pb2, transcript_service_pb2, transfer_pb2, tran
 __all__ = [
     "ACTIVE_STATES",
     "END_STATES",
+    "TRANSFERS_KEY",
     "accept_transfer",
-    "active_transfers",
     "agent_events_after",
     "agent_key",
     "change_transfer",
     "first_open_offer_cursor",
     "new_transfer_id",
+    "owned_transfers",
     "require_transfer",
     "start_transfer",
+    "transfers_key",
 ]
 CallState = call_pb2.CallState
 
@@ -56,6 +58,15 @@ _COLUMNS = (
 def agent_key(tenant_id: str, identity: str) -> str:
     """The key a commit notifies for an agent's stream (call ids never contain a space)."""
     return f"agent {tenant_id} {identity}"
+
+
+TRANSFERS_KEY = "transfers "
+
+
+def transfers_key(call_id: str) -> str:
+    """The key a commit notifies when a call's transfer starts or changes: the replica that
+    owns the call follows its transfer (see `TransferCoordinator.watch_owned`)."""
+    return TRANSFERS_KEY + call_id
 
 
 def new_transfer_id() -> str:
@@ -320,10 +331,17 @@ def change_transfer(
     return transfer
 
 
-def active_transfers(conn: Conn) -> list[tuple[str, transfer_pb2.Transfer]]:
-    """(tenant_id, transfer) of every transfer not yet ended."""
+def owned_transfers(
+    conn: Conn, replica: str, *, now_us: int
+) -> list[tuple[str, transfer_pb2.Transfer, bool]]:
+    """(tenant_id, transfer, whether a caller was let into the call) of every transfer under
+    way in a call `replica` owns."""
     marks = ", ".join("?" * len(ACTIVE_STATES))
     rows = conn.execute(
-        f"SELECT tenant_id, transfer_id FROM transfers WHERE state IN ({marks})", ACTIVE_STATES
+        f"SELECT t.tenant_id, t.transfer_id, EXISTS (SELECT 1 FROM participants p"
+        f" WHERE p.call_id = t.call_id AND p.role = ?)"
+        f" FROM call_owners o JOIN transfers t ON t.call_id = o.call_id"
+        f" WHERE o.owner = ? AND o.expires_us >= ? AND t.state IN ({marks})",
+        (call_pb2.PARTICIPANT_ROLE_CALLER, replica, now_us, *ACTIVE_STATES),
     ).fetchall()
-    return [(r[0], require_transfer(conn, r[0], r[1])) for r in rows]
+    return [(str(r[0]), require_transfer(conn, str(r[0]), str(r[1])), bool(r[2])) for r in rows]
