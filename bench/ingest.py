@@ -13,6 +13,9 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
 
 from bench.common import API_KEY, config, script_segment, server_process, tree_usage
 from tests.postgres_server import PostgresServer, running_postgres
@@ -47,7 +50,18 @@ async def main(streams: int, segments: int, engine: str) -> None:
         await run(streams, segments, env, postgres.pid if postgres else None)
 
 
+def store_bytes(data_dir: Path, database_url: str | None) -> int:
+    """What the call store takes on disk: the PostgreSQL database, or the SQLite file and its
+    write-ahead log."""
+    if database_url:
+        with psycopg.connect(database_url) as conn:
+            row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0]) if row else 0
+    return sum(p.stat().st_size for p in data_dir.glob("calls.sqlite3*"))
+
+
 async def run(streams: int, segments: int, env: dict[str, str], db_pid: int | None) -> None:
+    database_url = env.get("DATABASE_URL")
     async with (
         server_process(None, **env) as server,
         Client(server.target, api_key=API_KEY) as client,
@@ -60,6 +74,7 @@ async def run(streams: int, segments: int, env: dict[str, str], db_pid: int | No
             ).call.call_id
             for i in range(streams)
         ]
+        size_before = store_bytes(server.data_dir, database_url)
         cpu_before = tree_usage(server.pid)[0]
         db_before = tree_usage(db_pid)[0] if db_pid else 0.0
         started = time.perf_counter()
@@ -73,12 +88,17 @@ async def run(streams: int, segments: int, env: dict[str, str], db_pid: int | No
             transcript_service_pb2.GetTranscriptRequest(call_id=calls[0])
         )
         assert len(check.segments) == segments
+        grown = store_bytes(server.data_dir, database_url) - size_before
     print(
         f"ingest: {streams} streams x {segments} final segments = {total} acked in {elapsed:.2f} s"
     )
     print(
         f"ingest: {total / elapsed:,.0f} segments/s; server CPU (with its workers) {cpu:.1f} s "
         f"({cpu / elapsed * 100:.0f}% of one core); {cpu / total * 1e6:.0f} us CPU per segment"
+    )
+    print(
+        f"ingest: the call store grew by {grown / 2**20:,.1f} MiB, {grown / total:,.0f} bytes per "
+        "segment (its rows, events and indexes)"
     )
     if db_pid:
         print(

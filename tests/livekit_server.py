@@ -139,10 +139,11 @@ WORKER_READY = b"registered worker"
 
 @dataclass
 class WorkerProcess:
-    """A running `warmtransfer agent`: its pid and its output so far."""
+    """A running `warmtransfer agent`: its pid, its output so far, its health check's port."""
 
     pid: int
     output: list[bytes]
+    health_port: int
 
 
 @contextlib.asynccontextmanager
@@ -153,10 +154,12 @@ async def running_worker(
     transcripts to `server` (host:port); `extra_env` configures it further."""
     import sys
 
+    health_port = _free_tcp_port()
     env = os.environ | {
         "LIVEKIT_URL": livekit.url,
         "LIVEKIT_API_KEY": livekit.api_key,
         "LIVEKIT_API_SECRET": livekit.api_secret,
+        "WARMTRANSFER_WORKER_HEALTH_PORT": str(health_port),
     }
     if server is not None:
         env["WARMTRANSFER_SERVER"] = server
@@ -189,7 +192,7 @@ async def running_worker(
     try:
         await asyncio.wait_for(ready(), 120)
         drainer = asyncio.create_task(drain())
-        yield WorkerProcess(process.pid, lines)
+        yield WorkerProcess(process.pid, lines, health_port)
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()

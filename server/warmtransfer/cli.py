@@ -1,4 +1,4 @@
-"""`warmtransfer`: the one command-line entry point (`serve`, `demo`)."""
+"""`warmtransfer`: the one command-line entry point (`serve`, `agent`, `demo`, `health`)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,21 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--target", default="127.0.0.1:50051", help="server host:port")
     demo.add_argument("--api-key", default="dev", help="API key (default: the dev-mode key)")
     demo.add_argument("--pace", type=float, default=0.4, help="seconds between utterances")
+    check = sub.add_parser(
+        "health",
+        help="ask a server's gRPC health check; exit 0 if it serves, 1 if not (for probes)",
+    )
+    check.add_argument("--target", default="127.0.0.1:50051", help="server host:port")
+    check.add_argument(
+        "--service",
+        default="",
+        help="the service asked about: '' (the default) is the server's readiness, NOT_SERVING "
+        "while it sheds load; a service's full name (warmtransfer.v1.CallService) is its liveness",
+    )
+    check.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for an answer")
     args = parser.parse_args(argv)
+    if args.command == "health":
+        return asyncio.run(_health(args.target, args.service, args.timeout))
 
     if args.command == "serve":
         logging.basicConfig(
@@ -57,6 +71,23 @@ def main(argv: list[str] | None = None) -> int:
     from warmtransfer.demo import run_demo
 
     return asyncio.run(run_demo(args.target, api_key=args.api_key, pace=args.pace))
+
+
+async def _health(target: str, service: str, timeout: float) -> int:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    async with grpc.aio.insecure_channel(target) as channel:
+        try:
+            answer = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=service), timeout=timeout
+            )
+        except grpc.aio.AioRpcError as exc:
+            print(f"warmtransfer health: {target}: {exc.code().name}: {exc.details()}")
+            return 1
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(answer.status)
+    print(f"warmtransfer health: {target} {service or '(server)'}: {status}")
+    return 0 if answer.status == health_pb2.HealthCheckResponse.SERVING else 1
 
 
 async def _serve(listen: str | None, data_dir: Path | None) -> int:

@@ -135,3 +135,33 @@ async def test_a_second_server_on_a_data_directory_in_use_exits_with_a_clear_err
         assert "Traceback" not in message
     finally:
         await stop_server_process(first)
+
+
+async def test_the_health_command_answers_for_probes(tmp_path: Path) -> None:
+    """`warmtransfer health` is what the deployments' probes run (deploy/compose.yaml)."""
+    env = {"WARMTRANSFER_LISTEN": "127.0.0.1:0", "WARMTRANSFER_DATA_DIR": str(tmp_path)}
+    running = await start_server(load_config(env))
+
+    async def health(*args: str) -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "warmtransfer.cli", "health", *args,
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await process.communicate()
+        assert process.returncode is not None
+        return process.returncode, out.decode()
+
+    try:
+        target = f"127.0.0.1:{running.port}"
+        assert await health("--target", target) == (
+            0,
+            f"warmtransfer health: {target} (server): SERVING\n",
+        )
+        code, said = await health("--target", target, "--service", "warmtransfer.v1.CallService")
+        assert (code, said.split()[-1]) == (0, "SERVING")
+        code, said = await health("--target", target, "--service", "no.such.Service")
+        assert code == 1 and "NOT_FOUND" in said
+    finally:
+        await running.stop(grace=1)
+    code, said = await health("--target", target, "--timeout", "2")
+    assert code == 1 and target in said

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from livekit import rtc
 
-from tests.livekit_server import LiveKitServer, running_worker
+from tests.livekit_server import LiveKitServer, WorkerProcess, running_worker
 from tests.server.conftest import LiveCall
 from tests.server.livekit_helpers import AGENT, CALLER, OTHER, Peer, new_call, token
 from tests.server.test_transfer_livekit import start
@@ -24,13 +24,24 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-async def worker(livekit: LiveKitServer, wt_server: RunningServer) -> AsyncIterator[None]:
-    async with running_worker(livekit, f"127.0.0.1:{wt_server.port}"):
-        yield
+async def worker(livekit: LiveKitServer, wt_server: RunningServer) -> AsyncIterator[WorkerProcess]:
+    async with running_worker(livekit, f"127.0.0.1:{wt_server.port}") as running:
+        yield running
+
+
+async def test_the_worker_answers_its_health_check_on_its_port(worker: WorkerProcess) -> None:
+    # What a deployment's probe asks (deploy/: WARMTRANSFER_WORKER_HEALTH_PORT=8081).
+    reader, writer = await asyncio.open_connection("127.0.0.1", worker.health_port)
+    writer.write(b"GET / HTTP/1.0\r\nHost: worker\r\n\r\n")
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 30)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.") and b" 200 " in answer.split(b"\r\n")[0]
+    assert answer.endswith(b"OK")
 
 
 async def test_hold_music_and_spoken_briefing(
-    worker: None, wt: Client, livekit: LiveKitServer, live_call: LiveCall
+    worker: WorkerProcess, wt: Client, livekit: LiveKitServer, live_call: LiveCall
 ) -> None:
     call_id = live_call.call.call_id
     caller = live_call.caller
@@ -66,7 +77,7 @@ async def test_hold_music_and_spoken_briefing(
 
 
 async def test_hold_call_plays_music_until_resumed(
-    worker: None, wt: Client, live_call: LiveCall
+    worker: WorkerProcess, wt: Client, live_call: LiveCall
 ) -> None:
     call_id = live_call.call.call_id
     caller = live_call.caller
@@ -78,7 +89,7 @@ async def test_hold_call_plays_music_until_resumed(
 
 
 async def test_one_worker_serves_transfer_after_transfer(
-    worker: None, wt: Client, livekit: LiveKitServer
+    worker: WorkerProcess, wt: Client, livekit: LiveKitServer
 ) -> None:
     for _ in range(3):
         call = await new_call(wt)

@@ -171,3 +171,11 @@ async def test_replicas_keep_waking_each_other_after_redis_restarts(
                 await client.close()
             for server in running:
                 await server.stop(grace=1)
+
+
+async def test_replicas_without_one_history_index_are_warned(
+    replicas: list[RunningServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Each replica's embedded index holds only the calls it owns: said at start-up.
+    warned = [r for r in caplog.get_records("setup") if "QDRANT_URL is not" in r.getMessage()]
+    assert len(warned) == len(replicas) and all(r.levelname == "WARNING" for r in warned)

@@ -137,6 +137,12 @@ async def start_server(config: ServerConfig) -> RunningServer:
     if config.redis_url:  # replicas: their watchers woken by each other's commits
         relay = RedisEventRelay(config.redis_url, bus)
         await relay.start()
+        if config.qdrant_url is None:
+            log.warning(
+                "REDIS_URL is set (replicas) but QDRANT_URL is not: this replica's history "
+                "index is its own, so it indexes only the calls it owns and SearchContext here "
+                "misses the other replicas' calls; point every replica at one Qdrant server"
+            )
     summarizer: Summarizer = OfflineSummarizer()
     if config.llm is not None:  # the LLM, with the offline summarizer standing in when it fails
         summarizer = FallbackSummarizer(build_llm(config.llm), summarizer)

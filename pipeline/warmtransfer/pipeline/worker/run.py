@@ -1,5 +1,9 @@
 """`warmtransfer agent`: run the media worker against LIVEKIT_URL (the local dev server by
-default), registered under the agent name the server dispatches to."""
+default), registered under the agent name the server dispatches to.
+
+WARMTRANSFER_WORKER_HEALTH_PORT: the port of the worker's health check (`GET /` answers 200 while
+the worker runs; livekit-agents serves it); unset or 0, any free port (the dev default).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,13 @@ def job_load(worker: Worker) -> float:
     return min(len(worker.active_jobs) / MAX_JOBS, 1.0)
 
 
+def health_port(env: Mapping[str, str]) -> int:
+    raw = env.get("WARMTRANSFER_WORKER_HEALTH_PORT", "").strip() or "0"
+    if not raw.isdigit() or int(raw) > 65535:
+        raise SystemExit(f"WARMTRANSFER_WORKER_HEALTH_PORT: {raw!r} is not a port (0 to 65535)")
+    return int(raw)
+
+
 async def run_worker(env: Mapping[str, str] | None = None) -> None:
     env = os.environ if env is None else env
     options = WorkerOptions(
@@ -43,6 +54,7 @@ async def run_worker(env: Mapping[str, str] | None = None) -> None:
         ws_url=env.get("LIVEKIT_URL") or DEV_URL,
         api_key=env.get("LIVEKIT_API_KEY") or DEV_KEY,
         api_secret=env.get("LIVEKIT_API_SECRET") or DEV_SECRET,
+        port=health_port(env),
         # A process per job (livekit-agents' default); two kept warm, voice loaded, so a
         # transfer's two jobs (hold music, briefing) start at once.
         job_executor_type=JobExecutorType.PROCESS,
