@@ -25,6 +25,7 @@ from warmtransfer.server.summary_storage import CallRef
 __all__ = ["CallOwnership", "load_replica_id"]
 
 log = logging.getLogger(__name__)
+RECENT_S = 3600.0  # a round's search for orphans reads calls ended this recently, not older
 
 
 def load_replica_id(data_dir: Path) -> str:
@@ -112,7 +113,7 @@ class CallOwnership:
             ref = CallRef(tenant_id, call_id)
             self._owned[call_id] = (ref, epoch)
             self._work(ref)
-        await self._adopt()
+        await self._adopt(whole_history=True)
         await self._settle()
         if self._after_round is not None:
             await self._after_round()
@@ -166,9 +167,14 @@ class CallOwnership:
             if ref is not None:
                 await self.release(ref)
 
-    async def _adopt(self) -> None:
-        """Claim every call with work waiting and no living owner, and start its work."""
-        for tenant_id, call_id in await self.store.calls_without_owner():
+    async def _adopt(self, *, whole_history: bool = False) -> None:
+        """Claim every call with work waiting and no living owner, and start its work. A round
+        looks at the calls that can have become orphans lately (lapsed leases, calls never
+        claimed that are live or ended within `RECENT_S`); start-up looks at the whole history."""
+        found = await self.store.calls_without_owner(
+            ended_within_s=None if whole_history else RECENT_S
+        )
+        for tenant_id, call_id in found:
             ref = CallRef(tenant_id, call_id)
             if await self.claim(ref):
                 log.info("call %s: adopted (work was waiting and no replica owned it)", call_id)

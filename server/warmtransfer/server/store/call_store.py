@@ -514,10 +514,17 @@ class CallStore:
             lambda conn: owners.release(conn, call_id, replica), locks=call_id
         )
 
-    async def calls_without_owner(self, *, at_us: int | None = None) -> list[tuple[str, str]]:
-        """(tenant_id, call_id) of the calls with work waiting and no living owner."""
+    async def calls_without_owner(
+        self, *, at_us: int | None = None, ended_within_s: float | None = None
+    ) -> list[tuple[str, str]]:
+        """(tenant_id, call_id) of the calls with work waiting and no living owner; with
+        `ended_within_s`, only among those that can have become orphans lately (see
+        `owners.without_owner`), which reads live calls and lapsed leases, not the history."""
         now = at_us or now_us()
-        return await self._read(lambda conn: owners.without_owner(conn, now_us=now))
+        since = None if ended_within_s is None else now - int(ended_within_s * 1e6)
+        return await self._read(
+            lambda conn: owners.without_owner(conn, now_us=now, ended_since_us=since)
+        )
 
     async def owned_calls_state(
         self, replica: str, *, at_us: int | None = None

@@ -68,22 +68,46 @@ def renew(conn: Conn, replica: str, *, now_us: int, ttl_us: int) -> dict[str, tu
     return {str(r[0]): (str(r[1]), int(r[2])) for r in rows}
 
 
-def without_owner(conn: Conn, *, now_us: int) -> list[tuple[str, str]]:
+_JOINS = (
+    " LEFT JOIN summaries s ON s.call_id = c.call_id"
+    " LEFT JOIN index_progress p ON p.call_id = c.call_id"
+)
+_WORK_WAITING = (
+    "(c.max_seq > COALESCE(s.covered_through_seq, 0)"
+    " OR (c.ended_us IS NOT NULL AND c.max_seq > 0 AND COALESCE(s.final, 0) = 0)"
+    " OR c.max_seq > COALESCE(p.indexed_through_seq, 0)"
+    f" OR {_TRANSFER_UNDER_WAY})"
+)
+_NO_OWNER_ROW = "NOT EXISTS (SELECT 1 FROM call_owners o WHERE o.call_id = c.call_id)"
+
+
+def without_owner(
+    conn: Conn, *, now_us: int, ended_since_us: int | None = None
+) -> list[tuple[str, str]]:
     """(tenant_id, call_id) of the calls with work waiting (a summary behind, a final summary
-    missing, an index behind, a transfer under way) and no living owner."""
+    missing, an index behind, a transfer under way) and no living owner.
+
+    With `ended_since_us`, only the calls that can have become orphans lately are read: those
+    whose owner's lease lapsed, and the live (or lately ended) calls that no replica ever
+    claimed. Without it, every call of the history is read (at start-up)."""
+    if ended_since_us is None:
+        rows = conn.execute(
+            "SELECT c.tenant_id, c.call_id FROM calls c"
+            f"{_JOINS} LEFT JOIN call_owners o ON o.call_id = c.call_id"
+            f" WHERE (o.call_id IS NULL OR o.expires_us < ?) AND {_WORK_WAITING}",
+            (now_us,),
+        ).fetchall()
+        return sorted((str(r[0]), str(r[1])) for r in rows)
     rows = conn.execute(
-        "SELECT c.tenant_id, c.call_id FROM calls c"
-        " LEFT JOIN summaries s ON s.call_id = c.call_id"
-        " LEFT JOIN index_progress p ON p.call_id = c.call_id"
-        " LEFT JOIN call_owners o ON o.call_id = c.call_id"
-        " WHERE (o.call_id IS NULL OR o.expires_us < ?)"
-        " AND (c.max_seq > COALESCE(s.covered_through_seq, 0)"
-        " OR (c.ended_us IS NOT NULL AND c.max_seq > 0 AND COALESCE(s.final, 0) = 0)"
-        " OR c.max_seq > COALESCE(p.indexed_through_seq, 0)"
-        f" OR {_TRANSFER_UNDER_WAY})",
-        (now_us,),
+        "SELECT c.tenant_id, c.call_id FROM call_owners o JOIN calls c ON c.call_id = o.call_id"
+        f"{_JOINS} WHERE o.expires_us < ? AND {_WORK_WAITING}"
+        " UNION SELECT c.tenant_id, c.call_id FROM calls c"
+        f"{_JOINS} WHERE c.ended_us IS NULL AND {_NO_OWNER_ROW} AND {_WORK_WAITING}"
+        " UNION SELECT c.tenant_id, c.call_id FROM calls c"
+        f"{_JOINS} WHERE c.ended_us >= ? AND {_NO_OWNER_ROW} AND {_WORK_WAITING}",
+        (now_us, ended_since_us),
     ).fetchall()
-    return [(str(r[0]), str(r[1])) for r in rows]
+    return sorted((str(r[0]), str(r[1])) for r in rows)
 
 
 def owned_state(conn: Conn, replica: str, *, now_us: int) -> tuple[list[str], list[str]]:
