@@ -1,4 +1,4 @@
-"""Authentication and tenant isolation."""
+"""Authentication and tenant isolation, on both store engines."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from warmtransfer.v1 import (
     transcript_pb2,
     transcript_service_pb2,
 )
+
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
 
 
 async def test_missing_and_unknown_keys_are_unauthenticated(

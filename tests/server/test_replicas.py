@@ -9,6 +9,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import grpc
 import pytest
 
 from tests.redis_server import RedisServer, running_redis
@@ -16,7 +17,7 @@ from tests.server.helpers import config, create_call, ingest, requests_of, segme
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
-from warmtransfer.v1 import transcript_service_pb2
+from warmtransfer.v1 import call_service_pb2, transcript_service_pb2
 
 STORE_ENGINES = ("postgresql",)
 WatchCallResponse = transcript_service_pb2.WatchCallResponse
@@ -179,3 +180,30 @@ async def test_replicas_without_one_history_index_are_warned(
     # Each replica's embedded index holds only the calls it owns: said at start-up.
     warned = [r for r in caplog.get_records("setup") if "QDRANT_URL is not" in r.getMessage()]
     assert len(warned) == len(replicas) and all(r.levelname == "WARNING" for r in warned)
+
+
+async def test_tenants_stay_apart_across_replicas(
+    replicas: list[RunningServer], clients: list[Client]
+) -> None:
+    # Tenant A's call, stored through the first replica, is not found by tenant B on the
+    # second, and B's watch of it is refused there.
+    call_id = await create_call(clients[0])
+    assert await ingest(clients[0], call_id, [segment(1)]) == [1]
+    async with Client(f"127.0.0.1:{replicas[1].port}", api_key="key-b") as other_tenant:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await other_tenant.transcripts.GetTranscript(
+                transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
+            )
+        assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            async for _ in other_tenant.transcripts.WatchCall(
+                transcript_service_pb2.WatchCallRequest(call_id=call_id)
+            ):
+                pass
+        assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+        listed = await other_tenant.calls.ListCalls(call_service_pb2.ListCallsRequest())
+        assert call_id not in [c.call_id for c in listed.calls]
+    got = await clients[1].transcripts.GetTranscript(
+        transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
+    )
+    assert [s.seq for s in got.segments] == [1]

@@ -24,6 +24,8 @@ from warmtransfer.v1 import (
     transcript_service_pb2,
 )
 
+# The store conformance suite: each test here runs on both engines (tests/conftest.py).
+STORE_ENGINES = ("sqlite", "postgresql")
 JOINED = call_pb2.PARTICIPANT_EVENT_KIND_JOINED
 LEFT = call_pb2.PARTICIPANT_EVENT_KIND_LEFT
 
