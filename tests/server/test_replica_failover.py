@@ -1,13 +1,16 @@
 """One owner per call across replicas: segments sent to either replica are summarized by the
 owner alone; the owner killed with SIGKILL mid-call, the other replica takes the call over
-within a lease (a new epoch) and the summary goes on there; nothing acknowledged is lost, and
-the call ends with its final summary. Real server processes, real PostgreSQL and Redis."""
+within a lease (a new epoch) and the summary goes on there; nothing acknowledged is lost, a
+watcher of the killed replica resumes on the other from its cursor with no gap and no repeat,
+and the call ends with its final summary. Real server processes, real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 from pathlib import Path
 
+import grpc
 import pytest
 
 from tests.postgres_server import PostgresServer, call_owner
@@ -17,8 +20,31 @@ from tests.server.processes import free_port, start_server_process
 from warmtransfer.client import Client
 from warmtransfer.v1 import call_service_pb2, summary_service_pb2, transcript_service_pb2
 
+WatchCallResponse = transcript_service_pb2.WatchCallResponse
+
 pytestmark = pytest.mark.slow
 LEASE_S = "2"
+
+
+def added(events: list[WatchCallResponse]) -> list[int]:
+    return [e.segment_added.segment.seq for e in events if e.HasField("segment_added")]
+
+
+async def watch_until_broken(
+    client: Client, call_id: str, seen: list[WatchCallResponse], got_14: asyncio.Event
+) -> grpc.aio.AioRpcError:
+    """Collect the call's events until the stream breaks (`got_14` set once segment 14 is in);
+    how it broke."""
+    try:
+        async for event in client.transcripts.WatchCall(
+            transcript_service_pb2.WatchCallRequest(call_id=call_id)
+        ):
+            seen.append(event)
+            if 14 in added(seen[-1:]):
+                got_14.set()
+    except grpc.aio.AioRpcError as exc:
+        return exc
+    raise AssertionError("the watch ended without an error")
 
 
 def covers(seq: int):  # type: ignore[no-untyped-def]
@@ -48,6 +74,10 @@ async def test_the_other_replica_takes_over_a_call_whose_owner_was_killed(
 
             replica_a = (tmp_path / "a" / "replica_id").read_text().strip()
             replica_b = (tmp_path / "b" / "replica_id").read_text().strip()
+            # A watcher on A, from the start; it is moved to B when A dies.
+            seen: list[WatchCallResponse] = []
+            got_14 = asyncio.Event()
+            watching_a = asyncio.create_task(watch_until_broken(at_a, call_id, seen, got_14))
             # A receives the call's transcript first, so A owns it and summarizes it; B's
             # watcher sees A's summary (the caller's last two lines wait: they may change).
             assert await ingest(at_a, call_id, [segment(s) for s in range(1, 11)]) == list(
@@ -59,8 +89,11 @@ async def test_the_other_replica_takes_over_a_call_whose_owner_was_killed(
             await ingest(at_b, call_id, [segment(s) for s in range(11, 15)])
             await wait_for_event(at_b, call_id, covers(12))
             assert owner() == (replica_a, 1)
+            await asyncio.wait_for(got_14.wait(), 30)
             a.send_signal(signal.SIGKILL)
             await a.wait()
+            assert (await watching_a).code() == grpc.StatusCode.UNAVAILABLE
+            on_a = len(seen)
             # The transcript goes on through B. A's lease lapses; B adopts the call.
             assert await ingest(at_b, call_id, [segment(s) for s in range(15, 25)]) == list(
                 range(15, 25)
@@ -71,6 +104,18 @@ async def test_the_other_replica_takes_over_a_call_whose_owner_was_killed(
                 transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
             )
             assert [s.seq for s in response.segments] == list(range(1, 25))
+            # The watcher resumes on B after the last cursor A gave it: no gap, no repeat.
+            async for event in at_b.transcripts.WatchCall(
+                transcript_service_pb2.WatchCallRequest(
+                    call_id=call_id, after_cursor=seen[-1].cursor
+                )
+            ):
+                seen.append(event)
+                if added(seen)[-1:] == [24]:
+                    break
+            assert added(seen) == list(range(1, 25)) and len(seen) > on_a
+            cursors = [int(e.cursor) for e in seen]
+            assert cursors == sorted(set(cursors))
             await at_b.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
             final = await wait_for_event(at_b, call_id, lambda e: e.summary_updated.summary.final)
             assert final.summary_updated.summary.covered_through_seq == 24
