@@ -193,6 +193,8 @@ bench: $(STAMP) $(LIVEKIT_SERVER) $(SMOLLM) ## Run the benchmarks; results go to
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.ingest --engine postgresql
 	$(BIN)/python -m bench.ownership
+	$(BIN)/python -m bench.ownership --history 100000
+	$(BIN)/python -m bench.pg_drivers
 	$(BIN)/python -m bench.redaction_cost
 	$(BIN)/python -m bench.summary_latency
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transfer

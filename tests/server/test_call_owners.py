@@ -10,7 +10,6 @@ import pytest
 
 from warmtransfer.server.errors import FailedPrecondition
 from warmtransfer.server.store import CallStore
-from warmtransfer.server.store.codec import now_us
 from warmtransfer.v1 import call_pb2, summary_pb2, transcript_pb2, transfer_pb2
 
 STORE_ENGINES = ("sqlite", "postgresql")
@@ -131,28 +130,14 @@ async def test_a_transfer_under_way_is_work_of_its_call(store: CallStore) -> Non
     assert await store.owned_calls_state("A", at_us=T0 + S) == ([], [call_id])
 
 
-async def test_a_round_looks_for_orphans_among_live_calls_and_lapsed_leases_only(
-    store: CallStore,
-) -> None:
-    # Three calls with work waiting: one live and never claimed, one whose owner's lease
-    # lapses, one ended and never claimed. (Times on the store's own clock: calls end now.)
-    t = now_us()
-    live = await call_with_segments(store)
+async def test_a_round_looks_for_orphans_among_lapsed_leases_only(store: CallStore) -> None:
+    # Two calls with work waiting: one that no replica ever claimed, one whose owner's lease
+    # lapses. A round reads the owners' table (the lapsed lease); start-up reads everything.
+    never_claimed = await call_with_segments(store)
     owned = await call_with_segments(store)
-    await store.acquire_call(owned, "A", lease_s=10, at_us=t)
-    await store.end_call("t", owned)
-    ended = await call_with_segments(store)
-    await store.end_call("t", ended)
-    # While A lives, its call is nobody's orphan; the call that ended just now is recent.
-    assert await store.calls_without_owner(at_us=t + 5 * S, ended_within_s=3600) == sorted(
-        [("t", live), ("t", ended)]
-    )
-    # Two hours on: A's lease lapsed long ago, and the unclaimed call ended too long ago for a
-    # round (start-up's scan of the whole history still finds it).
-    later = t + 7200 * S
-    assert await store.calls_without_owner(at_us=later, ended_within_s=3600) == sorted(
-        [("t", live), ("t", owned)]
-    )
-    assert await store.calls_without_owner(at_us=later) == sorted(
-        [("t", live), ("t", owned), ("t", ended)]
+    await store.acquire_call(owned, "A", lease_s=10, at_us=T0)
+    assert await store.calls_without_owner(at_us=T0 + 5 * S, whole_history=False) == []
+    assert await store.calls_without_owner(at_us=T0 + 11 * S, whole_history=False) == [("t", owned)]
+    assert await store.calls_without_owner(at_us=T0 + 11 * S) == sorted(
+        [("t", never_claimed), ("t", owned)]
     )

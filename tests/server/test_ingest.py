@@ -32,16 +32,18 @@ async def test_the_server_stores_on_the_engine_under_test(
 async def test_a_failed_claim_of_the_call_costs_no_ack_and_the_call_is_adopted(
     server: RunningServer, client: Client
 ) -> None:
-    ownership = server.deps.ownership
+    ownership, store = server.deps.ownership, server.deps.store
 
-    async def unreachable(ref: object) -> bool:
+    async def unreachable(*args: object, **kwargs: object) -> int | None:
         raise ConnectionError("the database is away")
 
-    ownership.claim = unreachable  # type: ignore[method-assign]
+    store.acquire_call = unreachable  # type: ignore[method-assign]
     call_id = await create_call(client)
     assert await ingest(client, call_id, [segment(s) for s in (1, 2, 3, 4)]) == [1, 2, 3, 4]
     assert not ownership.owns(call_id)
-    del ownership.claim  # the database is back: a round of the ownership adopts the call
+    # The database is back: the next round of the ownership claims the call again (a round
+    # looks at lapsed leases, not at every call, so the replica remembers its failed claims).
+    del store.acquire_call
     await ownership.round()
     assert ownership.owns(call_id)
     await wait_for_event(

@@ -35,7 +35,7 @@ async def test_version_1_store_is_migrated(tmp_path: Path) -> None:
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             finals = dict(conn.execute("SELECT call_id, final FROM summaries").fetchall())
-        assert version == SCHEMA_VERSION == 6
+        assert version == SCHEMA_VERSION == 5
         assert finals == {ended: 1, live: 0}
     finally:
         await store.close()

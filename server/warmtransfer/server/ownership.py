@@ -5,8 +5,11 @@ A replica claims a call when it receives the call's transcript, and runs the cal
 while it owns it. It renews its leases every third of their length; a lease it failed to renew
 in time is lost (another replica may hold the call now) and the call's work here stops. A
 transfer under way is part of its call's work: the owner follows it (`TransferCoordinator`).
-Every round it also adopts the calls that have work waiting and no living owner: a replica that died
-with SIGKILL has its calls taken over within one lease and one round. The work's writes carry
+Every round it also adopts the calls whose owner's lease lapsed with work waiting (a replica
+that died with SIGKILL has its calls taken over within one lease and one round) and tries again
+the claims that failed here; this reads the owners' table, which holds only calls whose work is
+not done, so a round does not grow with the history. At start-up it reads the whole history,
+for calls no replica ever claimed. The work's writes carry
 the epoch they were made under, so a replica that lost a call cannot overwrite its successor's.
 """
 
@@ -25,7 +28,6 @@ from warmtransfer.server.summary_storage import CallRef
 __all__ = ["CallOwnership", "load_replica_id"]
 
 log = logging.getLogger(__name__)
-RECENT_S = 3600.0  # a round's search for orphans reads calls ended this recently, not older
 
 
 def load_replica_id(data_dir: Path) -> str:
@@ -66,6 +68,7 @@ class CallOwnership:
         self._after_round = after_round
         self._owned: dict[str, tuple[CallRef, int]] = {}
         self._finishing: set[str] = set()
+        self._unclaimed: dict[str, CallRef] = {}  # claims that failed here: tried every round
         self._task: asyncio.Task[None] | None = None
 
     def finishing(self, call_id: str) -> None:
@@ -93,7 +96,14 @@ class CallOwnership:
         """Own the call unless a living replica does; whether this one owns it now."""
         if ref.call_id in self._owned:
             return True
-        epoch = await self.store.acquire_call(ref.call_id, self.replica_id, lease_s=self.lease_s)
+        try:
+            epoch = await self.store.acquire_call(
+                ref.call_id, self.replica_id, lease_s=self.lease_s
+            )
+        except Exception:
+            self._unclaimed[ref.call_id] = ref  # the next rounds try again
+            raise
+        self._unclaimed.pop(ref.call_id, None)
         if epoch is None:
             return False
         self._owned[ref.call_id] = (ref, epoch)
@@ -168,12 +178,14 @@ class CallOwnership:
                 await self.release(ref)
 
     async def _adopt(self, *, whole_history: bool = False) -> None:
-        """Claim every call with work waiting and no living owner, and start its work. A round
-        looks at the calls that can have become orphans lately (lapsed leases, calls never
-        claimed that are live or ended within `RECENT_S`); start-up looks at the whole history."""
-        found = await self.store.calls_without_owner(
-            ended_within_s=None if whole_history else RECENT_S
-        )
+        """Claim every call with work waiting and no living owner, and start its work: the
+        claims that failed here, the calls whose owner's lease lapsed, and (at start-up) any
+        call of the history that no replica claimed."""
+        for ref in list(self._unclaimed.values()):
+            if await self.claim(ref):
+                log.info("call %s: claimed now (its claim had failed)", ref.call_id)
+                self._work(ref)
+        found = await self.store.calls_without_owner(whole_history=whole_history)
         for tenant_id, call_id in found:
             ref = CallRef(tenant_id, call_id)
             if await self.claim(ref):

@@ -515,15 +515,13 @@ class CallStore:
         )
 
     async def calls_without_owner(
-        self, *, at_us: int | None = None, ended_within_s: float | None = None
+        self, *, at_us: int | None = None, whole_history: bool = True
     ) -> list[tuple[str, str]]:
-        """(tenant_id, call_id) of the calls with work waiting and no living owner; with
-        `ended_within_s`, only among those that can have become orphans lately (see
-        `owners.without_owner`), which reads live calls and lapsed leases, not the history."""
+        """(tenant_id, call_id) of the calls with work waiting and no living owner; without
+        `whole_history`, only among the lapsed leases (see `owners.without_owner`)."""
         now = at_us or now_us()
-        since = None if ended_within_s is None else now - int(ended_within_s * 1e6)
         return await self._read(
-            lambda conn: owners.without_owner(conn, now_us=now, ended_since_us=since)
+            lambda conn: owners.without_owner(conn, now_us=now, whole_history=whole_history)
         )
 
     async def owned_calls_state(

@@ -78,35 +78,30 @@ _WORK_WAITING = (
     " OR c.max_seq > COALESCE(p.indexed_through_seq, 0)"
     f" OR {_TRANSFER_UNDER_WAY})"
 )
-_NO_OWNER_ROW = "NOT EXISTS (SELECT 1 FROM call_owners o WHERE o.call_id = c.call_id)"
 
 
-def without_owner(
-    conn: Conn, *, now_us: int, ended_since_us: int | None = None
-) -> list[tuple[str, str]]:
+def without_owner(conn: Conn, *, now_us: int, whole_history: bool = True) -> list[tuple[str, str]]:
     """(tenant_id, call_id) of the calls with work waiting (a summary behind, a final summary
     missing, an index behind, a transfer under way) and no living owner.
 
-    With `ended_since_us`, only the calls that can have become orphans lately are read: those
-    whose owner's lease lapsed, and the live (or lately ended) calls that no replica ever
-    claimed. Without it, every call of the history is read (at start-up)."""
-    if ended_since_us is None:
-        rows = conn.execute(
+    `whole_history=False` reads only the calls whose owner's lease lapsed (the owners' table
+    holds the calls whose work is not done, so this does not grow with the history): what a
+    replica dying leaves behind. The whole history, read at start-up, also finds calls that no
+    replica ever claimed (a store from before owners, a claim that failed on a replica that
+    died before it could try again)."""
+    if whole_history:
+        sql = (
             "SELECT c.tenant_id, c.call_id FROM calls c"
             f"{_JOINS} LEFT JOIN call_owners o ON o.call_id = c.call_id"
-            f" WHERE (o.call_id IS NULL OR o.expires_us < ?) AND {_WORK_WAITING}",
-            (now_us,),
-        ).fetchall()
-        return sorted((str(r[0]), str(r[1])) for r in rows)
-    rows = conn.execute(
-        "SELECT c.tenant_id, c.call_id FROM call_owners o JOIN calls c ON c.call_id = o.call_id"
-        f"{_JOINS} WHERE o.expires_us < ? AND {_WORK_WAITING}"
-        " UNION SELECT c.tenant_id, c.call_id FROM calls c"
-        f"{_JOINS} WHERE c.ended_us IS NULL AND {_NO_OWNER_ROW} AND {_WORK_WAITING}"
-        " UNION SELECT c.tenant_id, c.call_id FROM calls c"
-        f"{_JOINS} WHERE c.ended_us >= ? AND {_NO_OWNER_ROW} AND {_WORK_WAITING}",
-        (now_us, ended_since_us),
-    ).fetchall()
+            f" WHERE (o.call_id IS NULL OR o.expires_us < ?) AND {_WORK_WAITING}"
+        )
+    else:
+        sql = (
+            "SELECT c.tenant_id, c.call_id FROM call_owners o"
+            f" JOIN calls c ON c.call_id = o.call_id{_JOINS}"
+            f" WHERE o.expires_us < ? AND {_WORK_WAITING}"
+        )
+    rows = conn.execute(sql, (now_us,)).fetchall()
     return sorted((str(r[0]), str(r[1])) for r in rows)
 
 

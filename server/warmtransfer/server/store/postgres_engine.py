@@ -139,7 +139,6 @@ CREATE TABLE call_owners (
 );
 CREATE INDEX call_owners_by_owner ON call_owners (owner, expires_us);
 """,
-    6: "CREATE INDEX calls_by_end ON calls (ended_us);",
 }
 _MIGRATION_LOCK = 0x77_74_73_63_68_65_6D_61  # "wtschema": one advisory lock id for start-up
 

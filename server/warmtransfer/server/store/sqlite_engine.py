@@ -14,7 +14,7 @@ from warmtransfer.server.store.engine import Conn
 
 __all__ = ["SCHEMA_VERSION", "SQLiteEngine"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -33,8 +33,6 @@ CREATE TABLE IF NOT EXISTS calls (
 );
 CREATE INDEX IF NOT EXISTS calls_by_tenant_time ON calls (tenant_id, created_us DESC, call_id DESC);
 CREATE INDEX IF NOT EXISTS calls_by_customer ON calls (tenant_id, customer_id, created_us DESC);
--- The live and lately ended calls, for the owners' search for orphans (store/owners.py).
-CREATE INDEX IF NOT EXISTS calls_by_end ON calls (ended_us);
 
 CREATE TABLE IF NOT EXISTS segments (
     call_id          TEXT NOT NULL,
@@ -170,12 +168,6 @@ def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
-def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
-    """Version 6 indexes the calls by when they ended (the index is made by the schema
-    script)."""
-    conn.execute("PRAGMA user_version = 6")
-
-
 class SQLiteEngine:
     """The call store in one SQLite file."""
 
@@ -229,16 +221,14 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == 0:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    elif version in (1, 2, 3, 4, 5):
+    elif version in (1, 2, 3, 4):
         if version == 1:
             _migrate_1_to_2(conn)
         if version <= 2:
             _migrate_2_to_3(conn)
         if version <= 3:
             _migrate_3_to_4(conn)
-        if version <= 4:
-            _migrate_4_to_5(conn)
-        _migrate_5_to_6(conn)
+        _migrate_4_to_5(conn)
     elif version != SCHEMA_VERSION:
         raise RuntimeError(
             f"{path}: store schema version {version}, this server knows {SCHEMA_VERSION}"
