@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from tests.qdrant_protocol import QdrantStandIn, running_qdrant
 from warmtransfer.rag.vector_store import (
     Chunk,
     ChunkFilter,
@@ -109,9 +110,27 @@ def client_store(tmp: Path) -> VectorStore:
 ENGINES: dict[str, Callable[[Path], VectorStore]] = {"edge": edge_store, "client": client_store}
 
 
-@pytest.fixture(params=sorted(ENGINES))
+@pytest.fixture(scope="module")
+def qdrant_server() -> Iterator[QdrantStandIn]:
+    with running_qdrant() as server:
+        yield server
+
+
+@pytest.fixture(params=[*sorted(ENGINES), "server"])
 def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
-    store = ENGINES[request.param](tmp_path)
+    """Each engine: Qdrant's embedded engine, qdrant-client's local mode, and a Qdrant server
+    through `QDRANT_URL`'s path (a local server that speaks Qdrant's REST API)."""
+    if request.param == "server":
+        server: QdrantStandIn = request.getfixturevalue("qdrant_server")
+        collection = f"chunks_{len(server.payload_indexes)}"  # a fresh one per test
+        asked = server.versions_answered()
+        store: VectorStore = QdrantClientStore(url=server.url, collection=collection, dimension=DIM)
+        assert server.payload_indexes[collection] >= {"tenant_id", "call_id", "customer_id"}
+        # qdrant-client checks the server's version from a thread of its own: answered before
+        # the test goes on, so no check is left running when the server stops.
+        server.wait_versions_answered(asked + 1)
+    else:
+        store = ENGINES[request.param](tmp_path)
     yield store
     store.close()
 

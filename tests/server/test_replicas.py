@@ -12,33 +12,39 @@ from pathlib import Path
 import grpc
 import pytest
 
+from tests.qdrant_protocol import running_qdrant
 from tests.redis_server import RedisServer, running_redis
 from tests.server.helpers import config, create_call, ingest, requests_of, segment
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
-from warmtransfer.v1 import call_service_pb2, transcript_service_pb2
+from warmtransfer.v1 import call_service_pb2, context_service_pb2, transcript_service_pb2
 
 STORE_ENGINES = ("postgresql",)
 WatchCallResponse = transcript_service_pb2.WatchCallResponse
+
+
+@contextlib.asynccontextmanager
+async def running_replicas(
+    env: dict[str, str], tmp_path: Path
+) -> AsyncIterator[list[RunningServer]]:
+    running: list[RunningServer] = []
+    try:
+        for n in range(2):
+            here = env | {"WARMTRANSFER_DATA_DIR": str(tmp_path / f"replica-{n}")}
+            running.append(await start_server(load_config(here)))
+        yield running
+    finally:
+        for server in running:
+            await server.stop(grace=1)
 
 
 @pytest.fixture
 async def replicas(
     server_env: dict[str, str], redis_server: RedisServer, tmp_path: Path
 ) -> AsyncIterator[list[RunningServer]]:
-    running: list[RunningServer] = []
-    try:
-        for n in range(2):
-            env = server_env | {
-                "REDIS_URL": redis_server.url,
-                "WARMTRANSFER_DATA_DIR": str(tmp_path / f"replica-{n}"),
-            }
-            running.append(await start_server(load_config(env)))
-        yield running
-    finally:
-        for server in running:
-            await server.stop(grace=1)
+    async with running_replicas(server_env | {"REDIS_URL": redis_server.url}, tmp_path) as both:
+        yield both
 
 
 @pytest.fixture
@@ -207,3 +213,30 @@ async def test_tenants_stay_apart_across_replicas(
         transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
     )
     assert [s.seq for s in got.segments] == [1]
+
+
+async def test_replicas_on_one_qdrant_server_search_each_others_calls(
+    server_env: dict[str, str], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    # With QDRANT_URL, a call indexed by its owner is found through every replica.
+    with running_qdrant() as qdrant:
+        env = server_env | {"REDIS_URL": redis_server.url, "QDRANT_URL": qdrant.url}
+        async with running_replicas(env, tmp_path) as (first, second):
+            at_first = Client(f"127.0.0.1:{first.port}", api_key="key-a")
+            at_second = Client(f"127.0.0.1:{second.port}", api_key="key-a")
+            try:
+                call_id = await create_call(at_first)
+                said = "my router keeps dropping the connection every night around ten"
+                await ingest(at_first, call_id, [segment(1, said), segment(2, "okay, thanks")])
+                await at_first.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
+                await first.deps.indexer.wait_idle(timeout=60)
+                assert first.deps.ownership.owns(call_id) or second.deps.ownership.owns(call_id)
+                found = await at_second.context.SearchContext(
+                    context_service_pb2.SearchContextRequest(query="internet keeps cutting out")
+                )
+                assert [s.call_id for s in found.snippets][:1] == [call_id]
+                assert "router keeps dropping" in found.snippets[0].text
+            finally:
+                await at_first.close()
+                await at_second.close()
+        assert any(r.endswith("/points") for r in qdrant.requests)  # indexed on the server
