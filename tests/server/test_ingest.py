@@ -33,13 +33,16 @@ async def test_a_failed_claim_of_the_call_costs_no_ack_and_the_call_is_adopted(
     server: RunningServer, client: Client
 ) -> None:
     ownership, store = server.deps.ownership, server.deps.store
+    tried = asyncio.Event()
 
     async def unreachable(*args: object, **kwargs: object) -> int | None:
+        tried.set()
         raise ConnectionError("the database is away")
 
     store.acquire_call = unreachable  # type: ignore[method-assign]
     call_id = await create_call(client)
     assert await ingest(client, call_id, [segment(s) for s in (1, 2, 3, 4)]) == [1, 2, 3, 4]
+    await asyncio.wait_for(tried.wait(), 30)  # the claim, made in the background, failed
     assert not ownership.owns(call_id)
     # The database is back: the next round of the ownership claims the call again (a round
     # looks at lapsed leases, not at every call, so the replica remembers its failed claims).

@@ -108,9 +108,8 @@ class IngestStream:
                     await asyncio.wait({reader}, timeout=DRAIN_SECONDS)
                     raise
                 self._in_flight.release()
-                if not result.duplicate and await self._owned():
-                    self._deps.engine.segment_stored(self._ref)
-                    self._deps.indexer.call_changed(self._ref)
+                if not result.duplicate and self._owned():
+                    self._stored(self._ref)
                 yield transcript_service_pb2.StreamTranscriptResponse(
                     acked_seq=result.seq, duplicate=result.duplicate
                 )
@@ -122,18 +121,23 @@ class IngestStream:
                     await task
             await self._interims.close()
 
-    async def _owned(self) -> bool:
-        """Whether this replica runs the call's summary and index: it claims the call with the
-        stream's first stored segment, unless a living replica owns it (which the event relay
-        tells of the segments stored here)."""
+    def _owned(self) -> bool:
+        """Whether this replica runs the call's summary and index. The stream's first stored
+        segment claims the call in the background, unless a living replica owns it (which the
+        event relay tells of the segments stored here); if the claim is granted, the call's
+        work catches up on what was stored meanwhile."""
         ownership = self._deps.ownership
+        if ownership.owns(self._ref.call_id):
+            return True
         if not self._claimed:
             self._claimed = True
-            try:
-                await ownership.claim(self._ref)
-            except Exception:  # the segment is stored; a round of the ownership adopts the call
-                log.warning("call %s: could not claim it", self._ref.call_id, exc_info=True)
-        return ownership.owns(self._ref.call_id)
+            ownership.claim_in_background(self._ref, self._stored)
+        return False
+
+    def _stored(self, ref: CallRef) -> None:
+        """New segments of an owned call: its summary and index follow."""
+        self._deps.engine.segment_stored(ref)
+        self._deps.indexer.call_changed(ref)
 
     async def _read(self) -> None:
         ended: _Stage1 = _END

@@ -69,6 +69,7 @@ class CallOwnership:
         self._owned: dict[str, tuple[CallRef, int]] = {}
         self._finishing: set[str] = set()
         self._unclaimed: dict[str, CallRef] = {}  # claims that failed here: tried every round
+        self._claiming: dict[str, asyncio.Task[None]] = {}  # claims under way in the background
         self._task: asyncio.Task[None] | None = None
 
     def finishing(self, call_id: str) -> None:
@@ -109,6 +110,23 @@ class CallOwnership:
         self._owned[ref.call_id] = (ref, epoch)
         return True
 
+    def claim_in_background(self, ref: CallRef, granted: Callable[[CallRef], None]) -> None:
+        """Claim the call without waiting for the store (a stream's acknowledgements do not
+        wait for it); `granted(call)` runs if this replica gets it. A claim that fails is tried
+        again by the next rounds."""
+        if ref.call_id in self._owned or ref.call_id in self._claiming:
+            return
+        task = asyncio.create_task(self._claim_then(ref, granted), name=f"claim-{ref.call_id}")
+        self._claiming[ref.call_id] = task
+        task.add_done_callback(lambda _: self._claiming.pop(ref.call_id, None))
+
+    async def _claim_then(self, ref: CallRef, granted: Callable[[CallRef], None]) -> None:
+        try:
+            if await self.claim(ref):
+                granted(ref)
+        except Exception:  # the database away: the rounds try again (`_unclaimed`)
+            log.warning("call %s: could not claim it", ref.call_id, exc_info=True)
+
     async def release(self, ref: CallRef) -> None:
         """The call's work is done here: another replica need not wait for the lease to lapse."""
         self._finishing.discard(ref.call_id)
@@ -135,6 +153,10 @@ class CallOwnership:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for claiming in list(self._claiming.values()):
+            claiming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await claiming
         for ref, _ in list(self._owned.values()):
             with contextlib.suppress(Exception):
                 await self.release(ref)
