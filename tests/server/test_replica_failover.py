@@ -57,6 +57,7 @@ async def test_the_other_replica_takes_over_a_call_whose_owner_was_killed(
     env = {
         "DATABASE_URL": postgres.create_database(),
         "REDIS_URL": redis_server.url,
+        "WARMTRANSFER_INGEST_SECRET": "replicas-share-this-secret",
         "WARMTRANSFER_OWNER_LEASE_SECONDS": LEASE_S,
     }
     port_a, port_b = free_port(), free_port()

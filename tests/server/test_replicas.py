@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import grpc
+import psycopg
 import pytest
 
 from tests.qdrant_protocol import running_qdrant
 from tests.redis_server import RedisServer, running_redis
-from tests.server.helpers import config, create_call, ingest, requests_of, segment
+from tests.server.helpers import AGENT, config, create_call, ingest, requests_of, segment
+from tests.server.processes import free_port
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
@@ -22,6 +24,7 @@ from warmtransfer.v1 import call_service_pb2, context_service_pb2, transcript_se
 
 STORE_ENGINES = ("postgresql",)
 WatchCallResponse = transcript_service_pb2.WatchCallResponse
+SECRET = "replicas-share-this-secret"
 
 
 @contextlib.asynccontextmanager
@@ -43,7 +46,8 @@ async def running_replicas(
 async def replicas(
     server_env: dict[str, str], redis_server: RedisServer, tmp_path: Path
 ) -> AsyncIterator[list[RunningServer]]:
-    async with running_replicas(server_env | {"REDIS_URL": redis_server.url}, tmp_path) as both:
+    env = server_env | {"REDIS_URL": redis_server.url, "WARMTRANSFER_INGEST_SECRET": SECRET}
+    async with running_replicas(env, tmp_path) as both:
         yield both
 
 
@@ -220,7 +224,11 @@ async def test_replicas_on_one_qdrant_server_search_each_others_calls(
 ) -> None:
     # With QDRANT_URL, a call indexed by its owner is found through every replica.
     with running_qdrant() as qdrant:
-        env = server_env | {"REDIS_URL": redis_server.url, "QDRANT_URL": qdrant.url}
+        env = server_env | {
+            "REDIS_URL": redis_server.url,
+            "QDRANT_URL": qdrant.url,
+            "WARMTRANSFER_INGEST_SECRET": SECRET,
+        }
         async with running_replicas(env, tmp_path) as (first, second):
             at_first = Client(f"127.0.0.1:{first.port}", api_key="key-a")
             at_second = Client(f"127.0.0.1:{second.port}", api_key="key-a")
@@ -240,3 +248,93 @@ async def test_replicas_on_one_qdrant_server_search_each_others_calls(
                 await at_first.close()
                 await at_second.close()
         assert any(r.endswith("/points") for r in qdrant.requests)  # indexed on the server
+
+
+SAID_FIRST = [
+    segment(1, "Thanks for calling, this is Priya Raman.", role=AGENT),
+    segment(2, "Hi Priya, my name is Daniel Okafor."),
+]
+SAID_NEXT = [segment(3, "Thank you Daniel. Daniel, what's your phone number?", role=AGENT)]
+# With the call's window (Priya is <PERSON_1>, Daniel <PERSON_2>), the third line reads:
+NEXT_WITH_THE_WINDOW = "Thank you <PERSON_2>. <PERSON_2>, what's your phone number?"
+
+
+@pytest.fixture
+async def pseudonym_replicas(
+    server_env: dict[str, str], redis_server: RedisServer, tmp_path: Path
+) -> AsyncIterator[list[Client]]:
+    env = server_env | {
+        "REDIS_URL": redis_server.url,
+        "WARMTRANSFER_INGEST_SECRET": SECRET,
+        "WARMTRANSFER_REDACTION_STYLE": "pseudonym",
+        # Redaction in a worker process of each replica's own: with it in a thread, replicas in
+        # one process would share their calls' windows.
+        "WARMTRANSFER_WORKERS": "1",
+    }
+    async with running_replicas(env, tmp_path) as both:
+        made = [Client(f"127.0.0.1:{server.port}", api_key="key-a") for server in both]
+        yield made
+        for client in made:
+            await client.close()
+
+
+async def redacted(client: Client, call_id: str) -> list[str]:
+    response = await client.transcripts.GetTranscript(
+        transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
+    )
+    return [s.text for s in response.segments]
+
+
+async def test_a_stream_reaching_another_replica_is_redacted_with_the_calls_window(
+    pseudonym_replicas: list[Client],
+) -> None:
+    # The call's first stream reaches replica 0, which owns the call; after a reconnect its
+    # stream reaches replica 1, which forwards it to the owner: the names found before keep
+    # their pseudonyms.
+    first, second = pseudonym_replicas
+    call_id = await create_call(first)
+    assert await ingest(first, call_id, SAID_FIRST) == [1, 2]
+    assert await ingest(second, call_id, SAID_NEXT) == [3]
+    shown = await redacted(second, call_id)
+    assert shown[2] == NEXT_WITH_THE_WINDOW, shown
+
+
+async def test_a_stream_whose_owner_cannot_be_reached_is_taken_where_it_arrived(
+    pseudonym_replicas: list[Client], server_env: dict[str, str]
+) -> None:
+    # The owner's address leads nowhere (it died before its lease lapsed): the replica that
+    # received the stream stores it itself, nothing refused or lost; only the window is new.
+    first, second = pseudonym_replicas
+    call_id = await create_call(first)
+    assert await ingest(first, call_id, SAID_FIRST) == [1, 2]
+    with psycopg.connect(server_env["DATABASE_URL"]) as conn:
+        conn.execute(
+            "UPDATE call_owners SET address = %s WHERE call_id = %s",
+            (f"127.0.0.1:{free_port()}", call_id),
+        )
+    more = [segment(seq, f"line {seq}") for seq in range(3, 9)]
+    assert await ingest(second, call_id, SAID_NEXT + more[1:]) == list(range(3, 9))
+    assert [s.startswith("Thank you") for s in (await redacted(second, call_id))[2:3]] == [True]
+
+
+async def test_replicas_without_a_shared_secret_take_the_stream_where_it_arrived(
+    server_env: dict[str, str], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    # Each replica has its own ingest secret (a misconfiguration, warned at start-up): the
+    # owner refuses the forwarded stream's token, and the replica that received it stores it.
+    env = server_env | {"REDIS_URL": redis_server.url}
+    async with running_replicas(env, tmp_path) as (first, second):
+        at_first = Client(f"127.0.0.1:{first.port}", api_key="key-a")
+        at_second = Client(f"127.0.0.1:{second.port}", api_key="key-a")
+        try:
+            call_id = await create_call(at_first)
+            assert await ingest(at_first, call_id, [segment(1), segment(2)]) == [1, 2]
+            more = [segment(seq) for seq in range(3, 7)]
+            assert await asyncio.wait_for(ingest(at_second, call_id, more), 60) == [3, 4, 5, 6]
+            got = await at_first.transcripts.GetTranscript(
+                transcript_service_pb2.GetTranscriptRequest(call_id=call_id)
+            )
+            assert [s.seq for s in got.segments] == [1, 2, 3, 4, 5, 6]
+        finally:
+            await at_first.close()
+            await at_second.close()

@@ -35,7 +35,7 @@ async def test_version_1_store_is_migrated(tmp_path: Path) -> None:
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             finals = dict(conn.execute("SELECT call_id, final FROM summaries").fetchall())
-        assert version == SCHEMA_VERSION == 5
+        assert version == SCHEMA_VERSION == 6
         assert finals == {ended: 1, live: 0}
     finally:
         await store.close()
@@ -121,6 +121,26 @@ async def test_version_4_store_gains_call_owners_and_its_transcripts_are_settled
         settled = await store.get_segments("t", call_id, limit=10, settled=True)
         assert [s.seq for s in settled] == [1, 2]
         assert await store.acquire_call(call_id, "r-1", lease_s=10) == 1
+        with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        await store.close()
+
+
+async def test_version_5_store_gains_the_owners_addresses(tmp_path: Path) -> None:
+    store = await CallStore.open(tmp_path)
+    call_id = (await store.create_call("t", "cust", {})).call_id
+    assert await store.acquire_call(call_id, "r-1", lease_s=10) == 1
+    await store.close()
+    with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+        conn.execute("ALTER TABLE call_owners DROP COLUMN address")
+        conn.execute("PRAGMA user_version = 5")
+
+    store = await CallStore.open(tmp_path)
+    try:
+        assert await store.call_owner(call_id) == ("r-1", None)  # its lease kept, no address
+        assert await store.acquire_call(call_id, "r-1", lease_s=10, address="10.0.0.7:50051") == 1
+        assert await store.call_owner(call_id) == ("r-1", "10.0.0.7:50051")
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
             assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:

@@ -59,6 +59,7 @@ async def setup(
     env = {
         "DATABASE_URL": postgres.create_database(),
         "REDIS_URL": redis_server.url,
+        "WARMTRANSFER_INGEST_SECRET": "replicas-share-this-secret",
         "WARMTRANSFER_OWNER_LEASE_SECONDS": str(LEASE_S),
         "WARMTRANSFER_TRANSFER_JOIN_TIMEOUT_SECONDS": str(JOIN_TIMEOUT_S),
         "LIVEKIT_URL": livekit.url,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 from dataclasses import dataclass
 
 import grpc
@@ -99,8 +100,23 @@ class RunningServer:
         if deps.relay is not None:
             await deps.relay.close()
         await deps.store.close()
+        await deps.owner_channels.close()
         if deps.media is not None:
             await deps.media.close()
+
+
+def advertised(config: ServerConfig, port: int) -> str | None:
+    """Where the other replicas reach this one: WARMTRANSFER_ADVERTISE_ADDRESS, else the listen
+    host with the port bound, else (listening on every interface) this host's own address."""
+    if config.advertise_address:
+        return config.advertise_address
+    host = config.listen.rsplit(":", 1)[0].strip("[]")
+    if host in ("", "0.0.0.0", "::"):
+        try:
+            host = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            return None
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def open_history(config: ServerConfig) -> tuple[VectorStore, Embedder]:
@@ -137,6 +153,12 @@ async def start_server(config: ServerConfig) -> RunningServer:
     if config.redis_url:  # replicas: their watchers woken by each other's commits
         relay = RedisEventRelay(config.redis_url, bus)
         await relay.start()
+        if config.ingest_secret is None:
+            log.warning(
+                "REDIS_URL is set (replicas) but WARMTRANSFER_INGEST_SECRET is not: the media "
+                "worker's call tokens and the streams forwarded to a call's owner are good only "
+                "on the replica that made them; give every replica the same secret"
+            )
         if config.qdrant_url is None:
             log.warning(
                 "REDIS_URL is set (replicas) but QDRANT_URL is not: this replica's history "
@@ -259,6 +281,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
             await relay.close()
         await store.close()
         raise OSError(f"cannot listen on {config.listen}: is another server using it?")
+    ownership.address = advertised(config, port)
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)

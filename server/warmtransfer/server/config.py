@@ -12,6 +12,10 @@ Variables:
                               within about this.
     REDIS_URL                 `redis://host:port/db`: replicas wake each other's watchers and
                               share interims through a Redis Stream (needs DATABASE_URL).
+    WARMTRANSFER_ADVERTISE_ADDRESS   host:port the other replicas reach this one at (a call's
+                              stream that reaches another replica is forwarded to the call's
+                              owner). Default: the listen address, or this host's address when
+                              listening on all interfaces.
     WARMTRANSFER_MAX_SEGMENT_CHARS, WARMTRANSFER_MAX_SEGMENTS_PER_CALL,
     WARMTRANSFER_MAX_METADATA_BYTES, WARMTRANSFER_MAX_METADATA_ENTRIES   limits.
     WARMTRANSFER_SUMMARY_EVERY_SEGMENTS, WARMTRANSFER_SUMMARY_EVERY_SECONDS   summary debounce.
@@ -121,6 +125,7 @@ class ServerConfig:
     workers: int | None = None  # None: one per CPU
     database_url: str | None = None  # None: SQLite under data_dir
     redis_url: str | None = None  # None: one replica, events on its own bus
+    advertise_address: str | None = None  # None: from the listen address (see `advertised`)
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     # What the embedding provider is built from (warmtransfer.rag.embeddings.build_embedder).
@@ -219,6 +224,7 @@ def load_config(
     database_url = _database_url(env)
     values["database_url"] = database_url
     values["redis_url"] = _redis_url(env, database_url)
+    values["advertise_address"] = env.get("WARMTRANSFER_ADVERTISE_ADDRESS", "").strip() or None
     values["qdrant_url"] = env.get("QDRANT_URL") or None
     values["qdrant_api_key"] = env.get("QDRANT_API_KEY") or None
     if values["qdrant_api_key"] and not values["qdrant_url"]:

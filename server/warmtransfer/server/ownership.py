@@ -1,5 +1,7 @@
-"""This replica's share of the live calls: which calls' background work (the rolling summary,
-the history index) it runs, by leases in the call store (see `store.owners`).
+"""This replica's share of the live calls: which calls' work (the rolling summary, the history
+index, the redaction window, a transfer under way) it runs, by leases in the call store (see
+`store.owners`). A call's transcript stream that reaches another replica is forwarded here
+while this replica owns the call (`forwarding`; the leases carry this replica's address).
 
 A replica claims a call when it receives the call's transcript, and runs the call's work only
 while it owns it. It renews its leases every third of their length; a lease it failed to renew
@@ -70,6 +72,9 @@ class CallOwnership:
         self._finishing: set[str] = set()
         self._unclaimed: dict[str, CallRef] = {}  # claims that failed here: tried every round
         self._claiming: dict[str, asyncio.Task[None]] = {}  # claims under way in the background
+        # host:port the other replicas reach this one at (kept with its leases): a stream of a
+        # call that reaches another replica is forwarded here while this replica owns the call.
+        self.address: str | None = None
         self._task: asyncio.Task[None] | None = None
 
     def finishing(self, call_id: str) -> None:
@@ -99,7 +104,7 @@ class CallOwnership:
             return True
         try:
             epoch = await self.store.acquire_call(
-                ref.call_id, self.replica_id, lease_s=self.lease_s
+                ref.call_id, self.replica_id, lease_s=self.lease_s, address=self.address
             )
         except Exception:
             self._unclaimed[ref.call_id] = ref  # the next rounds try again
@@ -109,6 +114,16 @@ class CallOwnership:
             return False
         self._owned[ref.call_id] = (ref, epoch)
         return True
+
+    async def owner_elsewhere(self, call_id: str) -> str | None:
+        """The address of the replica that owns the call, if another living one does and says
+        where it is; None if this replica owns it, nobody does, or the owner has no address."""
+        if call_id in self._owned:
+            return None
+        owner = await self.store.call_owner(call_id)
+        if owner is None or owner[0] == self.replica_id:
+            return None
+        return owner[1]
 
     def claim_in_background(self, ref: CallRef, granted: Callable[[CallRef], None]) -> None:
         """Claim the call without waiting for the store (a stream's acknowledgements do not
@@ -136,7 +151,9 @@ class CallOwnership:
     async def start(self) -> None:
         """Take back this replica's own leases (a restart on the same data directory), adopt
         what waits, then keep the leases alive in the background."""
-        still = await self.store.renew_calls(self.replica_id, lease_s=self.lease_s)
+        still = await self.store.renew_calls(
+            self.replica_id, lease_s=self.lease_s, address=self.address
+        )
         for call_id, (tenant_id, epoch) in still.items():
             ref = CallRef(tenant_id, call_id)
             self._owned[call_id] = (ref, epoch)
@@ -178,7 +195,9 @@ class CallOwnership:
             await self._after_round()
 
     async def _renew(self) -> None:
-        still = await self.store.renew_calls(self.replica_id, lease_s=self.lease_s)
+        still = await self.store.renew_calls(
+            self.replica_id, lease_s=self.lease_s, address=self.address
+        )
         for call_id, (_, epoch) in list(self._owned.items()):
             if still.get(call_id, ("", 0))[1] != epoch:
                 del self._owned[call_id]

@@ -14,6 +14,7 @@ from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens
 from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.overload import LoadMonitor
+from warmtransfer.server.owner_channels import OwnerChannels
 from warmtransfer.server.ownership import CallOwnership
 from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.store import CallStore
@@ -37,4 +38,5 @@ class Deps:
     load: LoadMonitor
     ownership: CallOwnership
     relay: RedisEventRelay | None = None  # wakes and interims across replicas (REDIS_URL)
+    owner_channels: OwnerChannels = field(default_factory=OwnerChannels)  # streams forwarded
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -4,6 +4,7 @@ WatchCall."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from warmtransfer.server.errors import (
     WarmTransferError,
 )
 from warmtransfer.server.event_bus import CLOSED, WAKE
+from warmtransfer.server.forwarding import forwarded_acks
 from warmtransfer.server.ingest import IngestStream, drain
 from warmtransfer.server.servicers.deps import Deps
 from warmtransfer.server.validation import check_call_id, parse_cursor
@@ -27,6 +29,8 @@ from warmtransfer.v1 import (
 )
 
 __all__ = ["TranscriptServicer"]
+
+log = logging.getLogger(__name__)
 
 MAX_PAGE = 10_000
 EVENT_BATCH = 500
@@ -47,21 +51,36 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         tenant = current_principal().tenant_id
         requests = aiter(request_iterator)
         try:
-            call_id = await self._open(tenant, requests)
+            opened = await self._open(tenant, requests)
         except WarmTransferError:
             await drain(requests)
             raise
-        if call_id is None:
+        if opened is None:
+            return
+        call_id, config = opened
+        # A call owned by another replica: its redaction window is there, and so goes the stream.
+        owner = await self._owner_elsewhere(call_id)
+        if owner is not None:
+            async for ack in forwarded_acks(self._deps, owner, tenant, call_id, config, requests):
+                yield ack
             return
         async for ack in IngestStream(self._deps, tenant, call_id, requests).acks():
             yield ack
+
+    async def _owner_elsewhere(self, call_id: str) -> str | None:
+        try:
+            return await self._deps.ownership.owner_elsewhere(call_id)
+        except Exception:  # the store away for a moment: the stream is taken here
+            log.warning("call %s: could not look up its owner", call_id, exc_info=True)
+            return None
 
     async def _open(
         self,
         tenant: str,
         requests: AsyncIterator[transcript_service_pb2.StreamTranscriptRequest],
-    ) -> str | None:
-        """Read the config message; return the call id (None for an empty stream)."""
+    ) -> tuple[str, transcript_service_pb2.StreamTranscriptRequest] | None:
+        """Read the config message; return the call id and the message (None for an empty
+        stream)."""
         first = await anext(requests, None)
         if first is None:
             return None
@@ -70,7 +89,7 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         call_id = check_call_id(first.config.call_id, "config.call_id")
         require_call(current_principal(), call_id, "config.call_id")
         await self._deps.store.get_call(tenant, call_id)
-        return call_id
+        return call_id, first
 
     async def GetTranscript(
         self, request: transcript_service_pb2.GetTranscriptRequest, context: Any

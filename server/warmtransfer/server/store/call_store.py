@@ -491,23 +491,41 @@ class CallStore:
     # -- owners (see store.owners) -------------------------------------------------------------
 
     async def acquire_call(
-        self, call_id: str, replica: str, *, lease_s: float, at_us: int | None = None
+        self,
+        call_id: str,
+        replica: str,
+        *,
+        lease_s: float,
+        at_us: int | None = None,
+        address: str | None = None,
     ) -> int | None:
         """Own the call for `lease_s` unless a living replica does; the epoch, or None."""
         now, ttl = at_us or now_us(), int(lease_s * 1e6)
         return await self._writer.submit(
-            lambda conn: owners.acquire(conn, call_id, replica, now_us=now, ttl_us=ttl),
+            lambda conn: owners.acquire(
+                conn, call_id, replica, now_us=now, ttl_us=ttl, address=address
+            ),
             locks=call_id,
         )
 
     async def renew_calls(
-        self, replica: str, *, lease_s: float, at_us: int | None = None
+        self,
+        replica: str,
+        *,
+        lease_s: float,
+        at_us: int | None = None,
+        address: str | None = None,
     ) -> dict[str, tuple[str, int]]:
         """Extend the replica's live leases; call id -> (tenant, epoch) of what it still owns."""
         now, ttl = at_us or now_us(), int(lease_s * 1e6)
         return await self._writer.submit(
-            lambda conn: owners.renew(conn, replica, now_us=now, ttl_us=ttl)
+            lambda conn: owners.renew(conn, replica, now_us=now, ttl_us=ttl, address=address)
         )
+
+    async def call_owner(self, call_id: str) -> tuple[str, str | None] | None:
+        """(replica, address) of the call's living owner, or None."""
+        now = now_us()
+        return await self._read(lambda conn: owners.living_owner(conn, call_id, now_us=now))
 
     async def release_call(self, call_id: str, replica: str) -> None:
         await self._writer.submit(

@@ -17,7 +17,15 @@ from warmtransfer.server.errors import FailedPrecondition
 from warmtransfer.server.store.engine import Conn
 from warmtransfer.v1 import transfer_pb2
 
-__all__ = ["acquire", "check_epoch", "owned_state", "release", "renew", "without_owner"]
+__all__ = [
+    "acquire",
+    "check_epoch",
+    "living_owner",
+    "owned_state",
+    "release",
+    "renew",
+    "without_owner",
+]
 
 # A transfer under way is work too: its owner follows it to the end (see `transfers`).
 _TRANSFER_UNDER_WAY = (
@@ -27,38 +35,55 @@ _TRANSFER_UNDER_WAY = (
 )
 
 
-def acquire(conn: Conn, call_id: str, replica: str, *, now_us: int, ttl_us: int) -> int | None:
+def acquire(
+    conn: Conn,
+    call_id: str,
+    replica: str,
+    *,
+    now_us: int,
+    ttl_us: int,
+    address: str | None = None,
+) -> int | None:
     """Own the call for `ttl_us` if nobody does (or the lease lapsed, or it is ours already);
-    the epoch to write under, or None when another replica holds it."""
+    the epoch to write under, or None when another replica holds it. `address` is where the
+    other replicas reach this one."""
     row = conn.execute(
         "SELECT owner, epoch, expires_us FROM call_owners WHERE call_id = ?", (call_id,)
     ).fetchone()
     expires = now_us + ttl_us
     if row is None:
         conn.execute(
-            "INSERT INTO call_owners (call_id, owner, epoch, expires_us) VALUES (?, ?, 1, ?)",
-            (call_id, replica, expires),
+            "INSERT INTO call_owners (call_id, owner, epoch, expires_us, address)"
+            " VALUES (?, ?, 1, ?, ?)",
+            (call_id, replica, expires, address),
         )
         return 1
     owner, epoch, until = str(row[0]), int(row[1]), int(row[2])
     if owner == replica and until >= now_us:
-        conn.execute("UPDATE call_owners SET expires_us = ? WHERE call_id = ?", (expires, call_id))
+        conn.execute(
+            "UPDATE call_owners SET expires_us = ?, address = ? WHERE call_id = ?",
+            (expires, address, call_id),
+        )
         return epoch
     if until >= now_us:
         return None  # another replica's, and alive
     conn.execute(
-        "UPDATE call_owners SET owner = ?, epoch = ?, expires_us = ? WHERE call_id = ?",
-        (replica, epoch + 1, expires, call_id),
+        "UPDATE call_owners SET owner = ?, epoch = ?, expires_us = ?, address = ?"
+        " WHERE call_id = ?",
+        (replica, epoch + 1, expires, address, call_id),
     )
     return epoch + 1
 
 
-def renew(conn: Conn, replica: str, *, now_us: int, ttl_us: int) -> dict[str, tuple[str, int]]:
-    """Extend every live lease of `replica`; the calls it still owns, as call id -> (tenant,
-    epoch). A lease that lapsed before this is not renewed: the call may have a new owner."""
+def renew(
+    conn: Conn, replica: str, *, now_us: int, ttl_us: int, address: str | None = None
+) -> dict[str, tuple[str, int]]:
+    """Extend every live lease of `replica` (and note its `address`); the calls it still owns,
+    as call id -> (tenant, epoch). A lease that lapsed before this is not renewed: the call may
+    have a new owner."""
     conn.execute(
-        "UPDATE call_owners SET expires_us = ? WHERE owner = ? AND expires_us >= ?",
-        (now_us + ttl_us, replica, now_us),
+        "UPDATE call_owners SET expires_us = ?, address = ? WHERE owner = ? AND expires_us >= ?",
+        (now_us + ttl_us, address, replica, now_us),
     )
     rows = conn.execute(
         "SELECT o.call_id, c.tenant_id, o.epoch FROM call_owners o"
@@ -78,6 +103,15 @@ _WORK_WAITING = (
     " OR c.max_seq > COALESCE(p.indexed_through_seq, 0)"
     f" OR {_TRANSFER_UNDER_WAY})"
 )
+
+
+def living_owner(conn: Conn, call_id: str, *, now_us: int) -> tuple[str, str | None] | None:
+    """(replica, its address) of the call's owner while its lease lives; None otherwise."""
+    row = conn.execute(
+        "SELECT owner, address FROM call_owners WHERE call_id = ? AND expires_us >= ?",
+        (call_id, now_us),
+    ).fetchone()
+    return (str(row[0]), None if row[1] is None else str(row[1])) if row else None
 
 
 def without_owner(conn: Conn, *, now_us: int, whole_history: bool = True) -> list[tuple[str, str]]:

@@ -139,6 +139,7 @@ CREATE TABLE call_owners (
 );
 CREATE INDEX call_owners_by_owner ON call_owners (owner, expires_us);
 """,
+    6: "ALTER TABLE call_owners ADD COLUMN address TEXT;",
 }
 _MIGRATION_LOCK = 0x77_74_73_63_68_65_6D_61  # "wtschema": one advisory lock id for start-up
 

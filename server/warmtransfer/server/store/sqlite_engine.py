@@ -14,7 +14,7 @@ from warmtransfer.server.store.engine import Conn
 
 __all__ = ["SCHEMA_VERSION", "SQLiteEngine"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -114,7 +114,8 @@ CREATE TABLE IF NOT EXISTS call_owners (
     call_id    TEXT PRIMARY KEY,
     owner      TEXT NOT NULL,                      -- the replica's id
     epoch      INTEGER NOT NULL,                   -- one more at each change of owner
-    expires_us INTEGER NOT NULL
+    expires_us INTEGER NOT NULL,
+    address    TEXT                                -- host:port other replicas reach it at
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS call_owners_by_owner ON call_owners (owner, expires_us);
 
@@ -165,6 +166,17 @@ def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE calls ADD COLUMN settled_through_seq INTEGER NOT NULL DEFAULT 0")
     conn.execute("UPDATE calls SET settled_through_seq = max_seq")
     conn.execute("PRAGMA user_version = 5")
+    conn.execute("COMMIT")
+
+
+def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
+    """Version 6 keeps the address of each call's owner (streams that reach another replica
+    are forwarded to it)."""
+    conn.execute("BEGIN IMMEDIATE")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(call_owners)")}
+    if "address" not in columns:  # a store without owners got the table just now
+        conn.execute("ALTER TABLE call_owners ADD COLUMN address TEXT")
+    conn.execute("PRAGMA user_version = 6")
     conn.execute("COMMIT")
 
 
@@ -221,14 +233,16 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == 0:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    elif version in (1, 2, 3, 4):
+    elif version in (1, 2, 3, 4, 5):
         if version == 1:
             _migrate_1_to_2(conn)
         if version <= 2:
             _migrate_2_to_3(conn)
         if version <= 3:
             _migrate_3_to_4(conn)
-        _migrate_4_to_5(conn)
+        if version <= 4:
+            _migrate_4_to_5(conn)
+        _migrate_5_to_6(conn)
     elif version != SCHEMA_VERSION:
         raise RuntimeError(
             f"{path}: store schema version {version}, this server knows {SCHEMA_VERSION}"
