@@ -19,6 +19,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator
+from typing import Any
 
 import grpc
 
@@ -70,6 +71,8 @@ async def forwarded_acks(
         try:
             async for request in requests:
                 await inbox.put(request)
+        except Exception:  # the client went away: its stream ends here
+            log.debug("call %s: the forwarded stream's client went away", call_id)
         finally:
             with contextlib.suppress(asyncio.QueueFull):
                 inbox.put_nowait(None)
@@ -86,6 +89,7 @@ async def forwarded_acks(
 
     reader = asyncio.create_task(read_client(), name=f"forward-read-{call_id}")
     token = deps.ingest_tokens.mint(tenant_id, call_id)
+    call: Any = None
     try:
         try:
             call = deps.owner_channels.stub(address).StreamTranscript(
@@ -124,6 +128,8 @@ async def forwarded_acks(
         async for ack in IngestStream(deps, tenant_id, call_id, the_rest()).acks():
             yield ack
     finally:
+        if call is not None:
+            call.cancel()  # a client gone mid-stream: the owner's side ends too
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
