@@ -20,6 +20,7 @@ from tests.server.processes import free_port
 from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
+from warmtransfer.server.ingest import MAX_IN_FLIGHT
 from warmtransfer.v1 import call_service_pb2, context_service_pb2, transcript_service_pb2
 
 STORE_ENGINES = ("postgresql",)
@@ -338,3 +339,17 @@ async def test_replicas_without_a_shared_secret_take_the_stream_where_it_arrived
         finally:
             await at_first.close()
             await at_second.close()
+
+
+async def test_a_long_stream_forwarded_to_the_owner_is_acknowledged_to_its_end(
+    replicas: list[RunningServer], clients: list[Client]
+) -> None:
+    # Twice as many segments as a stream holds in flight, through the replica that does not own
+    # the call: every one acknowledged by the owner, in order, and the stream ends.
+    first, second = clients
+    call_id = await create_call(first)
+    assert await ingest(first, call_id, [segment(1)]) == [1]
+    sent = [segment(seq) for seq in range(2, 2 + 2 * MAX_IN_FLIGHT)]
+    acked = await asyncio.wait_for(ingest(second, call_id, sent), 120)
+    assert acked == list(range(2, 2 + 2 * MAX_IN_FLIGHT))
+    assert replicas[0].deps.ownership.owns(call_id)

@@ -73,9 +73,7 @@ async def forwarded_acks(
                 await inbox.put(request)
         except Exception:  # the client went away: its stream ends here
             log.debug("call %s: the forwarded stream's client went away", call_id)
-        finally:
-            with contextlib.suppress(asyncio.QueueFull):
-                inbox.put_nowait(None)
+        await inbox.put(None)  # waits for room, like every request before it
 
     unacknowledged: deque[Request] = deque()
 
