@@ -2,7 +2,8 @@
 
     python -m bench.transfer [--transfers 20]
 
-Per transfer, with the media worker running (`warmtransfer agent`): StartTransfer's return time
+The API server, the media worker (`warmtransfer agent`) and the test participants (this process)
+each run in processes of their own. Per transfer: StartTransfer's return time
 (the briefing is precomputed, so no summarizing happens on this path); click -> the caller's
 first hold-music frame; B joins the consult room -> B's first frame of the spoken briefing;
 CompleteTransfer -> the caller's first audio frame from B (B re-joins the
@@ -38,7 +39,7 @@ async def main(transfers: int) -> None:
     to_music: list[float] = []
     to_briefing: list[float] = []
     # The worker also transcribes each call into the server (the tones are not speech).
-    async with running_stack() as stack:
+    async with running_stack(server_process=True) as stack:
         lk, wt = stack.livekit, stack.client
         for _ in range(transfers):
             call = await new_call(wt)

@@ -144,6 +144,7 @@ class WorkerProcess:
     pid: int
     output: list[bytes]
     health_port: int
+    process: asyncio.subprocess.Process
 
 
 @contextlib.asynccontextmanager
@@ -192,7 +193,7 @@ async def running_worker(
     try:
         await asyncio.wait_for(ready(), 120)
         drainer = asyncio.create_task(drain())
-        yield WorkerProcess(process.pid, lines, health_port)
+        yield WorkerProcess(process.pid, lines, health_port, process)
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()

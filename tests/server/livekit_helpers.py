@@ -62,6 +62,8 @@ class Peer:
         self.identity = identity
         self.room = rtc.Room()
         self.frames: dict[str, int] = {}  # non-silent frames heard, by whose tone (or OTHER)
+        # Non-silent frames received, by the participant whose track the client says it is.
+        self.via: dict[str, int] = {}
         self.disconnected = asyncio.Event()
         self._changed = asyncio.Event()
         self._source: rtc.AudioSource | None = None
@@ -85,6 +87,7 @@ class Peer:
             hz = _dominant_hz(samples, event.frame.sample_rate)
             who = next((p for p, tone in TONES.items() if abs(hz - tone) <= 60), OTHER)
             self.frames[who] = self.frames.get(who, 0) + 1
+            self.via[identity] = self.via.get(identity, 0) + 1
             self._changed.set()
 
     async def wait_hearing(self, identity: str, *, frames: int = 10, timeout: float = 30) -> None:

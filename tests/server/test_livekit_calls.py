@@ -17,7 +17,7 @@ from tests.server.livekit_helpers import AGENT, CALLER, SUPERVISOR, joined, new_
 from warmtransfer.client import Client
 from warmtransfer.server.app import start_server
 from warmtransfer.server.config import load_config
-from warmtransfer.v1 import call_service_pb2
+from warmtransfer.v1 import call_pb2, call_service_pb2
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +26,11 @@ async def test_rooms_follow_calls(wt: Client, lk_api: api.LiveKitAPI) -> None:
     call = await new_call(wt)
     rooms = (await lk_api.room.list_rooms(api.ListRoomsRequest(names=[call.room_name]))).rooms
     assert [r.name for r in rooms] == [call.room_name]
-    assert json.loads(rooms[0].metadata) == {"call_id": call.call_id, "tenant_id": "tenant-a"}
+    assert json.loads(rooms[0].metadata) == {
+        "call_id": call.call_id,
+        "tenant_id": "tenant-a",
+        "hold_music": False,
+    }
     await wt.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
     rooms = (await lk_api.room.list_rooms(api.ListRoomsRequest(names=[call.room_name]))).rooms
     assert rooms == []
@@ -72,7 +76,14 @@ async def test_identities_are_unique_per_call(wt: Client) -> None:
 
 @pytest.mark.parametrize(
     ("identity", "role", "field"),
-    [("", CALLER, "identity"), ("a b", CALLER, "identity"), ("maria", 0, "role")],
+    [
+        ("", CALLER, "identity"),
+        ("a b", CALLER, "identity"),
+        ("maria", 0, "role"),
+        # The product's own names, and role, are not for people.
+        ("warmtransfer-transcriber", AGENT, "identity"),
+        ("maria", call_pb2.PARTICIPANT_ROLE_SERVICE, "role"),
+    ],
 )
 async def test_bad_token_requests(wt: Client, identity: str, role: int, field: str) -> None:
     call = await new_call(wt)

@@ -6,19 +6,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from collections.abc import AsyncIterator
 
 import pytest
-from livekit import rtc
+from livekit import api, rtc
 
 from tests.livekit_server import LiveKitServer, WorkerProcess, running_worker
 from tests.server.conftest import LiveCall
+from tests.server.helpers import AGENT as AGENT_SPEAKER
+from tests.server.helpers import ingest, segment
 from tests.server.livekit_helpers import AGENT, CALLER, OTHER, Peer, new_call, token
 from tests.server.test_transfer_livekit import start
 from warmtransfer.client import Client
-from warmtransfer.pipeline.worker.protocol import BRIEFING_TOPIC
+from warmtransfer.pipeline.worker.protocol import (
+    BRIEFING_TOPIC,
+    TRANSCRIBER_IDENTITY,
+    CallRoomState,
+    ConsultRoomState,
+)
 from warmtransfer.server.app import RunningServer
-from warmtransfer.v1 import call_service_pb2, transfer_service_pb2
+from warmtransfer.v1 import call_pb2, call_service_pb2, transfer_service_pb2
 
 pytestmark = pytest.mark.slow
 
@@ -40,6 +48,30 @@ async def test_the_worker_answers_its_health_check_on_its_port(worker: WorkerPro
     assert answer.endswith(b"OK")
 
 
+async def test_the_worker_stops_cleanly_on_sigterm(
+    livekit: LiveKitServer, wt_server: RunningServer, wt: Client, lk_api: api.LiveKitAPI
+) -> None:
+    async with running_worker(livekit, f"127.0.0.1:{wt_server.port}") as stopping:
+        # A call's transcription under way in one of its job processes.
+        call = await new_call(wt)
+        await transcriber_joined(lk_api, call.room_name)
+        stopping.process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(stopping.process.wait(), 90)
+    output = b"".join(stopping.output).decode(errors="replace")
+    assert code == 0, output
+    assert "Traceback" not in output and "CancelledError" not in output, output
+
+
+async def transcriber_joined(lk_api: api.LiveKitAPI, room: str) -> None:
+    async with asyncio.timeout(60):
+        while True:
+            request = api.ListParticipantsRequest(room=room)
+            listed = (await lk_api.room.list_participants(request)).participants
+            if any(p.identity == TRANSCRIBER_IDENTITY for p in listed):
+                return
+            await asyncio.sleep(0.1)
+
+
 async def test_hold_music_and_spoken_briefing(
     worker: WorkerProcess, wt: Client, livekit: LiveKitServer, live_call: LiveCall
 ) -> None:
@@ -49,6 +81,23 @@ async def test_hold_music_and_spoken_briefing(
     # The caller hears hold music (and no longer A).
     await caller.wait_hearing(OTHER, frames=50, timeout=60)  # hold music
     await caller.wait_not_hearing("agent-a")
+    # The music comes on the transcriber's own track, and nothing (the music included) arrives
+    # on the caller's old subscription to A. The room's metadata says the call is on hold.
+    via_a = caller.via.get("agent-a", 0)
+    await caller.wait_hearing(OTHER, frames=50, timeout=60)
+    assert caller.via.get("agent-a", 0) == via_a
+    assert caller.via.get(TRANSCRIBER_IDENTITY, 0) >= 100
+    assert CallRoomState.parse(caller.room.metadata).hold_music
+    # The product's own participant is told apart from the people in the call.
+    listed = await wt.calls.ListParticipants(
+        call_service_pb2.ListParticipantsRequest(call_id=call_id)
+    )
+    roles = {p.identity: p.role for p in listed.participants}
+    assert roles == {
+        "maria": call_pb2.PARTICIPANT_ROLE_CALLER,
+        "agent-a": call_pb2.PARTICIPANT_ROLE_AGENT,
+        TRANSCRIBER_IDENTITY: call_pb2.PARTICIPANT_ROLE_SERVICE,
+    }
 
     b = Peer("agent-b")
     briefing: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
@@ -62,6 +111,7 @@ async def test_hold_music_and_spoken_briefing(
     try:
         message = await asyncio.wait_for(briefing, 60)
         assert message["type"] == "briefing"
+        assert message["transfer_id"] == started.transfer.transfer_id
         assert "billing" in message["text"].lower() and "charged twice" in message["text"]
         await b.wait_hearing(OTHER, frames=50, timeout=60)  # the briefing, spoken
 
@@ -72,8 +122,72 @@ async def test_hold_music_and_spoken_briefing(
         b = await Peer("agent-b").join(livekit.url, completed.to_call_token)
         await caller.wait_hearing("agent-b")
         await caller.wait_not_hearing(OTHER)  # the music stops once B is there
+        assert not CallRoomState.parse(caller.room.metadata).hold_music
     finally:
         await b.leave()
+
+
+async def test_the_spoken_briefing_is_brought_current_until_b_joins(
+    worker: WorkerProcess,
+    wt: Client,
+    livekit: LiveKitServer,
+    lk_api: api.LiveKitAPI,
+    live_call: LiveCall,
+) -> None:
+    call_id = live_call.call.call_id
+    started = await start(wt, call_id)
+    assert "refund" not in started.briefing.text
+    # The caller says more after A clicks and before B joins; the summary takes it in.
+    # (Three lines: the summary is brought current every three new lines.)
+    await ingest(
+        wt,
+        call_id,
+        [
+            segment(3, "Please refund the second charge to my card."),
+            segment(4, "I will note the refund request.", role=AGENT_SPEAKER),
+            segment(5, "Thank you, that would help."),
+        ],
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    while True:
+        newer = await wt.transfers.AcceptTransfer(
+            transfer_service_pb2.AcceptTransferRequest(transfer_id=started.transfer.transfer_id)
+        )
+        if newer.briefing.summary.covered_through_seq >= 3:  # then no new summary comes
+            break
+        assert loop.time() < deadline, "the summary did not take the new line in"
+        await asyncio.sleep(0.2)
+    assert newer.briefing.text != started.briefing.text
+    # The voice waiting in the consult room is given the newer text ...
+    consult = started.transfer.consult_room_name
+    while ConsultRoomState.parse(await room_metadata(lk_api, consult)).briefing_text != (
+        newer.briefing.text
+    ):
+        assert loop.time() < deadline, "the briefing was not brought current"
+        await asyncio.sleep(0.2)
+    # ... and that is what B gets on joining.
+    b = Peer("agent-b")
+    briefing: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+
+    def on_data(packet: rtc.DataPacket) -> None:
+        if packet.topic == BRIEFING_TOPIC and not briefing.done():
+            briefing.set_result(json.loads(packet.data))
+
+    b.room.on("data_received", on_data)
+    await b.join(livekit.url, newer.consult_token, publish=False)
+    try:
+        message = await asyncio.wait_for(briefing, 60)
+        assert message["text"] == newer.briefing.text
+        await b.wait_hearing(OTHER, frames=50, timeout=60)
+    finally:
+        await b.leave()
+
+
+async def room_metadata(lk_api: api.LiveKitAPI, room: str) -> str:
+    """The metadata of a LiveKit room, as LiveKit holds it ("" when it is gone)."""
+    rooms = (await lk_api.room.list_rooms(api.ListRoomsRequest(names=[room]))).rooms
+    return rooms[0].metadata if rooms else ""
 
 
 async def test_hold_call_plays_music_until_resumed(

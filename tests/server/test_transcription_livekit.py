@@ -22,6 +22,7 @@ import pytest
 
 from tests.deepgram_protocol import running_deepgram
 from tests.livekit_server import LiveKitServer, running_worker
+from tests.server.helpers import wait_for_event
 from tests.server.livekit_helpers import AGENT, CALLER, Speaker, new_call, token
 from tests.server.processes import free_port, start_server_process, stop_server_process
 from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
@@ -230,6 +231,35 @@ async def test_two_speakers_transcribed_in_order(
         left = call_pb2.PARTICIPANT_EVENT_KIND_LEFT
         await talk.watch.until(lambda: ("maria", left) in talk.watch.participants())
         assert len(talk.watch.segments) == heard
+
+
+async def test_the_last_words_before_the_hang_up_are_in_the_final_summary(
+    worker: None, wt: Client, livekit: LiveKitServer, lines: list[Line]
+) -> None:
+    said = lines[:3]
+    assert said[-1].speaker == "caller"
+    async with conversation(wt, livekit) as talk:
+        call_id = talk.call.call_id
+        await speak(talk.speakers, said[:-1])
+        await talk.watch.until(all_said(talk.watch, said[:-1]))
+        # The caller's goodbye; the call is ended the moment its last sample is played, before
+        # it can have been recognized (the VAD alone waits half a second for the end).
+        await talk.speakers["caller"].say(said[-1].pcm)
+        await wt.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
+        # WatchCall has it before the call's end closes the stream ...
+        await talk.watch.until(all_said(talk.watch, said))
+        last_seq = talk.watch.segments[-1].seq
+        assert talk.watch.segments[-1].speaker_identity == "maria"
+        ended = [
+            i
+            for i, e in enumerate(talk.watch.events)
+            if e.call_state_changed.call.state == call_pb2.CALL_STATE_ENDED
+        ]
+        added = [i for i, e in enumerate(talk.watch.events) if e.segment_added.segment.seq]
+        assert ended and added[-1] < ended[0]
+        # ... and the final summary read it.
+        event = await wait_for_event(wt, call_id, lambda e: e.summary_updated.summary.final)
+        assert event.summary_updated.summary.covered_through_seq == last_seq
 
 
 async def test_hold_music_is_not_transcribed_and_the_held_caller_is(

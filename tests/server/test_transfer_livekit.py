@@ -42,6 +42,22 @@ async def call_state(wt: Client, call_id: str) -> int:
     return state
 
 
+async def test_a_briefing_before_anything_is_transcribed_says_so(
+    wt: Client, livekit: LiveKitServer
+) -> None:
+    call = await new_call(wt)
+    agent_a = await Peer("agent-a").join(
+        livekit.url, await token(wt, call.call_id, "agent-a", AGENT)
+    )
+    try:
+        started = await start(wt, call.call_id)
+        assert not started.briefing.pending_segments
+        assert "Nothing has been transcribed on this call yet." in started.briefing.text
+        assert started.briefing.text.startswith("Transfer reason: billing.")
+    finally:
+        await agent_a.leave()
+
+
 async def test_complete_transfer_by_rejoin(
     wt: Client, livekit: LiveKitServer, lk_api: api.LiveKitAPI, live_call: LiveCall
 ) -> None:

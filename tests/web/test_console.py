@@ -457,7 +457,8 @@ async def test_the_transcript_resumes_without_gaps_or_repeats_when_the_server_re
     await expect(a.get_by_role("button", name="Hold")).to_be_visible(timeout=30_000)
 
     await a.get_by_role("button", name="End call").click()
-    await expect(a.get_by_test_id("notice")).to_contain_text("Call ended")
+    # EndCall waits (up to 10 s) for the transcriber to send the last words it heard.
+    await expect(a.get_by_test_id("notice")).to_contain_text("Call ended", timeout=30_000)
     # The call is in the history: found by what was said, opened with its final summary (the
     # words are Whisper's and the offline summarizer's: compared with what the server holds).
     async with Client(stack.config.listen, api_key=API_KEY) as client:

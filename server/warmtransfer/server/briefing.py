@@ -16,6 +16,7 @@ _WHO = {
     transcript_pb2.SPEAKER_ROLE_AGENT: "the agent",
 }
 RECENT = 3
+NOTHING_YET = "Nothing has been transcribed on this call yet."
 
 
 def _speakable(text: str) -> str:
@@ -29,7 +30,7 @@ def spoken_briefing(
     reason: str = "",
 ) -> str:
     """Text for TTS: urgency first when high, why A transfers, the summary's briefing, the
-    last few newer lines."""
+    last few newer lines; when there are neither, that nothing is transcribed yet."""
     parts = ["This call is urgent."] if summary.urgency == summary_pb2.URGENCY_HIGH else []
     if reason.strip():
         parts.append(f"Transfer reason: {_speakable(reason)}.")
@@ -42,4 +43,6 @@ def spoken_briefing(
             for s in recent
         )
         parts.append(("Most recently: " if summary.briefing else "") + said)
-    return " ".join(parts) or "Nothing has been transcribed on this call yet."
+    if not summary.briefing and not recent:
+        parts.append(NOTHING_YET)
+    return " ".join(parts)

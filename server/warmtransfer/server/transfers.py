@@ -14,7 +14,11 @@ or declines it (DeclineTransfer), which gives the caller back to A at once.
 StartTransfer records the transfer and answers at once with the precomputed briefing: it never
 summarizes. Hold here means the transferring agent (A) and the rest of the call room stop
 hearing each other (server-side subscriptions and permissions; the caller's own connection is
-untouched, so hold music published into the room still reaches the caller). A and B consult in
+untouched), and the call room's metadata asks the media worker, already in the room as its
+transcriber, to play the hold music on the track it published when it joined: nothing has to
+join or be dispatched for the music to start. The consult room's voice (the briefing) is
+dispatched at StartTransfer and prepares its speech before B arrives; while B has not joined,
+a newer summary reaches it through the consult room's metadata. A and B consult in
 their own room. Completing brings B into the call room (LiveKit's MoveParticipant where the
 deployment has it, otherwise a join token for B) and removes A only once B is seen there, so the
 caller is never left alone; if B does not arrive in time the transfer returns to CONSULTING with
@@ -33,6 +37,8 @@ When the owner dies, the replica that adopts the call follows its transfer on fr
 the timeouts count from the transfer's own timestamps, so a takeover does not restart them.
 The transfer's LiveKit state (the hold, the music, the rooms) lives in LiveKit, not in the
 replica, so any replica can end it.
+
+What the worker is sent (jobs, room metadata, data messages) is in `protocol`.
 """
 
 from __future__ import annotations
@@ -44,7 +50,11 @@ import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from warmtransfer.pipeline.worker.protocol import HOLD_IDENTITY
+from warmtransfer.pipeline.worker.protocol import (
+    EVENTS_TOPIC,
+    BriefingJob,
+    TransferFailedMessage,
+)
 from warmtransfer.server.briefing import spoken_briefing
 from warmtransfer.server.errors import FailedPrecondition, NotFound, WarmTransferError
 from warmtransfer.server.media import LiveKitRooms
@@ -63,7 +73,7 @@ log = logging.getLogger(__name__)
 CONSULTING = transfer_pb2.TRANSFER_STATE_CONSULTING
 COMPLETING = transfer_pb2.TRANSFER_STATE_COMPLETING
 AGENT = call_pb2.PARTICIPANT_ROLE_AGENT
-DATA_TOPIC = "warmtransfer"
+BRIEFING_CHECK_S = 1.0  # while B has not joined, how often the spoken briefing is brought current
 CLOSE_LOOK_S = 3.0  # after a participant report, poll the rooms often for this long
 CLOSE_LOOK_INTERVAL_S = 0.2
 
@@ -89,8 +99,6 @@ class TransferCoordinator:
         self._arrival_timeout_s = arrival_timeout_s
         self._poll_interval_s = poll_interval_s
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._hold_music: dict[str, str] = {}  # call room -> dispatch id of its hold music
-        self._media_tasks: dict[str, asyncio.Task[str | None]] = {}  # call room -> dispatching
         self._wakes: dict[str, asyncio.Event] = {}  # call room -> its transfer watcher's alarm
         self._watching: set[str] = set()  # transfer ids followed here
 
@@ -113,33 +121,38 @@ class TransferCoordinator:
         transfer, call = await self._store.start_transfer(
             tenant_id, call_id, from_identity=from_identity, to_identity=to_identity, reason=reason
         )
-        briefing = await self.briefing(tenant_id, call_id)
-        summary, pending = briefing.summary, briefing.pending_segments
         room = transfer.consult_room_name
         try:
-            await media.create_room(room, call_id=call_id, tenant_id=tenant_id)
             await self._hold(media, call.room_name, from_identity, on=True)
+            await self._music(media, tenant_id, call_id, on=True)
+            await media.create_room(room, call_id=call_id, tenant_id=tenant_id)
             # Seen now, so a caller hanging up before the watcher's first look still counts.
             caller_seen = "caller" in (await self._roles(media, call.room_name)).values()
         except WarmTransferError as exc:
             await self._fail(tenant_id, transfer, call.room_name, f"could not start: {exc}")
             raise
-        # The media worker is dispatched off the response path: music and voice follow.
-        self._media_tasks[call.room_name] = self._spawn(
-            self._dispatch_media(
+        briefing = await self.briefing(tenant_id, call_id, reason=reason)
+        # The voice is dispatched off the response path: it is ready before B can join.
+        self._spawn(
+            self._dispatch_briefer(
                 media,
-                call.room_name,
                 room,
-                {
-                    "task": "briefing",
-                    "to_identity": to_identity,
-                    "text": spoken_briefing(summary, pending, reason=reason),
-                    "briefing": {"transfer_id": transfer.transfer_id, "reason": summary.reason},
-                },
+                BriefingJob(
+                    to_identity=to_identity,
+                    text=briefing.text,
+                    transfer_id=transfer.transfer_id,
+                    reason=briefing.summary.reason,
+                ),
             )
         )
         if await self._own(tenant_id, call_id):
-            self._follow(tenant_id, transfer.transfer_id, call.room_name, caller_seen=caller_seen)
+            self._follow(
+                tenant_id,
+                transfer.transfer_id,
+                call.room_name,
+                caller_seen=caller_seen,
+                briefed=briefing.text,
+            )
         return transfer_service_pb2.StartTransferResponse(
             transfer=transfer,
             briefing=briefing,
@@ -152,12 +165,19 @@ class TransferCoordinator:
             livekit_url=media.config.url,
         )
 
-    async def briefing(self, tenant_id: str, call_id: str) -> transfer_service_pb2.Briefing:
-        """The briefing as it is now: the precomputed summary and the segments it has not read."""
+    async def briefing(
+        self, tenant_id: str, call_id: str, *, reason: str = ""
+    ) -> transfer_service_pb2.Briefing:
+        """The briefing as it is now: the precomputed summary, the segments it has not read, and
+        the text B hears."""
         summary, pending = await self._store.get_summary_and_pending(
             tenant_id, call_id, limit=MAX_PENDING_SEGMENTS
         )
-        return transfer_service_pb2.Briefing(summary=summary, pending_segments=pending)
+        return transfer_service_pb2.Briefing(
+            summary=summary,
+            pending_segments=pending,
+            text=spoken_briefing(summary, pending, reason=reason),
+        )
 
     async def accept(
         self, tenant_id: str, transfer_id: str
@@ -166,7 +186,7 @@ class TransferCoordinator:
         transfer, _ = await self._store.accept_transfer(tenant_id, transfer_id)
         return transfer_service_pb2.AcceptTransferResponse(
             transfer=transfer,
-            briefing=await self.briefing(tenant_id, transfer.call_id),
+            briefing=await self.briefing(tenant_id, transfer.call_id, reason=transfer.reason),
             consult_token=media.join_token(
                 room=transfer.consult_room_name,
                 identity=transfer.to_identity,
@@ -188,7 +208,7 @@ class TransferCoordinator:
             state=transfer_pb2.TRANSFER_STATE_DECLINED,
             end_reason=why,
         )
-        await self._release(media, call.room_name, transfer)
+        await self._release(media, tenant_id, call.room_name, transfer)
         return declined
 
     async def cancel(self, tenant_id: str, transfer_id: str) -> transfer_pb2.Transfer:
@@ -202,7 +222,7 @@ class TransferCoordinator:
             state=transfer_pb2.TRANSFER_STATE_CANCELLED,
             end_reason="cancelled by the transferring agent",
         )
-        await self._release(media, call.room_name, transfer)
+        await self._release(media, tenant_id, call.room_name, transfer)
         return cancelled
 
     async def complete(
@@ -240,7 +260,7 @@ class TransferCoordinator:
         except WarmTransferError:
             await self.resume_call(tenant_id, call_id)
             raise
-        await self._start_hold_music(media, call.room_name)
+        await self._music(media, tenant_id, call_id, on=True)
         return call
 
     async def resume_call(self, tenant_id: str, call_id: str) -> call_pb2.Call:
@@ -252,68 +272,28 @@ class TransferCoordinator:
             allowed_from=(call_pb2.CALL_STATE_ON_HOLD,),
             state=call_pb2.CALL_STATE_ACTIVE,
         )
-        await self._stop_hold_music(media, call.room_name)
+        await self._music(media, tenant_id, call_id, on=False)
         for agent in await self._agents(media, call.room_name):
             await self._hold(media, call.room_name, agent, on=False)
         return call
 
-    async def _dispatch_media(
-        self, media: LiveKitRooms, call_room: str, consult_room: str, briefing: dict[str, object]
-    ) -> str | None:
-        """Hold music for the caller, then the briefing's voice; the hold music's dispatch id."""
-        music = await self._dispatch_hold_music(media, call_room)
-        if music is not None and self._media_tasks.get(call_room) is asyncio.current_task():
-            self._hold_music[call_room] = music  # else the hold ended meanwhile: see below
+    async def _dispatch_briefer(self, media: LiveKitRooms, room: str, job: BriefingJob) -> None:
         try:
-            await media.dispatch_worker(consult_room, briefing)
+            await media.dispatch_worker(room, job)
         except WarmTransferError:  # no spoken briefing is not a failed transfer
-            log.warning(
-                "no spoken briefing in %s: the media worker could not be dispatched", consult_room
+            log.warning("no spoken briefing in %s: the media worker could not be dispatched", room)
+
+    async def _music(self, media: LiveKitRooms, tenant_id: str, call_id: str, *, on: bool) -> None:
+        """Ask the media worker in the call room to play the hold music, or stop it. Music that
+        cannot be started is silence, logged, never a failed hold."""
+        try:
+            await media.set_hold_music(
+                room_name(call_id), call_id=call_id, tenant_id=tenant_id, on=on
             )
-        return music
-
-    async def _start_hold_music(self, media: LiveKitRooms, room: str) -> None:
-        """Have the media worker play hold music into the room (a missing worker means silence,
-        logged, never a failed hold)."""
-        dispatch_id = await self._dispatch_hold_music(media, room)
-        if dispatch_id is not None:
-            self._hold_music[room] = dispatch_id
-
-    async def _dispatch_hold_music(self, media: LiveKitRooms, room: str) -> str | None:
-        try:
-            return await media.dispatch_worker(room, {"task": "hold_music"})
+        except NotFound:
+            pass  # the room is gone: the call is over
         except WarmTransferError:
-            log.warning("no hold music for %s: the media worker could not be dispatched", room)
-            return None
-
-    async def _stop_hold_music(self, media: LiveKitRooms, room: str) -> None:
-        dispatching = self._media_tasks.pop(room, None)
-        if dispatching is not None and not dispatching.done():
-            # The dispatch is still under way (LiveKit's client retries a slow request for up
-            # to a minute and more): what ends the hold returns now, and the music it started
-            # is recalled when the dispatch returns.
-            self._spawn(self._recall_when_dispatched(media, room, dispatching))
-            return
-        dispatch_id = self._hold_music.pop(room, None)
-        if dispatch_id is not None:
-            await media.recall_worker(room, dispatch_id, HOLD_IDENTITY)
-        else:  # played since before a restart, or started by another replica: it is the room's
-            with contextlib.suppress(NotFound):
-                await media.remove_participant(room, HOLD_IDENTITY)
-
-    async def _recall_when_dispatched(
-        self, media: LiveKitRooms, room: str, dispatching: asyncio.Task[str | None]
-    ) -> None:
-        try:
-            dispatch_id = await dispatching
-        except Exception:
-            return  # nothing was dispatched
-        if dispatch_id is None:
-            return
-        if self._hold_music.get(room) == dispatch_id:  # not a later hold's music
-            del self._hold_music[room]
-        with contextlib.suppress(WarmTransferError):
-            await media.recall_worker(room, dispatch_id, HOLD_IDENTITY)
+            log.warning("call %s: LiveKit did not take the hold music's on=%s", call_id, on)
 
     async def _agents(self, media: LiveKitRooms, room: str) -> list[str]:
         return [who for who, role in (await self._roles(media, room)).items() if role == "agent"]
@@ -358,12 +338,20 @@ class TransferCoordinator:
             return False
 
     def _follow(
-        self, tenant_id: str, transfer_id: str, call_room: str, *, caller_seen: bool
+        self,
+        tenant_id: str,
+        transfer_id: str,
+        call_room: str,
+        *,
+        caller_seen: bool,
+        briefed: str | None = None,
     ) -> None:
         if transfer_id in self._watching:
             return
         self._watching.add(transfer_id)
-        task = self._spawn(self._watch(tenant_id, transfer_id, call_room, caller_seen=caller_seen))
+        task = self._spawn(
+            self._watch(tenant_id, transfer_id, call_room, caller_seen=caller_seen, briefed=briefed)
+        )
         task.add_done_callback(lambda _: self._watching.discard(transfer_id))
 
     # -- steps --------------------------------------------------------------------------------
@@ -399,11 +387,10 @@ class TransferCoordinator:
                     )
 
     async def _release(
-        self, media: LiveKitRooms, call_room: str, transfer: transfer_pb2.Transfer
+        self, media: LiveKitRooms, tenant_id: str, call_room: str, transfer: transfer_pb2.Transfer
     ) -> None:
         """Take the caller off hold with A and close the consult room (best effort, logged)."""
-        with contextlib.suppress(WarmTransferError):
-            await self._stop_hold_music(media, call_room)
+        await self._music(media, tenant_id, transfer.call_id, on=False)
         try:
             await self._hold(media, call_room, transfer.from_identity, on=False)
         except WarmTransferError:
@@ -431,17 +418,26 @@ class TransferCoordinator:
         with contextlib.suppress(WarmTransferError):
             await self._media.send_data(
                 transfer.consult_room_name,
-                {"type": "transfer_failed", "transfer_id": transfer.transfer_id, "reason": why},
-                topic=DATA_TOPIC,
+                TransferFailedMessage(transfer_id=transfer.transfer_id, reason=why).encode(),
+                topic=EVENTS_TOPIC,
             )
-        await self._release(self._media, call_room, transfer)
+        await self._release(self._media, tenant_id, call_room, transfer)
 
     async def _watch(
-        self, tenant_id: str, transfer_id: str, call_room: str, *, caller_seen: bool = False
+        self,
+        tenant_id: str,
+        transfer_id: str,
+        call_room: str,
+        *,
+        caller_seen: bool = False,
+        briefed: str | None = None,
     ) -> None:
+        """Follow the transfer to its end. `briefed`: the text the briefing's voice was given
+        (None when unknown here: a takeover, a transfer started on another replica)."""
         media = self._require_media()
         loop = asyncio.get_running_loop()
         b_joined = False
+        next_briefing_check = 0.0
         transfer = await self._store.get_transfer(tenant_id, transfer_id)
         wake = self._wakes.setdefault(call_room, asyncio.Event())
         looking_closely_until = 0.0
@@ -473,6 +469,9 @@ class TransferCoordinator:
                             # Joining with StartTransfer's token is accepting.
                             with contextlib.suppress(WarmTransferError):
                                 await self._store.accept_transfer(tenant_id, transfer_id)
+                    if not b_joined and loop.time() >= next_briefing_check:
+                        next_briefing_check = loop.time() + BRIEFING_CHECK_S
+                        briefed = await self._bring_briefing_current(tenant_id, transfer, briefed)
                     if not b_joined and now - started > self._join_timeout_s:
                         if transfer.HasField("accepted_at"):
                             why = f"{transfer.to_identity} did not join the consult room in time"
@@ -513,6 +512,26 @@ class TransferCoordinator:
             if self._wakes.get(call_room) is wake:
                 del self._wakes[call_room]
 
+    async def _bring_briefing_current(
+        self, tenant_id: str, transfer: transfer_pb2.Transfer, briefed: str | None
+    ) -> str | None:
+        """While B has not joined, give the briefing's voice the newest text (when the summary
+        has moved on since it was given one); returns the text it has."""
+        media = self._require_media()
+        text = (await self.briefing(tenant_id, transfer.call_id, reason=transfer.reason)).text
+        if text == briefed:
+            return briefed
+        try:
+            await media.set_briefing_text(
+                transfer.consult_room_name,
+                call_id=transfer.call_id,
+                tenant_id=tenant_id,
+                text=text,
+            )
+        except WarmTransferError:
+            return briefed  # tried again at the next check
+        return text
+
     async def _handoff(
         self,
         tenant_id: str,
@@ -525,7 +544,7 @@ class TransferCoordinator:
         if transfer.to_identity not in in_call:
             return False
         if transfer.from_identity in in_call:
-            await self._stop_hold_music(media, call_room)
+            await self._music(media, tenant_id, transfer.call_id, on=False)
             with contextlib.suppress(NotFound):
                 await media.remove_participant(call_room, transfer.from_identity)
             return False
@@ -535,7 +554,7 @@ class TransferCoordinator:
             allowed_from=(COMPLETING,),
             state=transfer_pb2.TRANSFER_STATE_COMPLETED,
         )
-        await self._stop_hold_music(media, call_room)  # if A had already gone
+        await self._music(media, tenant_id, transfer.call_id, on=False)  # if A had already gone
         await media.delete_room(transfer.consult_room_name)
         return True
 

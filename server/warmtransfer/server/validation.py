@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from warmtransfer.pipeline.worker.protocol import WORKER_PREFIX
 from warmtransfer.server.config import Limits
 from warmtransfer.server.errors import InvalidArgument
 from warmtransfer.v1 import transcript_pb2
@@ -42,6 +43,10 @@ def check_identity(identity: str, field: str = "identity") -> str:
     if not _IDENTITY.match(identity):
         raise InvalidArgument(
             field, "must be 1 to 128 letters, digits or the characters _ . @ : + -"
+        )
+    if identity.startswith(WORKER_PREFIX):
+        raise InvalidArgument(
+            field, f"must not start with {WORKER_PREFIX!r} (the product's own participants)"
         )
     return identity
 

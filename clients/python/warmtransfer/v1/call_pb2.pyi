@@ -24,6 +24,7 @@ class ParticipantRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PARTICIPANT_ROLE_CALLER: _ClassVar[ParticipantRole]
     PARTICIPANT_ROLE_AGENT: _ClassVar[ParticipantRole]
     PARTICIPANT_ROLE_SUPERVISOR: _ClassVar[ParticipantRole]
+    PARTICIPANT_ROLE_SERVICE: _ClassVar[ParticipantRole]
 
 class ParticipantEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -39,6 +40,7 @@ PARTICIPANT_ROLE_UNSPECIFIED: ParticipantRole
 PARTICIPANT_ROLE_CALLER: ParticipantRole
 PARTICIPANT_ROLE_AGENT: ParticipantRole
 PARTICIPANT_ROLE_SUPERVISOR: ParticipantRole
+PARTICIPANT_ROLE_SERVICE: ParticipantRole
 PARTICIPANT_EVENT_KIND_UNSPECIFIED: ParticipantEventKind
 PARTICIPANT_EVENT_KIND_JOINED: ParticipantEventKind
 PARTICIPANT_EVENT_KIND_LEFT: ParticipantEventKind

@@ -149,7 +149,8 @@ class CallServiceServicer:
 
     def HoldCall(self, request, context):
         """HoldCall puts the caller on hold outside a transfer: the caller no longer hears the agents,
-        nor they the caller (hold music, once the media worker plays it, reaches the caller only).
+        nor they the caller, and the media worker in the room plays hold music (the room's
+        metadata says `"hold_music": true` while it does).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

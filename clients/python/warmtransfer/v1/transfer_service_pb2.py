@@ -28,7 +28,7 @@ from warmtransfer.v1 import transcript_pb2 as warmtransfer_dot_v1_dot_transcript
 from warmtransfer.v1 import transfer_pb2 as warmtransfer_dot_v1_dot_transfer__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&warmtransfer/v1/transfer_service.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\x1a\x1ewarmtransfer/v1/transfer.proto\"\x8d\x01\n\x14StartTransferRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12#\n\rfrom_identity\x18\x02 \x01(\tR\x0c\x66romIdentity\x12\x1f\n\x0bto_identity\x18\x03 \x01(\tR\ntoIdentity\x12\x16\n\x06reason\x18\x04 \x01(\tR\x06reason\"\x91\x01\n\x08\x42riefing\x12\x36\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummaryR\x07summary\x12M\n\x10pending_segments\x18\x02 \x03(\x0b\x32\".warmtransfer.v1.TranscriptSegmentR\x0fpendingSegments\"\xfe\x01\n\x15StartTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\x35\n\x08\x62riefing\x18\x02 \x01(\x0b\x32\x19.warmtransfer.v1.BriefingR\x08\x62riefing\x12,\n\x12\x66rom_consult_token\x18\x03 \x01(\tR\x10\x66romConsultToken\x12(\n\x10to_consult_token\x18\x04 \x01(\tR\x0etoConsultToken\x12\x1f\n\x0blivekit_url\x18\x05 \x01(\tR\nlivekitUrl\":\n\x17\x43ompleteTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"u\n\x18\x43ompleteTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\"\n\rto_call_token\x18\x02 \x01(\tR\x0btoCallToken\"8\n\x15\x43\x61ncelTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"O\n\x16\x43\x61ncelTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\"5\n\x12GetTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"L\n\x13GetTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\"R\n\x11WatchAgentRequest\x12\x1a\n\x08identity\x18\x01 \x01(\tR\x08identity\x12!\n\x0c\x61\x66ter_cursor\x18\x02 \x01(\tR\x0b\x61\x66terCursor\"\x9c\x02\n\x12WatchAgentResponse\x12\x16\n\x06\x63ursor\x18\x01 \x01(\tR\x06\x63ursor\x12\x39\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\teventTime\x12\x35\n\x08transfer\x18\x03 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\x45\n\x0eprevious_state\x18\x04 \x01(\x0e\x32\x1e.warmtransfer.v1.TransferStateR\rpreviousState\x12\x35\n\x08\x62riefing\x18\x05 \x01(\x0b\x32\x19.warmtransfer.v1.BriefingR\x08\x62riefing\"8\n\x15\x41\x63\x63\x65ptTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"\xcc\x01\n\x16\x41\x63\x63\x65ptTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\x35\n\x08\x62riefing\x18\x02 \x01(\x0b\x32\x19.warmtransfer.v1.BriefingR\x08\x62riefing\x12#\n\rconsult_token\x18\x03 \x01(\tR\x0c\x63onsultToken\x12\x1f\n\x0blivekit_url\x18\x04 \x01(\tR\nlivekitUrl\"Q\n\x16\x44\x65\x63lineTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\"P\n\x17\x44\x65\x63lineTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer2\xb9\x05\n\x0fTransferService\x12^\n\rStartTransfer\x12%.warmtransfer.v1.StartTransferRequest\x1a&.warmtransfer.v1.StartTransferResponse\x12g\n\x10\x43ompleteTransfer\x12(.warmtransfer.v1.CompleteTransferRequest\x1a).warmtransfer.v1.CompleteTransferResponse\x12\x61\n\x0e\x43\x61ncelTransfer\x12&.warmtransfer.v1.CancelTransferRequest\x1a\'.warmtransfer.v1.CancelTransferResponse\x12X\n\x0bGetTransfer\x12#.warmtransfer.v1.GetTransferRequest\x1a$.warmtransfer.v1.GetTransferResponse\x12W\n\nWatchAgent\x12\".warmtransfer.v1.WatchAgentRequest\x1a#.warmtransfer.v1.WatchAgentResponse0\x01\x12\x61\n\x0e\x41\x63\x63\x65ptTransfer\x12&.warmtransfer.v1.AcceptTransferRequest\x1a\'.warmtransfer.v1.AcceptTransferResponse\x12\x64\n\x0f\x44\x65\x63lineTransfer\x12\'.warmtransfer.v1.DeclineTransferRequest\x1a(.warmtransfer.v1.DeclineTransferResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&warmtransfer/v1/transfer_service.proto\x12\x0fwarmtransfer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dwarmtransfer/v1/summary.proto\x1a warmtransfer/v1/transcript.proto\x1a\x1ewarmtransfer/v1/transfer.proto\"\x8d\x01\n\x14StartTransferRequest\x12\x17\n\x07\x63\x61ll_id\x18\x01 \x01(\tR\x06\x63\x61llId\x12#\n\rfrom_identity\x18\x02 \x01(\tR\x0c\x66romIdentity\x12\x1f\n\x0bto_identity\x18\x03 \x01(\tR\ntoIdentity\x12\x16\n\x06reason\x18\x04 \x01(\tR\x06reason\"\xa5\x01\n\x08\x42riefing\x12\x36\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.warmtransfer.v1.CallSummaryR\x07summary\x12M\n\x10pending_segments\x18\x02 \x03(\x0b\x32\".warmtransfer.v1.TranscriptSegmentR\x0fpendingSegments\x12\x12\n\x04text\x18\x03 \x01(\tR\x04text\"\xfe\x01\n\x15StartTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\x35\n\x08\x62riefing\x18\x02 \x01(\x0b\x32\x19.warmtransfer.v1.BriefingR\x08\x62riefing\x12,\n\x12\x66rom_consult_token\x18\x03 \x01(\tR\x10\x66romConsultToken\x12(\n\x10to_consult_token\x18\x04 \x01(\tR\x0etoConsultToken\x12\x1f\n\x0blivekit_url\x18\x05 \x01(\tR\nlivekitUrl\":\n\x17\x43ompleteTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"u\n\x18\x43ompleteTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\"\n\rto_call_token\x18\x02 \x01(\tR\x0btoCallToken\"8\n\x15\x43\x61ncelTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"O\n\x16\x43\x61ncelTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\"5\n\x12GetTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"L\n\x13GetTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\"R\n\x11WatchAgentRequest\x12\x1a\n\x08identity\x18\x01 \x01(\tR\x08identity\x12!\n\x0c\x61\x66ter_cursor\x18\x02 \x01(\tR\x0b\x61\x66terCursor\"\x9c\x02\n\x12WatchAgentResponse\x12\x16\n\x06\x63ursor\x18\x01 \x01(\tR\x06\x63ursor\x12\x39\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\teventTime\x12\x35\n\x08transfer\x18\x03 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\x45\n\x0eprevious_state\x18\x04 \x01(\x0e\x32\x1e.warmtransfer.v1.TransferStateR\rpreviousState\x12\x35\n\x08\x62riefing\x18\x05 \x01(\x0b\x32\x19.warmtransfer.v1.BriefingR\x08\x62riefing\"8\n\x15\x41\x63\x63\x65ptTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\"\xcc\x01\n\x16\x41\x63\x63\x65ptTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer\x12\x35\n\x08\x62riefing\x18\x02 \x01(\x0b\x32\x19.warmtransfer.v1.BriefingR\x08\x62riefing\x12#\n\rconsult_token\x18\x03 \x01(\tR\x0c\x63onsultToken\x12\x1f\n\x0blivekit_url\x18\x04 \x01(\tR\nlivekitUrl\"Q\n\x16\x44\x65\x63lineTransferRequest\x12\x1f\n\x0btransfer_id\x18\x01 \x01(\tR\ntransferId\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\"P\n\x17\x44\x65\x63lineTransferResponse\x12\x35\n\x08transfer\x18\x01 \x01(\x0b\x32\x19.warmtransfer.v1.TransferR\x08transfer2\xb9\x05\n\x0fTransferService\x12^\n\rStartTransfer\x12%.warmtransfer.v1.StartTransferRequest\x1a&.warmtransfer.v1.StartTransferResponse\x12g\n\x10\x43ompleteTransfer\x12(.warmtransfer.v1.CompleteTransferRequest\x1a).warmtransfer.v1.CompleteTransferResponse\x12\x61\n\x0e\x43\x61ncelTransfer\x12&.warmtransfer.v1.CancelTransferRequest\x1a\'.warmtransfer.v1.CancelTransferResponse\x12X\n\x0bGetTransfer\x12#.warmtransfer.v1.GetTransferRequest\x1a$.warmtransfer.v1.GetTransferResponse\x12W\n\nWatchAgent\x12\".warmtransfer.v1.WatchAgentRequest\x1a#.warmtransfer.v1.WatchAgentResponse0\x01\x12\x61\n\x0e\x41\x63\x63\x65ptTransfer\x12&.warmtransfer.v1.AcceptTransferRequest\x1a\'.warmtransfer.v1.AcceptTransferResponse\x12\x64\n\x0f\x44\x65\x63lineTransfer\x12\'.warmtransfer.v1.DeclineTransferRequest\x1a(.warmtransfer.v1.DeclineTransferResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,33 +38,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STARTTRANSFERREQUEST']._serialized_start=190
   _globals['_STARTTRANSFERREQUEST']._serialized_end=331
   _globals['_BRIEFING']._serialized_start=334
-  _globals['_BRIEFING']._serialized_end=479
-  _globals['_STARTTRANSFERRESPONSE']._serialized_start=482
-  _globals['_STARTTRANSFERRESPONSE']._serialized_end=736
-  _globals['_COMPLETETRANSFERREQUEST']._serialized_start=738
-  _globals['_COMPLETETRANSFERREQUEST']._serialized_end=796
-  _globals['_COMPLETETRANSFERRESPONSE']._serialized_start=798
-  _globals['_COMPLETETRANSFERRESPONSE']._serialized_end=915
-  _globals['_CANCELTRANSFERREQUEST']._serialized_start=917
-  _globals['_CANCELTRANSFERREQUEST']._serialized_end=973
-  _globals['_CANCELTRANSFERRESPONSE']._serialized_start=975
-  _globals['_CANCELTRANSFERRESPONSE']._serialized_end=1054
-  _globals['_GETTRANSFERREQUEST']._serialized_start=1056
-  _globals['_GETTRANSFERREQUEST']._serialized_end=1109
-  _globals['_GETTRANSFERRESPONSE']._serialized_start=1111
-  _globals['_GETTRANSFERRESPONSE']._serialized_end=1187
-  _globals['_WATCHAGENTREQUEST']._serialized_start=1189
-  _globals['_WATCHAGENTREQUEST']._serialized_end=1271
-  _globals['_WATCHAGENTRESPONSE']._serialized_start=1274
-  _globals['_WATCHAGENTRESPONSE']._serialized_end=1558
-  _globals['_ACCEPTTRANSFERREQUEST']._serialized_start=1560
-  _globals['_ACCEPTTRANSFERREQUEST']._serialized_end=1616
-  _globals['_ACCEPTTRANSFERRESPONSE']._serialized_start=1619
-  _globals['_ACCEPTTRANSFERRESPONSE']._serialized_end=1823
-  _globals['_DECLINETRANSFERREQUEST']._serialized_start=1825
-  _globals['_DECLINETRANSFERREQUEST']._serialized_end=1906
-  _globals['_DECLINETRANSFERRESPONSE']._serialized_start=1908
-  _globals['_DECLINETRANSFERRESPONSE']._serialized_end=1988
-  _globals['_TRANSFERSERVICE']._serialized_start=1991
-  _globals['_TRANSFERSERVICE']._serialized_end=2688
+  _globals['_BRIEFING']._serialized_end=499
+  _globals['_STARTTRANSFERRESPONSE']._serialized_start=502
+  _globals['_STARTTRANSFERRESPONSE']._serialized_end=756
+  _globals['_COMPLETETRANSFERREQUEST']._serialized_start=758
+  _globals['_COMPLETETRANSFERREQUEST']._serialized_end=816
+  _globals['_COMPLETETRANSFERRESPONSE']._serialized_start=818
+  _globals['_COMPLETETRANSFERRESPONSE']._serialized_end=935
+  _globals['_CANCELTRANSFERREQUEST']._serialized_start=937
+  _globals['_CANCELTRANSFERREQUEST']._serialized_end=993
+  _globals['_CANCELTRANSFERRESPONSE']._serialized_start=995
+  _globals['_CANCELTRANSFERRESPONSE']._serialized_end=1074
+  _globals['_GETTRANSFERREQUEST']._serialized_start=1076
+  _globals['_GETTRANSFERREQUEST']._serialized_end=1129
+  _globals['_GETTRANSFERRESPONSE']._serialized_start=1131
+  _globals['_GETTRANSFERRESPONSE']._serialized_end=1207
+  _globals['_WATCHAGENTREQUEST']._serialized_start=1209
+  _globals['_WATCHAGENTREQUEST']._serialized_end=1291
+  _globals['_WATCHAGENTRESPONSE']._serialized_start=1294
+  _globals['_WATCHAGENTRESPONSE']._serialized_end=1578
+  _globals['_ACCEPTTRANSFERREQUEST']._serialized_start=1580
+  _globals['_ACCEPTTRANSFERREQUEST']._serialized_end=1636
+  _globals['_ACCEPTTRANSFERRESPONSE']._serialized_start=1639
+  _globals['_ACCEPTTRANSFERRESPONSE']._serialized_end=1843
+  _globals['_DECLINETRANSFERREQUEST']._serialized_start=1845
+  _globals['_DECLINETRANSFERREQUEST']._serialized_end=1926
+  _globals['_DECLINETRANSFERRESPONSE']._serialized_start=1928
+  _globals['_DECLINETRANSFERRESPONSE']._serialized_end=2008
+  _globals['_TRANSFERSERVICE']._serialized_start=2011
+  _globals['_TRANSFERSERVICE']._serialized_end=2708
 # @@protoc_insertion_point(module_scope)

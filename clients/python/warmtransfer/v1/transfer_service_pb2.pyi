@@ -25,12 +25,14 @@ class StartTransferRequest(_message.Message):
     def __init__(self, call_id: _Optional[str] = ..., from_identity: _Optional[str] = ..., to_identity: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Briefing(_message.Message):
-    __slots__ = ("summary", "pending_segments")
+    __slots__ = ("summary", "pending_segments", "text")
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     PENDING_SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
     summary: _summary_pb2.CallSummary
     pending_segments: _containers.RepeatedCompositeFieldContainer[_transcript_pb2.TranscriptSegment]
-    def __init__(self, summary: _Optional[_Union[_summary_pb2.CallSummary, _Mapping]] = ..., pending_segments: _Optional[_Iterable[_Union[_transcript_pb2.TranscriptSegment, _Mapping]]] = ...) -> None: ...
+    text: str
+    def __init__(self, summary: _Optional[_Union[_summary_pb2.CallSummary, _Mapping]] = ..., pending_segments: _Optional[_Iterable[_Union[_transcript_pb2.TranscriptSegment, _Mapping]]] = ..., text: _Optional[str] = ...) -> None: ...
 
 class StartTransferResponse(_message.Message):
     __slots__ = ("transfer", "briefing", "from_consult_token", "to_consult_token", "livekit_url")

@@ -1,162 +1,182 @@
-"""The worker's jobs, dispatched by the server through LiveKit's agent dispatch.
+"""The worker's jobs, dispatched by the server through LiveKit's agent dispatch (what each job
+is, and the room metadata and data messages around it, are in `protocol`).
 
-A job's metadata (JSON) says what to do in its room:
-
-    {"task": "hold_music"}                      play hold music into a caller's room until the
-                                                server removes the player (hold or transfer over)
-    {"task": "briefing", "to_identity": "B",    wait in the consult room until B joins, send the
-     "text": "...", "briefing": {...}}          briefing as a data message, then speak it
-    {"task": "transcribe", "call_id": "...",    transcribe every participant of a call room into
-     "token": "...", "started_at": 1.7e9}       the server, for as long as the room lives
-                                                (see `transcribe`)
+- `TranscribeJob` (`transcribe`): in every call room from its start, transcribing its people into
+  the server, and playing the hold music when the room's metadata asks for it (`hold`).
+- `BriefingJob`: in a transfer's consult room from StartTransfer. The briefing's track is
+  published and its speech synthesized while the job waits for B (again if a newer text arrives
+  in the room's metadata), so B hears it the moment B's subscription to it is ready; B also gets
+  it as a data message on arrival. A briefing is never spoken into an empty room: if the consult
+  room closes first (the caller hung up, the transfer was cancelled) the job just ends.
 
 The worker is a client of LiveKit and of the server's public API (with the call-scoped token
 its transcription job carries): it never reads the server's internals, and what it knows about a
-call comes in the job's metadata. A briefing is never spoken into an empty room: if the
-consult room closes first (the caller hung up, the transfer was cancelled) the job just ends.
-The worker's participants are named `warmtransfer-*`, so transcription ignores them.
+call comes in the job's metadata and its rooms' metadata. The worker's participants are named
+`warmtransfer-*`, so transcription ignores them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import logging
-import os
+from collections.abc import AsyncIterator
 from typing import Any
 
 from livekit import rtc
 from livekit.agents import AutoSubscribe, JobContext, JobProcess, JobRequest, tts
 
 from warmtransfer.pipeline.transcription.providers import build_stt
-from warmtransfer.pipeline.voice.hold_music import hold_music_frames
 from warmtransfer.pipeline.voice.providers import build_tts
+from warmtransfer.pipeline.worker.config import WorkerConfig
 from warmtransfer.pipeline.worker.protocol import (
     AGENT_NAME,
-    BRIEFER_IDENTITY,
     BRIEFING_TOPIC,
-    HOLD_IDENTITY,
-    TRANSCRIBE_TASK,
-    TRANSCRIBER_IDENTITY,
+    BriefingJob,
+    BriefingMessage,
+    ConsultRoomState,
+    Job,
+    TranscribeJob,
 )
 from warmtransfer.pipeline.worker.transcribe import transcribe_call
 
-__all__ = [
-    "AGENT_NAME",
-    "BRIEFER_IDENTITY",
-    "BRIEFING_TOPIC",
-    "HOLD_IDENTITY",
-    "entrypoint",
-    "prewarm",
-    "request",
-]
+__all__ = ["AGENT_NAME", "entrypoint", "prewarm", "request"]
 
 log = logging.getLogger(__name__)
-HOLD_SAMPLE_RATE = 48_000
-
-
-def _task(metadata: str) -> dict[str, Any]:
-    try:
-        task = json.loads(metadata or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return task if isinstance(task, dict) else {}
+SUBSCRIBE_WAIT_S = 1.0
+"""On B's arrival, how long the briefing waits for B's subscription to its track before it
+speaks anyway."""
 
 
 async def request(req: JobRequest) -> None:
-    """Take hold-music and briefing jobs under the worker's well-known identities."""
-    task = _task(req.job.metadata).get("task")
-    if task == "hold_music":
-        await req.accept(identity=HOLD_IDENTITY, name="Hold music")
-    elif task == "briefing":
-        await req.accept(identity=BRIEFER_IDENTITY, name="Briefing")
-    elif task == TRANSCRIBE_TASK:
-        await req.accept(identity=TRANSCRIBER_IDENTITY, name="Transcriber")
-    else:
-        log.warning("rejecting a job with unknown task %r", task)
+    """Take each known job under its well-known identity; refuse anything else."""
+    job = Job.parse(req.job.metadata)
+    if job is None:
+        log.warning("rejecting a job the worker does not know: %.200r", req.job.metadata)
         await req.reject()
+        return
+    name = "Transcriber" if isinstance(job, TranscribeJob) else "Briefing"
+    await req.accept(identity=job.IDENTITY, name=name)
 
 
 def prewarm(proc: JobProcess) -> None:
-    """Once per job process: the TTS with its voice loaded, and the STT with its model and VAD,
-    ready for whichever job the process gets."""
-    speech = build_tts(os.environ)
+    """Once per job process: the configuration, the TTS with its voice loaded, and the STT with
+    its model and VAD, ready for whichever job the process gets."""
+    config = WorkerConfig.from_env()
+    speech = build_tts(config.providers)
     warm = getattr(speech, "prewarm", None)
     if callable(warm):
         warm()
+    proc.userdata["config"] = config
     proc.userdata["tts"] = speech
-    proc.userdata["stt"] = build_stt(os.environ, prewarm=True)
+    proc.userdata["stt"] = build_stt(config.providers, prewarm=True)
 
 
 async def entrypoint(ctx: JobContext) -> None:
-    task = _task(ctx.job.metadata)
-    if task.get("task") == "hold_music":
-        await play_hold_music(ctx)
-    elif task.get("task") == "briefing":
-        await speak_briefing(ctx, task, ctx.proc.userdata["tts"])
-    elif task.get("task") == TRANSCRIBE_TASK:
-        await transcribe_call(ctx, task, ctx.proc.userdata["stt"], os.environ)
+    job = Job.parse(ctx.job.metadata)
+    if isinstance(job, BriefingJob):
+        await speak_briefing(ctx, job, ctx.proc.userdata["tts"])
+    elif isinstance(job, TranscribeJob):
+        config: WorkerConfig = ctx.proc.userdata["config"]
+        await transcribe_call(ctx, job, ctx.proc.userdata["stt"], config.server)
+    else:
+        ctx.shutdown("unknown job")
 
 
-async def _until_disconnected(room: rtc.Room) -> asyncio.Event:
-    gone = asyncio.Event()
-    room.on("disconnected", lambda *_: gone.set())
-    return gone
+class PreparedSpeech:
+    """One text being synthesized in the background; its frames are kept as they come, so
+    speaking can start (and replay from the start) whenever it is wanted."""
+
+    def __init__(self, speech: tts.TTS[Any], text: str) -> None:
+        self.text = text
+        self._frames: list[rtc.AudioFrame] = []
+        self._more = asyncio.Event()
+        self._done = False
+        self._task = asyncio.create_task(self._synthesize(speech))
+
+    async def _synthesize(self, speech: tts.TTS[Any]) -> None:
+        try:
+            async with speech.synthesize(self.text) as stream:
+                async for audio in stream:
+                    self._frames.append(audio.frame)
+                    self._more.set()
+        except Exception:
+            log.exception("the briefing could not be synthesized")
+        finally:
+            self._done = True
+            self._more.set()
+
+    async def frames(self) -> AsyncIterator[rtc.AudioFrame]:
+        i = 0
+        while True:
+            if i < len(self._frames):
+                i += 1
+                yield self._frames[i - 1]
+                continue
+            if self._done:
+                return
+            self._more.clear()
+            await self._more.wait()
+
+    def cancel(self) -> None:
+        self._task.cancel()
 
 
-async def play_hold_music(ctx: JobContext) -> None:
-    await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_NONE)
-    gone = await _until_disconnected(ctx.room)
-    source = rtc.AudioSource(HOLD_SAMPLE_RATE, 1)
-    track = rtc.LocalAudioTrack.create_audio_track("hold-music", source)
-    options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
-    await ctx.room.local_participant.publish_track(track, options)
-    frames = hold_music_frames(sample_rate=HOLD_SAMPLE_RATE)
-    try:
-        while not gone.is_set():
-            await source.capture_frame(next(frames))
-    finally:
-        await source.aclose()
-        ctx.shutdown("hold over")
-
-
-async def speak_briefing(ctx: JobContext, task: dict[str, Any], speech: tts.TTS[Any]) -> None:
+async def speak_briefing(ctx: JobContext, job: BriefingJob, speech: tts.TTS[Any]) -> None:
     await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_NONE)
     room = ctx.room
-    gone = await _until_disconnected(room)
-    target = str(task.get("to_identity", ""))
+    gone = asyncio.Event()
     arrived = asyncio.Event()
+    subscribed = asyncio.Event()
+    room.on("disconnected", lambda *_: gone.set())
 
     def check(*_: object) -> None:
-        if target in {p.identity for p in room.remote_participants.values()}:
+        if job.to_identity in {p.identity for p in room.remote_participants.values()}:
             arrived.set()
 
     room.on("participant_connected", check)
-    check()
-    waiting = [asyncio.ensure_future(arrived.wait()), asyncio.ensure_future(gone.wait())]
-    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-    for future in waiting:
-        future.cancel()
-    if not arrived.is_set():
-        log.info("consult room closed before %s joined: no briefing", target)
-        ctx.shutdown("consult room closed")
-        return
-    payload = {"type": "briefing", "text": task.get("text", ""), **task.get("briefing", {})}
-    await room.local_participant.publish_data(
-        json.dumps(payload).encode(), reliable=True, topic=BRIEFING_TOPIC
+    room.on("local_track_subscribed", lambda *_: subscribed.set())
+    prepared = PreparedSpeech(
+        speech, ConsultRoomState.parse(room.metadata).briefing_text or job.text
     )
-    text = str(task.get("text", ""))
+
+    def newer_text(_old: str, new: str) -> None:
+        nonlocal prepared
+        text = ConsultRoomState.parse(new).briefing_text
+        if text and text != prepared.text and not arrived.is_set():
+            prepared.cancel()
+            prepared = PreparedSpeech(speech, text)
+
+    room.on("room_metadata_changed", newer_text)
+    # Published before B arrives, so B's client subscribes to it while joining.
     source = rtc.AudioSource(speech.sample_rate, speech.num_channels)
     track = rtc.LocalAudioTrack.create_audio_track("briefing", source)
     options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
     await room.local_participant.publish_track(track, options)
+    check()
     try:
-        async with speech.synthesize(text) as stream:
-            async for audio in stream:
-                if gone.is_set():
-                    break
-                await source.capture_frame(audio.frame)
+        waiting = [asyncio.ensure_future(arrived.wait()), asyncio.ensure_future(gone.wait())]
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        for future in waiting:
+            future.cancel()
+        if not arrived.is_set():
+            log.info("consult room closed before %s joined: no briefing", job.to_identity)
+            return
+        message = BriefingMessage(
+            text=prepared.text, transfer_id=job.transfer_id, reason=job.reason
+        )
+        subscribed.clear()  # from now on, a subscription is B's
+        await room.local_participant.publish_data(
+            message.encode(), reliable=True, topic=BRIEFING_TOPIC
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(subscribed.wait(), SUBSCRIBE_WAIT_S)
+        async for frame in prepared.frames():
+            if gone.is_set():
+                break
+            await source.capture_frame(frame)
         await source.wait_for_playout()
     finally:
+        prepared.cancel()
         await source.aclose()
-        ctx.shutdown("briefing spoken")
+        ctx.shutdown("briefing over")

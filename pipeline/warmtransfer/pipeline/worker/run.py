@@ -1,48 +1,32 @@
 """`warmtransfer agent`: run the media worker against LIVEKIT_URL (the local dev server by
-default), registered under the agent name the server dispatches to.
-
-WARMTRANSFER_WORKER_HEALTH_PORT: the port of the worker's health check (`GET /` answers 200 while
-the worker runs; livekit-agents serves it); unset or 0, any free port (the dev default).
+default), registered under the agent name the server dispatches to (configuration: `config`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import os
 import signal
 from collections.abc import Mapping
 
 from livekit.agents import JobExecutorType, Worker, WorkerOptions
 
+from warmtransfer.pipeline.worker.config import WorkerConfig
 from warmtransfer.pipeline.worker.jobs import AGENT_NAME, entrypoint, prewarm, request
 
 __all__ = ["run_worker"]
 
 log = logging.getLogger(__name__)
-DEV_URL, DEV_KEY, DEV_SECRET = (
-    "ws://127.0.0.1:7880",
-    "devkey",
-    "warmtransfer-dev-secret-not-for-production",
-)
-
-
-MAX_JOBS = 40  # concurrent jobs per worker process (a music loop or one TTS briefing each)
+MAX_JOBS = 40  # concurrent jobs per worker process (a call's transcription or one briefing each)
 
 
 def job_load(worker: Worker) -> float:
     return min(len(worker.active_jobs) / MAX_JOBS, 1.0)
 
 
-def health_port(env: Mapping[str, str]) -> int:
-    raw = env.get("WARMTRANSFER_WORKER_HEALTH_PORT", "").strip() or "0"
-    if not raw.isdigit() or int(raw) > 65535:
-        raise SystemExit(f"WARMTRANSFER_WORKER_HEALTH_PORT: {raw!r} is not a port (0 to 65535)")
-    return int(raw)
-
-
 async def run_worker(env: Mapping[str, str] | None = None) -> None:
-    env = os.environ if env is None else env
+    config = WorkerConfig.from_env(env)
     options = WorkerOptions(
         entrypoint_fnc=entrypoint,
         request_fnc=request,
@@ -51,12 +35,12 @@ async def run_worker(env: Mapping[str, str] | None = None) -> None:
         # spawning job processes, reads as full, and LiveKit then drops dispatches for good.
         load_fnc=job_load,
         agent_name=AGENT_NAME,
-        ws_url=env.get("LIVEKIT_URL") or DEV_URL,
-        api_key=env.get("LIVEKIT_API_KEY") or DEV_KEY,
-        api_secret=env.get("LIVEKIT_API_SECRET") or DEV_SECRET,
-        port=health_port(env),
-        # A process per job (livekit-agents' default); two kept warm, voice loaded, so a
-        # transfer's two jobs (hold music, briefing) start at once.
+        ws_url=config.livekit_url,
+        api_key=config.api_key,
+        api_secret=config.api_secret,
+        port=config.health_port,
+        # A process per job (livekit-agents' default); two kept warm, models and voice loaded,
+        # so a new call's transcription and a transfer's briefing start at once.
         job_executor_type=JobExecutorType.PROCESS,
         num_idle_processes=2,
     )
@@ -66,7 +50,14 @@ async def run_worker(env: Mapping[str, str] | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     runner = asyncio.create_task(worker.run())
-    await asyncio.wait({runner, asyncio.ensure_future(stop.wait())}, return_when="FIRST_COMPLETED")
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({runner, stopping}, return_when="FIRST_COMPLETED")
+    stopping.cancel()
     await worker.aclose()
-    if runner.done():
-        runner.result()
+    if stop.is_set():  # asked to stop (SIGTERM, SIGINT): a clean exit, whatever the runner says
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await runner
+        log.info("worker stopped")
+        return
+    runner.result()  # it ended on its own: its error, if any, is the exit's

@@ -1,7 +1,7 @@
 """The transcription job: hear every participant of a call room and stream their words to the
 server.
 
-The server dispatches this job with the call's room (see `protocol.TRANSCRIBE_TASK`). The job
+The server dispatches this job with the call's room (`protocol.TranscribeJob`). The job
 subscribes to each participant's audio track separately, so every segment knows its speaker's
 identity and role; the worker's own participants (`warmtransfer-*`: hold music, briefings) are
 never subscribed, so their audio cannot enter the transcript. Each track runs its own STT stream
@@ -12,7 +12,8 @@ every final segment until the server acknowledges it and re-sends the rest after
 so a server restart loses nothing. Seqs are allocated here, increasing across the call's
 speakers: they start at the job's start time in milliseconds, so a restarted job continues above
 anything an earlier one sent. Interim results (Deepgram's) carry the seq their final is expected
-to take. The caller's words while the hold music plays are marked `on_hold`.
+to take. The job also plays the call's hold music (`hold.HoldMusic`, on the room's command); the
+caller's words while it plays are marked `on_hold`.
 
 Participants joining and leaving are reported with `CallService.RecordParticipantEvent`.
 """
@@ -32,15 +33,14 @@ from livekit import rtc
 from livekit.agents import AutoSubscribe, JobContext, stt
 
 from warmtransfer.client import Client, TranscriptStreamer
-from warmtransfer.pipeline.worker.protocol import HOLD_IDENTITY, ROLE_ATTRIBUTE, WORKER_PREFIX
+from warmtransfer.pipeline.worker.hold import HoldMusic
+from warmtransfer.pipeline.worker.protocol import ROLE_ATTRIBUTE, WORKER_PREFIX, TranscribeJob
 from warmtransfer.v1 import call_pb2, call_service_pb2, transcript_pb2
 
-__all__ = ["DEFAULT_SERVER", "SeqAllocator", "transcribe_call"]
+__all__ = ["SeqAllocator", "transcribe_call"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SERVER = "127.0.0.1:50051"
-"""Where the worker finds the API server unless `WARMTRANSFER_SERVER` says otherwise."""
 DRAIN_TIMEOUT_S = 45.0
 """How long a closing job waits for its last segments to be acknowledged (the job process is
 given 60 s to shut down)."""
@@ -158,16 +158,19 @@ class CallTranscriber:
 
     # -- participants -------------------------------------------------------------------------
 
+    def hold_changed(self, playing: bool, at: float) -> None:
+        """The hold music started or stopped (at `at`, wall clock)."""
+        if playing:
+            self._hold.started(at)
+        else:
+            self._hold.stopped(at)
+
     def _on_connected(self, participant: rtc.RemoteParticipant) -> None:
-        if participant.identity == HOLD_IDENTITY:
-            self._hold.started(time.time())
         if participant.identity.startswith(WORKER_PREFIX):
             return
         self._report(participant.identity, call_pb2.PARTICIPANT_EVENT_KIND_JOINED)
 
     def _on_disconnected(self, participant: rtc.RemoteParticipant) -> None:
-        if participant.identity == HOLD_IDENTITY:
-            self._hold.stopped(time.time())
         if participant.identity.startswith(WORKER_PREFIX):
             return
         self._report(participant.identity, call_pb2.PARTICIPANT_EVENT_KIND_LEFT)
@@ -309,32 +312,26 @@ class CallTranscriber:
 
 
 async def transcribe_call(
-    ctx: JobContext, task: Mapping[str, Any], speech: stt.STT[Any], env: Mapping[str, str]
+    ctx: JobContext, job: TranscribeJob, speech: stt.STT[Any], server: str
 ) -> None:
-    """The job's entrypoint for a `transcribe` task: runs until the room closes, then sends
-    what is left (the job process stays up for the shutdown callback)."""
-    call_id = str(task.get("call_id", ""))
-    token = str(task.get("token", ""))
-    if not call_id or not token:
-        log.error("transcription job without call_id or token: ignored")
-        ctx.shutdown("bad task")
-        return
-    client = Client(env.get("WARMTRANSFER_SERVER") or DEFAULT_SERVER, api_key=token)
+    """The job's entrypoint for a `TranscribeJob`: runs until the room closes, then sends what
+    is left (the job process stays up for the shutdown callback). `server` is the API server's
+    address."""
+    client = Client(server, api_key=job.token)
     await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_NONE)
     transcriber = CallTranscriber(
-        ctx.room,
-        speech,
-        client,
-        call_id=call_id,
-        started_at=float(task.get("started_at") or time.time()),
+        ctx.room, speech, client, call_id=job.call_id, started_at=job.started_at or time.time()
     )
+    hold = HoldMusic(ctx.room, transcriber.hold_changed)
 
     async def finish(reason: str) -> None:
+        await hold.aclose()
         left = await transcriber.drain()
         log.info(
-            "call %s transcription over (%s); %d segments unacknowledged", call_id, reason, left
+            "call %s transcription over (%s); %d segments unacknowledged", job.call_id, reason, left
         )
         await client.close()
 
     ctx.add_shutdown_callback(finish)
     transcriber.start()
+    await hold.start()

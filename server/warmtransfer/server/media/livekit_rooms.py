@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,18 @@ from typing import Any
 import aiohttp
 from livekit import api
 
-from warmtransfer.pipeline.worker.protocol import AGENT_NAME, ROLE_ATTRIBUTE
+from warmtransfer.pipeline.worker.protocol import (
+    AGENT_NAME,
+    DEV_LIVEKIT_KEY,
+    DEV_LIVEKIT_SECRET,
+    DEV_LIVEKIT_URL,
+    ROLE_ATTRIBUTE,
+    WORKER_PREFIX,
+    BriefingJob,
+    CallRoomState,
+    ConsultRoomState,
+    TranscribeJob,
+)
 from warmtransfer.server.errors import NotFound, Unavailable
 from warmtransfer.v1 import call_pb2
 
@@ -39,11 +49,9 @@ _ROLES_BY_NAME: dict[str, int] = {v: k for k, v in _ROLE_NAMES.items()}
 class LiveKitConfig:
     """Where LiveKit is and how to sign for it."""
 
-    url: str = "ws://127.0.0.1:7880"
-    # The key `make run` starts livekit-server --dev with (a full-strength HS256 secret, unlike
-    # the --dev default "secret"). Never use it outside a developer's machine.
-    api_key: str = "devkey"
-    api_secret: str = "warmtransfer-dev-secret-not-for-production"
+    url: str = DEV_LIVEKIT_URL
+    api_key: str = DEV_LIVEKIT_KEY  # the local development key: see `protocol`
+    api_secret: str = DEV_LIVEKIT_SECRET
     token_ttl: datetime.timedelta = datetime.timedelta(minutes=10)
     # A call room with nobody in it is closed by LiveKit after this long.
     empty_timeout_s: int = 300
@@ -76,6 +84,13 @@ def grants_for(role: int, room: str) -> api.VideoGrants:
     )
 
 
+def _role_of(info: Any) -> int:
+    """A participant's role: from its token's attribute, or SERVICE for the product's own."""
+    if info.identity.startswith(WORKER_PREFIX):
+        return call_pb2.PARTICIPANT_ROLE_SERVICE
+    return _ROLES_BY_NAME.get(info.attributes.get(ROLE_ATTRIBUTE, ""), 0)
+
+
 class LiveKitRooms:
     """Rooms, tokens and participants of calls on one LiveKit deployment."""
 
@@ -95,20 +110,37 @@ class LiveKitRooms:
             self._api = None
 
     async def create_room(
-        self, name: str, *, call_id: str, tenant_id: str, worker_task: dict[str, Any] | None = None
+        self, name: str, *, call_id: str, tenant_id: str, worker_job: TranscribeJob | None = None
     ) -> None:
-        """Create a call's room; with `worker_task`, the media worker is dispatched to it as
-        part of the room (LiveKit dispatches it when the room is created)."""
-        metadata = json.dumps({"call_id": call_id, "tenant_id": tenant_id})
+        """Create a call's (or a consult) room; with `worker_job`, the media worker is
+        dispatched to it as part of the room (LiveKit dispatches it when the room is created)."""
+        metadata = CallRoomState(call_id=call_id, tenant_id=tenant_id).to_json()
         agents = (
-            [api.RoomAgentDispatch(agent_name=AGENT_NAME, metadata=json.dumps(worker_task))]
-            if worker_task is not None
+            [api.RoomAgentDispatch(agent_name=AGENT_NAME, metadata=worker_job.to_json())]
+            if worker_job is not None
             else []
         )
         request = api.CreateRoomRequest(
             name=name, metadata=metadata, empty_timeout=self.config.empty_timeout_s, agents=agents
         )
         await self._call("create the room", self._lk().room.create_room(request))
+
+    async def set_hold_music(self, room: str, *, call_id: str, tenant_id: str, on: bool) -> None:
+        """Tell the media worker in the call room to play the hold music, or to stop it (the
+        room's metadata: see `protocol.CallRoomState`)."""
+        state = CallRoomState(call_id=call_id, tenant_id=tenant_id, hold_music=on)
+        await self._set_metadata("start or stop the hold music", room, state.to_json())
+
+    async def set_briefing_text(
+        self, room: str, *, call_id: str, tenant_id: str, text: str
+    ) -> None:
+        """Give the briefing's voice in a consult room a newer text (`ConsultRoomState`)."""
+        state = ConsultRoomState(call_id=call_id, tenant_id=tenant_id, briefing_text=text)
+        await self._set_metadata("update the briefing", room, state.to_json())
+
+    async def _set_metadata(self, what: str, room: str, metadata: str) -> None:
+        request = api.UpdateRoomMetadataRequest(room=room, metadata=metadata)
+        await self._call(what, self._lk().room.update_room_metadata(request))
 
     async def delete_room(self, name: str) -> None:
         # NotFound: already gone (LiveKit closes a room that stays empty).
@@ -142,7 +174,7 @@ class LiveKitRooms:
         for info in await self._participants(room):
             participant = call_pb2.Participant(
                 identity=info.identity,
-                role=_ROLES_BY_NAME.get(info.attributes.get(ROLE_ATTRIBUTE, ""), 0),  # type: ignore[arg-type]
+                role=_role_of(info),  # type: ignore[arg-type]
                 publishing_audio=any(
                     t.type == api.TrackType.AUDIO and not t.muted for t in info.tracks
                 ),
@@ -157,38 +189,25 @@ class LiveKitRooms:
             p.identity: p.attributes.get(ROLE_ATTRIBUTE, "") for p in await self._participants(room)
         }
 
-    async def send_data(self, room: str, payload: dict[str, str], *, topic: str) -> None:
-        """Send a reliable JSON data message to everyone in the room."""
+    async def send_data(self, room: str, data: bytes, *, topic: str) -> None:
+        """Send a reliable data message to everyone in the room."""
         request = api.SendDataRequest(
             room=room,
-            data=json.dumps(payload).encode(),
+            data=data,
             kind=api.DataPacket.Kind.RELIABLE,
             topic=topic,
         )
         await self._call("send a data message", self._lk().room.send_data(request))
 
-    async def dispatch_worker(self, room: str, task: dict[str, Any]) -> str:
-        """Ask the media worker to join `room` for `task`; returns the dispatch id."""
+    async def dispatch_worker(self, room: str, job: BriefingJob) -> str:
+        """Ask the media worker to join `room` for `job`; returns the dispatch id."""
         request = api.CreateAgentDispatchRequest(
-            agent_name=AGENT_NAME, room=room, metadata=json.dumps(task)
+            agent_name=AGENT_NAME, room=room, metadata=job.to_json()
         )
         dispatch = await self._call(
             "dispatch the media worker", self._lk().agent_dispatch.create_dispatch(request)
         )
         return str(dispatch.id)
-
-    async def recall_worker(self, room: str, dispatch_id: str, identity: str) -> None:
-        """Remove the worker's participant; if it has not joined yet, cancel the dispatch so it
-        never does. (A dispatch whose job already ran is left alone: deleting it can stop the
-        server from sending this worker further jobs.)"""
-        try:
-            await self.remove_participant(room, identity)
-        except NotFound:
-            with contextlib.suppress(NotFound, Unavailable):
-                await self._call(
-                    "cancel the dispatch",
-                    self._lk().agent_dispatch.delete_dispatch(dispatch_id, room),
-                )
 
     async def audio_tracks(self, room: str) -> dict[str, list[str]]:
         """Each participant's published audio track sids."""

@@ -8,7 +8,7 @@ import logging
 import time
 from typing import Any
 
-from warmtransfer.pipeline.worker.protocol import TRANSCRIBE_TASK
+from warmtransfer.pipeline.worker.protocol import TranscribeJob
 from warmtransfer.server.auth import current_principal, require_call
 from warmtransfer.server.errors import (
     FailedPrecondition,
@@ -39,6 +39,10 @@ ROLES = (
 )
 
 
+END_DRAIN_TIMEOUT_S = 10.0
+"""How long EndCall waits for the call's transcriber to send its last words."""
+
+
 class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[misc]
     def __init__(self, deps: Deps) -> None:
         self._deps = deps
@@ -60,14 +64,13 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         call_id = new_call_id()
         if self._deps.media is not None:
             # The media worker comes with the room: it transcribes the call from the start.
-            transcribe = {
-                "task": TRANSCRIBE_TASK,
-                "call_id": call_id,
-                "token": self._deps.ingest_tokens.mint(tenant, call_id),
-                "started_at": time.time(),
-            }
+            transcribe = TranscribeJob(
+                call_id=call_id,
+                token=self._deps.ingest_tokens.mint(tenant, call_id),
+                started_at=time.time(),
+            )
             await self._deps.media.create_room(
-                room_name(call_id), call_id=call_id, tenant_id=tenant, worker_task=transcribe
+                room_name(call_id), call_id=call_id, tenant_id=tenant, worker_job=transcribe
             )
         call = await self._deps.store.create_call(tenant, customer_id, request.metadata, call_id)
         return call_service_pb2.CreateCallResponse(call=call)
@@ -103,7 +106,16 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
     ) -> call_service_pb2.EndCallResponse:
         tenant = current_principal().tenant_id
         call_id = check_call_id(request.call_id)
-        await self._deps.store.get_call(tenant, call_id)  # NOT_FOUND before any work
+        call = await self._deps.store.get_call(tenant, call_id)  # NOT_FOUND before any work
+        if self._deps.media is not None and self._deps.open_streams.is_open(call_id):
+            # The room closes first: its transcriber then recognizes what it is still hearing
+            # (the last words before the hang-up), sends it, and ends its stream.
+            try:
+                await self._deps.media.delete_room(call.room_name)
+            except Unavailable:
+                log.warning("could not delete room %s of an ending call", call.room_name)
+            if not await self._deps.open_streams.wait_ended(call_id, END_DRAIN_TIMEOUT_S):
+                log.warning("call %s: its transcriber did not finish in time", call_id)
         # Nothing said from now on revises what was said before (a late line starts afresh),
         # so the whole transcript is settled and the summaries may read all of it.
         self._deps.redactors.end_call(tenant, call_id)

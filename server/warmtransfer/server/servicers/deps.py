@@ -13,6 +13,7 @@ from warmtransfer.server.event_relay import RedisEventRelay
 from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens
 from warmtransfer.server.media import LiveKitRooms
+from warmtransfer.server.open_streams import OpenStreams
 from warmtransfer.server.overload import LoadMonitor
 from warmtransfer.server.owner_channels import OwnerChannels
 from warmtransfer.server.ownership import CallOwnership
@@ -39,4 +40,5 @@ class Deps:
     ownership: CallOwnership
     relay: RedisEventRelay | None = None  # wakes and interims across replicas (REDIS_URL)
     owner_channels: OwnerChannels = field(default_factory=OwnerChannels)  # streams forwarded
+    open_streams: OpenStreams = field(default_factory=OpenStreams)  # transcript streams here
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -4,6 +4,7 @@ WatchCall."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -58,14 +59,18 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         if opened is None:
             return
         call_id, config = opened
-        # A call owned by another replica: its redaction window is there, and so goes the stream.
-        owner = await self._owner_elsewhere(call_id)
-        if owner is not None:
-            async for ack in forwarded_acks(self._deps, owner, tenant, call_id, config, requests):
+        # The media worker's stream (its call-scoped token): EndCall waits for its end.
+        worker = current_principal().call_id == call_id
+        with self._deps.open_streams.opened(call_id) if worker else contextlib.nullcontext():
+            # A call owned by another replica: its redaction window is there, and so goes the
+            # stream.
+            owner = await self._owner_elsewhere(call_id)
+            if owner is not None:
+                acks = forwarded_acks(self._deps, owner, tenant, call_id, config, requests)
+            else:
+                acks = IngestStream(self._deps, tenant, call_id, requests).acks()
+            async for ack in acks:
                 yield ack
-            return
-        async for ack in IngestStream(self._deps, tenant, call_id, requests).acks():
-            yield ack
 
     async def _owner_elsewhere(self, call_id: str) -> str | None:
         try:

@@ -120,4 +120,6 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):  # ty
         """Attach the briefing as it is now to an offer that is still under way."""
         transfer = await self._transfers.get(tenant, offer.transfer.transfer_id)
         if transfer.state in ACTIVE_STATES:
-            offer.briefing.CopyFrom(await self._transfers.briefing(tenant, transfer.call_id))
+            offer.briefing.CopyFrom(
+                await self._transfers.briefing(tenant, transfer.call_id, reason=transfer.reason)
+            )

@@ -95,6 +95,9 @@ const (
 	ParticipantRole_PARTICIPANT_ROLE_AGENT ParticipantRole = 2
 	// A supervisor: listens only.
 	ParticipantRole_PARTICIPANT_ROLE_SUPERVISOR ParticipantRole = 3
+	// One of the product's own participants (identity `warmtransfer-*`: the transcriber, which
+	// also plays the hold music, and the briefing's voice), not a person. Never issued a token.
+	ParticipantRole_PARTICIPANT_ROLE_SERVICE ParticipantRole = 4
 )
 
 // Enum value maps for ParticipantRole.
@@ -104,12 +107,14 @@ var (
 		1: "PARTICIPANT_ROLE_CALLER",
 		2: "PARTICIPANT_ROLE_AGENT",
 		3: "PARTICIPANT_ROLE_SUPERVISOR",
+		4: "PARTICIPANT_ROLE_SERVICE",
 	}
 	ParticipantRole_value = map[string]int32{
 		"PARTICIPANT_ROLE_UNSPECIFIED": 0,
 		"PARTICIPANT_ROLE_CALLER":      1,
 		"PARTICIPANT_ROLE_AGENT":       2,
 		"PARTICIPANT_ROLE_SUPERVISOR":  3,
+		"PARTICIPANT_ROLE_SERVICE":     4,
 	}
 )
 
@@ -407,12 +412,13 @@ const file_warmtransfer_v1_call_proto_rawDesc = "" +
 	"\x11CALL_STATE_ACTIVE\x10\x01\x12\x16\n" +
 	"\x12CALL_STATE_ON_HOLD\x10\x02\x12\x1b\n" +
 	"\x17CALL_STATE_TRANSFERRING\x10\x03\x12\x14\n" +
-	"\x10CALL_STATE_ENDED\x10\x04*\x8d\x01\n" +
+	"\x10CALL_STATE_ENDED\x10\x04*\xab\x01\n" +
 	"\x0fParticipantRole\x12 \n" +
 	"\x1cPARTICIPANT_ROLE_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17PARTICIPANT_ROLE_CALLER\x10\x01\x12\x1a\n" +
 	"\x16PARTICIPANT_ROLE_AGENT\x10\x02\x12\x1f\n" +
-	"\x1bPARTICIPANT_ROLE_SUPERVISOR\x10\x03*\x82\x01\n" +
+	"\x1bPARTICIPANT_ROLE_SUPERVISOR\x10\x03\x12\x1c\n" +
+	"\x18PARTICIPANT_ROLE_SERVICE\x10\x04*\x82\x01\n" +
 	"\x14ParticipantEventKind\x12&\n" +
 	"\"PARTICIPANT_EVENT_KIND_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dPARTICIPANT_EVENT_KIND_JOINED\x10\x01\x12\x1f\n" +

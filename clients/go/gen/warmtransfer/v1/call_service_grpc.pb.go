@@ -57,7 +57,8 @@ type CallServiceClient interface {
 	// RemoveParticipant disconnects a participant from the call's room.
 	RemoveParticipant(ctx context.Context, in *RemoveParticipantRequest, opts ...grpc.CallOption) (*RemoveParticipantResponse, error)
 	// HoldCall puts the caller on hold outside a transfer: the caller no longer hears the agents,
-	// nor they the caller (hold music, once the media worker plays it, reaches the caller only).
+	// nor they the caller, and the media worker in the room plays hold music (the room's
+	// metadata says `"hold_music": true` while it does).
 	HoldCall(ctx context.Context, in *HoldCallRequest, opts ...grpc.CallOption) (*HoldCallResponse, error)
 	// ResumeCall takes the caller off hold.
 	ResumeCall(ctx context.Context, in *ResumeCallRequest, opts ...grpc.CallOption) (*ResumeCallResponse, error)
@@ -201,7 +202,8 @@ type CallServiceServer interface {
 	// RemoveParticipant disconnects a participant from the call's room.
 	RemoveParticipant(context.Context, *RemoveParticipantRequest) (*RemoveParticipantResponse, error)
 	// HoldCall puts the caller on hold outside a transfer: the caller no longer hears the agents,
-	// nor they the caller (hold music, once the media worker plays it, reaches the caller only).
+	// nor they the caller, and the media worker in the room plays hold music (the room's
+	// metadata says `"hold_music": true` while it does).
 	HoldCall(context.Context, *HoldCallRequest) (*HoldCallResponse, error)
 	// ResumeCall takes the caller off hold.
 	ResumeCall(context.Context, *ResumeCallRequest) (*ResumeCallResponse, error)

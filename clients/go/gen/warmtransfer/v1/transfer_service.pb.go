@@ -102,8 +102,12 @@ type Briefing struct {
 	Summary *CallSummary `protobuf:"bytes,1,opt,name=summary,proto3" json:"summary,omitempty"`
 	// Redacted final segments newer than the summary.
 	PendingSegments []*TranscriptSegment `protobuf:"bytes,2,rep,name=pending_segments,json=pendingSegments,proto3" json:"pending_segments,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The briefing as the receiving agent hears it spoken: urgency, the transfer's reason, the
+	// summary's briefing, then the newest lines. Never empty: on a call with nothing
+	// transcribed yet it says so.
+	Text          string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Briefing) Reset() {
@@ -148,6 +152,13 @@ func (x *Briefing) GetPendingSegments() []*TranscriptSegment {
 		return x.PendingSegments
 	}
 	return nil
+}
+
+func (x *Briefing) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
 }
 
 // StartTransferResponse carries the new transfer, the briefing and the tokens.
@@ -887,10 +898,11 @@ const file_warmtransfer_v1_transfer_service_proto_rawDesc = "" +
 	"\rfrom_identity\x18\x02 \x01(\tR\ffromIdentity\x12\x1f\n" +
 	"\vto_identity\x18\x03 \x01(\tR\n" +
 	"toIdentity\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\"\x91\x01\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xa5\x01\n" +
 	"\bBriefing\x126\n" +
 	"\asummary\x18\x01 \x01(\v2\x1c.warmtransfer.v1.CallSummaryR\asummary\x12M\n" +
-	"\x10pending_segments\x18\x02 \x03(\v2\".warmtransfer.v1.TranscriptSegmentR\x0fpendingSegments\"\xfe\x01\n" +
+	"\x10pending_segments\x18\x02 \x03(\v2\".warmtransfer.v1.TranscriptSegmentR\x0fpendingSegments\x12\x12\n" +
+	"\x04text\x18\x03 \x01(\tR\x04text\"\xfe\x01\n" +
 	"\x15StartTransferResponse\x125\n" +
 	"\btransfer\x18\x01 \x01(\v2\x19.warmtransfer.v1.TransferR\btransfer\x125\n" +
 	"\bbriefing\x18\x02 \x01(\v2\x19.warmtransfer.v1.BriefingR\bbriefing\x12,\n" +

@@ -612,7 +612,8 @@ export const CallService: GenService<{
   },
   /**
    * HoldCall puts the caller on hold outside a transfer: the caller no longer hears the agents,
-   * nor they the caller (hold music, once the media worker plays it, reaches the caller only).
+   * nor they the caller, and the media worker in the room plays hold music (the room's
+   * metadata says `"hold_music": true` while it does).
    *
    * @generated from rpc warmtransfer.v1.CallService.HoldCall
    */
