@@ -99,15 +99,7 @@ async def test_hold_music_and_spoken_briefing(
         TRANSCRIBER_IDENTITY: call_pb2.PARTICIPANT_ROLE_SERVICE,
     }
 
-    b = Peer("agent-b")
-    briefing: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
-
-    def on_data(packet: rtc.DataPacket) -> None:
-        if packet.topic == BRIEFING_TOPIC and not briefing.done():
-            briefing.set_result(json.loads(packet.data))
-
-    b.room.on("data_received", on_data)
-    await b.join(livekit.url, started.to_consult_token, publish=False)
+    b, briefing = await join_to_be_briefed(livekit, started.to_consult_token)
     try:
         message = await asyncio.wait_for(briefing, 60)
         assert message["type"] == "briefing"
@@ -167,6 +159,19 @@ async def test_the_spoken_briefing_is_brought_current_until_b_joins(
         assert loop.time() < deadline, "the briefing was not brought current"
         await asyncio.sleep(0.2)
     # ... and that is what B gets on joining.
+    b, briefing = await join_to_be_briefed(livekit, newer.consult_token)
+    try:
+        message = await asyncio.wait_for(briefing, 60)
+        assert message["text"] == newer.briefing.text
+        await b.wait_hearing(OTHER, frames=50, timeout=60)
+    finally:
+        await b.leave()
+
+
+async def join_to_be_briefed(
+    livekit: LiveKitServer, consult_token: str
+) -> tuple[Peer, asyncio.Future[dict[str, str]]]:
+    """B joining the consult room, listening, with the briefing's data message to come."""
     b = Peer("agent-b")
     briefing: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
 
@@ -175,13 +180,8 @@ async def test_the_spoken_briefing_is_brought_current_until_b_joins(
             briefing.set_result(json.loads(packet.data))
 
     b.room.on("data_received", on_data)
-    await b.join(livekit.url, newer.consult_token, publish=False)
-    try:
-        message = await asyncio.wait_for(briefing, 60)
-        assert message["text"] == newer.briefing.text
-        await b.wait_hearing(OTHER, frames=50, timeout=60)
-    finally:
-        await b.leave()
+    await b.join(livekit.url, consult_token, publish=False)
+    return b, briefing
 
 
 async def room_metadata(lk_api: api.LiveKitAPI, room: str) -> str:

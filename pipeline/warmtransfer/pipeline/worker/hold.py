@@ -10,7 +10,6 @@ one metadata update and one mixer block of the click.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -84,4 +83,4 @@ class HoldMusic:
         if self._playing is not None:
             self._playing.stop()
             self._playing = None
-        await asyncio.shield(self._player.aclose())
+        await self._player.aclose()

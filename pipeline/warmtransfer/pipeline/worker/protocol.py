@@ -113,11 +113,6 @@ class BriefingJob:
 class Job:
     """Reading a dispatch's metadata."""
 
-    KINDS: ClassVar[tuple[type[TranscribeJob] | type[BriefingJob], ...]] = (
-        TranscribeJob,
-        BriefingJob,
-    )
-
     @staticmethod
     def parse(metadata: str) -> TranscribeJob | BriefingJob | None:
         """The job a dispatch asks for, or None when the metadata names no known job or lacks
