@@ -29,7 +29,17 @@ from tests.server.livekit_helpers import (
     new_call,
     token,
 )
+from warmtransfer.pipeline.worker.protocol import TRANSCRIBER_IDENTITY
 from warmtransfer.v1 import call_service_pb2, transfer_pb2, transfer_service_pb2
+
+
+def subscribed_to(peer: Peer, identity: str) -> bool:
+    return any(
+        pub.subscribed
+        for p in peer.room.remote_participants.values()
+        if p.identity == identity
+        for pub in p.track_publications.values()
+    )
 
 
 async def main(transfers: int) -> None:
@@ -48,6 +58,11 @@ async def main(transfers: int) -> None:
             )
             a = await Peer("agent-a").join(lk.url, await token(wt, call.call_id, "agent-a", AGENT))
             await caller.wait_hearing("agent-a")
+            # A transfer comes minutes into a call, when its transcriber (which plays the hold
+            # music) has long joined: the click waits for its track to reach the caller.
+            await caller.wait_until(
+                lambda peer=caller: subscribed_to(peer, TRANSCRIBER_IDENTITY)  # type: ignore[misc]
+            )
             t0 = time.perf_counter()
             started = await wt.transfers.StartTransfer(
                 transfer_service_pb2.StartTransferRequest(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -44,8 +45,12 @@ __all__ = ["AGENT_NAME", "entrypoint", "prewarm", "request"]
 
 log = logging.getLogger(__name__)
 SUBSCRIBE_WAIT_S = 1.0
-"""On B's arrival, how long the briefing waits for B's subscription to its track before it
+"""On B's arrival, how long the briefing waits for the first subscription to its track before it
 speaks anyway."""
+LEAD_IN_S = 0.3
+"""LiveKit tells a publisher of its track's first subscription only. When someone (A) had
+subscribed well before B arrived, B's own subscription cannot be seen: the briefing then starts
+after this lead-in, about what a subscription takes, so B hears its first words."""
 
 
 async def request(req: JobRequest) -> None:
@@ -128,6 +133,7 @@ async def speak_briefing(ctx: JobContext, job: BriefingJob, speech: tts.TTS[Any]
     gone = asyncio.Event()
     arrived = asyncio.Event()
     subscribed = asyncio.Event()
+    subscribed_at: list[float] = []
     room.on("disconnected", lambda *_: gone.set())
 
     def check(*_: object) -> None:
@@ -135,7 +141,12 @@ async def speak_briefing(ctx: JobContext, job: BriefingJob, speech: tts.TTS[Any]
             arrived.set()
 
     room.on("participant_connected", check)
-    room.on("local_track_subscribed", lambda *_: subscribed.set())
+
+    def on_subscribed(*_: object) -> None:
+        subscribed_at.append(time.monotonic())
+        subscribed.set()
+
+    room.on("local_track_subscribed", on_subscribed)
     prepared = PreparedSpeech(
         speech, ConsultRoomState.parse(room.metadata).briefing_text or job.text
     )
@@ -165,12 +176,15 @@ async def speak_briefing(ctx: JobContext, job: BriefingJob, speech: tts.TTS[Any]
         message = BriefingMessage(
             text=prepared.text, transfer_id=job.transfer_id, reason=job.reason
         )
-        subscribed.clear()  # from now on, a subscription is B's
+        arrived_at = time.monotonic()
         await room.local_participant.publish_data(
             message.encode(), reliable=True, topic=BRIEFING_TOPIC
         )
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(subscribed.wait(), SUBSCRIBE_WAIT_S)
+        if not subscribed_at:  # B's is the first subscription: wait for it
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(subscribed.wait(), SUBSCRIBE_WAIT_S)
+        elif arrived_at - subscribed_at[0] > SUBSCRIBE_WAIT_S:  # someone else's, long ago
+            await asyncio.sleep(LEAD_IN_S)
         async for frame in prepared.frames():
             if gone.is_set():
                 break
