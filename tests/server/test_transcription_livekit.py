@@ -250,11 +250,16 @@ async def test_the_last_words_before_the_hang_up_are_in_the_final_summary(
         await talk.watch.until(all_said(talk.watch, said))
         last_seq = talk.watch.segments[-1].seq
         assert talk.watch.segments[-1].speaker_identity == "maria"
-        ended = [
-            i
-            for i, e in enumerate(talk.watch.events)
-            if e.call_state_changed.call.state == call_pb2.CALL_STATE_ENDED
-        ]
+
+        def ended_at() -> list[int]:
+            return [
+                i
+                for i, e in enumerate(talk.watch.events)
+                if e.call_state_changed.call.state == call_pb2.CALL_STATE_ENDED
+            ]
+
+        await talk.watch.until(lambda: bool(ended_at()))
+        ended = ended_at()
         added = [i for i, e in enumerate(talk.watch.events) if e.segment_added.segment.seq]
         assert ended and added[-1] < ended[0]
         # ... and the final summary read it.

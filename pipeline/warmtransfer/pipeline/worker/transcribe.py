@@ -325,8 +325,10 @@ async def transcribe_call(
     hold = HoldMusic(ctx.room, transcriber.hold_changed)
 
     async def finish(reason: str) -> None:
-        await hold.aclose()
+        # The last words first (EndCall waits for them); the player after, as unpublishing
+        # from a room already closed can take a while.
         left = await transcriber.drain()
+        await hold.aclose()
         log.info(
             "call %s transcription over (%s); %d segments unacknowledged", job.call_id, reason, left
         )
