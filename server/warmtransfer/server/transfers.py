@@ -379,6 +379,10 @@ class TransferCoordinator:
         except NotFound:
             log.info("agent %s is not in room %s (dropped?)", agent, room)
         tracks = await media.audio_tracks(room)
+        if not on:  # the agent hears the room again: said explicitly, not left to its client
+            heard = [sid for who, sids in tracks.items() if who != agent for sid in sids]
+            with contextlib.suppress(NotFound):
+                await media.set_hearing(room, agent, track_sids=heard, on=True)
         for identity in tracks:
             if identity != agent:
                 with contextlib.suppress(NotFound):
