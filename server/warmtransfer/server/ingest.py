@@ -122,10 +122,11 @@ class IngestStream:
             await self._interims.close()
 
     def _owned(self) -> bool:
-        """Whether this replica runs the call's summary and index. The stream's first stored
-        segment claims the call in the background, unless a living replica owns it (which the
-        event relay tells of the segments stored here); if the claim is granted, the call's
-        work catches up on what was stored meanwhile."""
+        """Whether this replica runs the call's summary and index. The stream claimed the call
+        when it opened; if that claim could not be made (the store away) or was lost since, the
+        stream's first stored segment claims it in the background, unless a living replica owns
+        it (which the event relay tells of the segments stored here); if the claim is granted,
+        the call's work catches up on what was stored meanwhile."""
         ownership = self._deps.ownership
         if ownership.owns(self._ref.call_id):
             return True

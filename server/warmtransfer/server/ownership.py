@@ -115,12 +115,14 @@ class CallOwnership:
         self._owned[ref.call_id] = (ref, epoch)
         return True
 
-    async def owner_elsewhere(self, call_id: str) -> str | None:
-        """The address of the replica that owns the call, if another living one does and says
-        where it is; None if this replica owns it, nobody does, or the owner has no address."""
-        if call_id in self._owned:
+    async def owner_elsewhere(self, ref: CallRef) -> str | None:
+        """Where a transcript stream of the call is taken: None for here (this replica owns the
+        call, claiming it now if no living replica does, or the owner gives no address), else
+        the address of the replica that owns it. Claimed before the stream's first segment, so
+        a stream of the same call reaching another replica a moment later finds its owner."""
+        if await self.claim(ref):
             return None
-        owner = await self.store.call_owner(call_id)
+        owner = await self.store.call_owner(ref.call_id)
         if owner is None or owner[0] == self.replica_id:
             return None
         return owner[1]

@@ -21,6 +21,7 @@ from warmtransfer.server.event_bus import CLOSED, WAKE
 from warmtransfer.server.forwarding import forwarded_acks
 from warmtransfer.server.ingest import IngestStream, drain
 from warmtransfer.server.servicers.deps import Deps
+from warmtransfer.server.summary_storage import CallRef
 from warmtransfer.server.validation import check_call_id, parse_cursor
 from warmtransfer.v1 import (
     call_pb2,
@@ -64,7 +65,7 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         with self._deps.open_streams.opened(call_id) if worker else contextlib.nullcontext():
             # A call owned by another replica: its redaction window is there, and so goes the
             # stream.
-            owner = await self._owner_elsewhere(call_id)
+            owner = await self._owner_elsewhere(CallRef(tenant, call_id))
             if owner is not None:
                 acks = forwarded_acks(self._deps, owner, tenant, call_id, config, requests)
             else:
@@ -72,11 +73,11 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
             async for ack in acks:
                 yield ack
 
-    async def _owner_elsewhere(self, call_id: str) -> str | None:
+    async def _owner_elsewhere(self, ref: CallRef) -> str | None:
         try:
-            return await self._deps.ownership.owner_elsewhere(call_id)
+            return await self._deps.ownership.owner_elsewhere(ref)
         except Exception:  # the store away for a moment: the stream is taken here
-            log.warning("call %s: could not look up its owner", call_id, exc_info=True)
+            log.warning("call %s: could not look up its owner", ref.call_id, exc_info=True)
             return None
 
     async def _open(
