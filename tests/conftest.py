@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import livekit_server
 from tests.postgres_server import PostgresServer, running_postgres
 from tests.redis_server import RedisServer, running_redis
 from warmtransfer.client import Client
@@ -19,6 +20,21 @@ from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
 
 KEYS = "key-a=tenant-a,key-b=tenant-b,key-a-admin=tenant-a:privileged"
+# Fixtures that start a real livekit-server: their tests are marked `livekit` (`make test-fast`
+# leaves them out). A test that starts one otherwise must be marked by hand (its module's
+# `pytestmark`); `running_livekit` refuses to start for a test that is not.
+LIVEKIT_FIXTURES = frozenset({"livekit", "stack"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if LIVEKIT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.livekit)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    livekit_server.current_test = item
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

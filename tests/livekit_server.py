@@ -21,6 +21,7 @@ import pytest
 # A secret of full HS256 strength (the --dev default "secret" draws a warning from PyJWT).
 API_KEY, API_SECRET = "testkey", "warmtransfer-test-secret-of-32-bytes-or-more"
 READY_LINE = b"starting LiveKit server"
+current_test: pytest.Item | None = None  # set by tests/conftest.py as each test starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,11 @@ def _free_tcp_port() -> int:
 async def running_livekit(*, redis: str | None = None) -> AsyncIterator[LiveKitServer]:
     """Start livekit-server (a node of the cluster on the Redis at `redis`, host:port, if
     given); a port taken meanwhile by another process means a retry."""
+    if current_test is not None and current_test.get_closest_marker("livekit") is None:
+        pytest.fail(
+            f"{current_test.nodeid} starts a livekit-server but is not marked `livekit`"
+            " (make test-fast would run it): mark its module with pytestmark"
+        )
     for attempt in range(3):
         try:
             async with _running_livekit(redis) as server:

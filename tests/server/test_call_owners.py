@@ -122,7 +122,6 @@ async def test_a_transfer_under_way_is_work_of_its_call(store: CallStore) -> Non
     await store.change_transfer(
         "t",
         transfer.transfer_id,
-        allowed_from=(transfer_pb2.TRANSFER_STATE_CONSULTING,),
         state=transfer_pb2.TRANSFER_STATE_FAILED,
         end_reason="the caller hung up",
     )

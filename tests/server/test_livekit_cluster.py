@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from livekit import api
 
 from tests.livekit_server import API_KEY, API_SECRET, running_livekit
 from tests.redis_server import RedisServer
 from tests.server.livekit_helpers import Peer
+
+pytestmark = pytest.mark.livekit
 
 
 def join_token(identity: str, room: str) -> str:

@@ -34,7 +34,7 @@ from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import ServerConfig, load_config
 from warmtransfer.v1 import summary_service_pb2, transcript_service_pb2
 
-pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.slow, pytest.mark.livekit, pytest.mark.asyncio(loop_scope="module")]
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIR = REPO / "clients" / "web"

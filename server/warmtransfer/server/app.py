@@ -44,7 +44,7 @@ from warmtransfer.server.servicers.transfers import TransferServicer
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.store.transfers import TRANSFERS_KEY
 from warmtransfer.server.summary_storage import CallRef, StoreSummaryStorage
-from warmtransfer.server.transfers import TransferCoordinator
+from warmtransfer.server.transfer.coordinator import TransferCoordinator
 from warmtransfer.server.workers import default_worker_count
 from warmtransfer.v1 import (
     call_service_pb2,

@@ -181,8 +181,9 @@ class RollingSummaryEngine(Generic[K]):
             if left <= 0:
                 return
             pending.wake.clear()
-            try:
-                await asyncio.wait_for(pending.wake.wait(), left)
+            try:  # asyncio.timeout: 3.11's wait_for can swallow a cancel as the wake fires
+                async with asyncio.timeout(left):
+                    await pending.wake.wait()
             except TimeoutError:
                 return
 

@@ -98,6 +98,10 @@ class LiveKitRooms:
         self.config = config
         self._api: api.LiveKitAPI | None = None
 
+    @property
+    def url(self) -> str:
+        return self.config.url
+
     def _lk(self) -> api.LiveKitAPI:
         # Created lazily: aiohttp sessions belong to the running event loop.
         if self._api is None:

@@ -20,7 +20,7 @@ from warmtransfer.server.ownership import CallOwnership
 from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
-from warmtransfer.server.transfers import TransferCoordinator
+from warmtransfer.server.transfer.coordinator import TransferCoordinator
 
 __all__ = ["Deps"]
 

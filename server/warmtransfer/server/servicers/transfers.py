@@ -1,4 +1,4 @@
-"""TransferService: warm transfers (see `warmtransfer.server.transfers` for the state machine)."""
+"""TransferService: warm transfers (the state machine is `warmtransfer.server.transfer`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from warmtransfer.server.auth import current_principal
 from warmtransfer.server.errors import InvalidArgument, Unavailable
 from warmtransfer.server.event_bus import CLOSED
 from warmtransfer.server.servicers.deps import Deps
-from warmtransfer.server.store.transfers import ACTIVE_STATES, agent_key
+from warmtransfer.server.store.transfers import agent_key
+from warmtransfer.server.transfer.states import ACTIVE_STATES
 from warmtransfer.server.validation import check_call_id, check_identity, parse_cursor
 from warmtransfer.v1 import transfer_pb2, transfer_service_pb2, transfer_service_pb2_grpc
 

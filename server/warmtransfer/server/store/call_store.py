@@ -258,11 +258,11 @@ class CallStore:
         tenant_id: str,
         transfer_id: str,
         *,
-        allowed_from: tuple[int, ...],
         state: int,
         end_reason: str = "",
     ) -> transfer_pb2.Transfer:
-        """Move a transfer on; when it ends, the call is active again (unless it ended)."""
+        """Move a transfer on, as `transfer.states.MOVES` allows; when it ends, the call is
+        active again (unless it ended)."""
         at = now_us()
         known = await self.get_transfer(tenant_id, transfer_id)
         return await self._writer.submit(
@@ -270,7 +270,6 @@ class CallStore:
                 conn,
                 tenant_id,
                 transfer_id,
-                allowed_from=allowed_from,
                 state=state,
                 end_reason=end_reason,
                 at_us=at,

@@ -27,7 +27,7 @@ __all__ = [
     "without_owner",
 ]
 
-# A transfer under way is work too: its owner follows it to the end (see `transfers`).
+# A transfer under way is work too: its owner follows it to the end (see `transfer.coordinator`).
 _TRANSFER_UNDER_WAY = (
     "EXISTS (SELECT 1 FROM transfers t WHERE t.call_id = c.call_id"
     f" AND t.state IN ({transfer_pb2.TRANSFER_STATE_CONSULTING},"

@@ -22,11 +22,10 @@ from warmtransfer.server.store.calls import (
 from warmtransfer.server.store.codec import timestamp_us
 from warmtransfer.server.store.engine import Conn
 from warmtransfer.server.store.events import append_event
+from warmtransfer.server.transfer.states import ACTIVE_STATES, END_STATES, check_move
 from warmtransfer.v1 import call_pb2, transcript_service_pb2, transfer_pb2, transfer_service_pb2
 
 __all__ = [
-    "ACTIVE_STATES",
-    "END_STATES",
     "TRANSFERS_KEY",
     "accept_transfer",
     "agent_events_after",
@@ -41,14 +40,6 @@ __all__ = [
 ]
 CallState = call_pb2.CallState
 
-TransferState = transfer_pb2.TransferState
-ACTIVE_STATES = (transfer_pb2.TRANSFER_STATE_CONSULTING, transfer_pb2.TRANSFER_STATE_COMPLETING)
-END_STATES = (
-    transfer_pb2.TRANSFER_STATE_COMPLETED,
-    transfer_pb2.TRANSFER_STATE_CANCELLED,
-    transfer_pb2.TRANSFER_STATE_FAILED,
-    transfer_pb2.TRANSFER_STATE_DECLINED,
-)
 _COLUMNS = (
     "transfer_id, call_id, state, from_identity, to_identity, reason, consult_room,"
     " created_us, updated_us, end_reason, accepted_us"
@@ -301,20 +292,15 @@ def change_transfer(
     tenant_id: str,
     transfer_id: str,
     *,
-    allowed_from: tuple[int, ...],
     state: int,
     end_reason: str,
     at_us: int,
 ) -> transfer_pb2.Transfer:
-    """Move a transfer to `state` if it is in one of `allowed_from`, told to the agent's stream
-    and the call's watchers; when it ends, the call is active again (unless it ended)."""
+    """Move a transfer to `state` if the table of moves allows it from where it is, told to the
+    agent's stream and the call's watchers; when it ends, the call is active again (unless it
+    ended)."""
     before = require_transfer(conn, tenant_id, transfer_id)
-    if before.state not in allowed_from:
-        raise FailedPrecondition(
-            f"transfer {transfer_id!r} is {transfer_pb2.TransferState.Name(before.state)}, "
-            f"so it cannot become {transfer_pb2.TransferState.Name(state)}",
-            field="transfer_id",
-        )
+    check_move(transfer_id, before.state, state)
     conn.execute(
         "UPDATE transfers SET state = ?, updated_us = ?, end_reason = ? WHERE transfer_id = ?",
         (state, at_us, end_reason, transfer_id),

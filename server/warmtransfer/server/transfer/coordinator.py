@@ -1,10 +1,5 @@
-"""The warm transfer, as a state machine over the call store and LiveKit.
-
-    StartTransfer ──► CONSULTING ──CompleteTransfer──► COMPLETING ──B seen, A removed──► COMPLETED
-                          │                                │
-                          ├─CancelTransfer──► CANCELLED    └─B never arrives──► CONSULTING again
-                          ├─DeclineTransfer (B)──► DECLINED
-                          └─B neither accepts nor joins in time──► FAILED
+"""The warm transfer, run over the call store and LiveKit: its states and their moves are in
+`states`; what it needs of LiveKit is `media.TransferMedia`.
 
 B learns of the offer from its own stream (WatchAgent: every change of a transfer to B, the
 offer with its briefing), accepts it (AcceptTransfer: B's consult token and the briefing as it is
@@ -47,7 +42,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from warmtransfer.pipeline.worker.protocol import (
@@ -57,12 +52,20 @@ from warmtransfer.pipeline.worker.protocol import (
 )
 from warmtransfer.server.briefing import spoken_briefing
 from warmtransfer.server.errors import FailedPrecondition, NotFound, WarmTransferError
-from warmtransfer.server.media import LiveKitRooms
 from warmtransfer.server.ownership import CallOwnership
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.store.call_store import MAX_PENDING_SEGMENTS
 from warmtransfer.server.store.calls import room_name
 from warmtransfer.server.summary_storage import CallRef
+from warmtransfer.server.transfer.media import TransferMedia
+from warmtransfer.server.transfer.states import (
+    CANCELLED,
+    COMPLETED,
+    COMPLETING,
+    CONSULTING,
+    DECLINED,
+    FAILED,
+)
 from warmtransfer.v1 import call_pb2, transfer_pb2, transfer_service_pb2
 
 T = TypeVar("T")
@@ -70,8 +73,6 @@ T = TypeVar("T")
 __all__ = ["TransferCoordinator"]
 
 log = logging.getLogger(__name__)
-CONSULTING = transfer_pb2.TRANSFER_STATE_CONSULTING
-COMPLETING = transfer_pb2.TRANSFER_STATE_COMPLETING
 AGENT = call_pb2.PARTICIPANT_ROLE_AGENT
 BRIEFING_CHECK_S = 1.0  # while B has not joined, how often the spoken briefing is brought current
 CLOSE_LOOK_S = 3.0  # after a participant report, poll the rooms often for this long
@@ -84,20 +85,24 @@ class TransferCoordinator:
     def __init__(
         self,
         store: CallStore,
-        media: LiveKitRooms | None,
+        media: TransferMedia | None,
         *,
         join_timeout_s: float = 120.0,
         arrival_timeout_s: float = 60.0,
         poll_interval_s: float = 0.2,
         ownership: CallOwnership | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        """Without `ownership`, this server owns every call (a coordinator tested alone)."""
+        """Without `ownership`, this server owns every call (a coordinator tested alone).
+        `clock`: the wall clock the deadlines are measured on (the transfer's own timestamps
+        are on it too)."""
         self._store = store
         self._media = media
         self._ownership = ownership
         self._join_timeout_s = join_timeout_s
         self._arrival_timeout_s = arrival_timeout_s
         self._poll_interval_s = poll_interval_s
+        self._clock = clock
         self._tasks: set[asyncio.Task[Any]] = set()
         self._wakes: dict[str, asyncio.Event] = {}  # call room -> its transfer watcher's alarm
         self._watching: set[str] = set()  # transfer ids followed here
@@ -107,7 +112,7 @@ class TransferCoordinator:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def _require_media(self) -> LiveKitRooms:
+    def _require_media(self) -> TransferMedia:
         if self._media is None:
             raise FailedPrecondition(
                 "transfers need LiveKit, and this server runs without it (WARMTRANSFER_MEDIA=none)"
@@ -162,7 +167,7 @@ class TransferCoordinator:
             to_consult_token=media.join_token(
                 room=room, identity=to_identity, role=AGENT, call_id=call_id
             ),
-            livekit_url=media.config.url,
+            livekit_url=media.url,
         )
 
     async def briefing(
@@ -193,7 +198,7 @@ class TransferCoordinator:
                 role=AGENT,
                 call_id=transfer.call_id,
             ),
-            livekit_url=media.config.url,
+            livekit_url=media.url,
         )
 
     async def decline(self, tenant_id: str, transfer_id: str, reason: str) -> transfer_pb2.Transfer:
@@ -204,8 +209,7 @@ class TransferCoordinator:
         declined = await self._store.change_transfer(
             tenant_id,
             transfer_id,
-            allowed_from=(CONSULTING,),
-            state=transfer_pb2.TRANSFER_STATE_DECLINED,
+            state=DECLINED,
             end_reason=why,
         )
         await self._release(media, tenant_id, call.room_name, transfer)
@@ -218,8 +222,7 @@ class TransferCoordinator:
         cancelled = await self._store.change_transfer(
             tenant_id,
             transfer_id,
-            allowed_from=(CONSULTING,),
-            state=transfer_pb2.TRANSFER_STATE_CANCELLED,
+            state=CANCELLED,
             end_reason="cancelled by the transferring agent",
         )
         await self._release(media, tenant_id, call.room_name, transfer)
@@ -229,9 +232,7 @@ class TransferCoordinator:
         self, tenant_id: str, transfer_id: str
     ) -> transfer_service_pb2.CompleteTransferResponse:
         media = self._require_media()
-        transfer = await self._store.change_transfer(
-            tenant_id, transfer_id, allowed_from=(CONSULTING,), state=COMPLETING
-        )
+        transfer = await self._store.change_transfer(tenant_id, transfer_id, state=COMPLETING)
         call = await self._store.get_call(tenant_id, transfer.call_id)
         response = transfer_service_pb2.CompleteTransferResponse(transfer=transfer)
         moved = await media.move_participant(
@@ -277,13 +278,13 @@ class TransferCoordinator:
             await self._hold(media, call.room_name, agent, on=False)
         return call
 
-    async def _dispatch_briefer(self, media: LiveKitRooms, room: str, job: BriefingJob) -> None:
+    async def _dispatch_briefer(self, media: TransferMedia, room: str, job: BriefingJob) -> None:
         try:
             await media.dispatch_worker(room, job)
         except WarmTransferError:  # no spoken briefing is not a failed transfer
             log.warning("no spoken briefing in %s: the media worker could not be dispatched", room)
 
-    async def _music(self, media: LiveKitRooms, tenant_id: str, call_id: str, *, on: bool) -> None:
+    async def _music(self, media: TransferMedia, tenant_id: str, call_id: str, *, on: bool) -> None:
         """Ask the media worker in the call room to play the hold music, or stop it. Music that
         cannot be started is silence, logged, never a failed hold."""
         try:
@@ -295,7 +296,7 @@ class TransferCoordinator:
         except WarmTransferError:
             log.warning("call %s: LiveKit did not take the hold music's on=%s", call_id, on)
 
-    async def _agents(self, media: LiveKitRooms, room: str) -> list[str]:
+    async def _agents(self, media: TransferMedia, room: str) -> list[str]:
         return [who for who, role in (await self._roles(media, room)).items() if role == "agent"]
 
     async def get(self, tenant_id: str, transfer_id: str) -> transfer_pb2.Transfer:
@@ -372,7 +373,7 @@ class TransferCoordinator:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _hold(self, media: LiveKitRooms, room: str, agent: str, *, on: bool) -> None:
+    async def _hold(self, media: TransferMedia, room: str, agent: str, *, on: bool) -> None:
         """Make the agent and the rest of the room stop (or start again) hearing each other."""
         try:
             await media.set_can_subscribe(room, agent, not on)
@@ -391,7 +392,7 @@ class TransferCoordinator:
                     )
 
     async def _release(
-        self, media: LiveKitRooms, tenant_id: str, call_room: str, transfer: transfer_pb2.Transfer
+        self, media: TransferMedia, tenant_id: str, call_room: str, transfer: transfer_pb2.Transfer
     ) -> None:
         """Take the caller off hold with A and close the consult room (best effort, logged)."""
         await self._music(media, tenant_id, transfer.call_id, on=False)
@@ -413,8 +414,7 @@ class TransferCoordinator:
             await self._store.change_transfer(
                 tenant_id,
                 transfer.transfer_id,
-                allowed_from=(CONSULTING, COMPLETING),
-                state=transfer_pb2.TRANSFER_STATE_FAILED,
+                state=FAILED,
                 end_reason=why,
             )
         if self._media is None:
@@ -456,7 +456,7 @@ class TransferCoordinator:
                     return
                 # Deadlines count from the transfer's own times (wall clock), not from when
                 # this watcher began: a replica taking the transfer over does not restart them.
-                now = time.time()
+                now = self._clock()
                 started = transfer.created_at.ToMicroseconds() / 1e6
                 changed = transfer.updated_at.ToMicroseconds() / 1e6
                 in_call = await self._roles(media, call_room)
@@ -473,8 +473,8 @@ class TransferCoordinator:
                             # Joining with StartTransfer's token is accepting.
                             with contextlib.suppress(WarmTransferError):
                                 await self._store.accept_transfer(tenant_id, transfer_id)
-                    if not b_joined and loop.time() >= next_briefing_check:
-                        next_briefing_check = loop.time() + BRIEFING_CHECK_S
+                    if not b_joined and now >= next_briefing_check:
+                        next_briefing_check = now + BRIEFING_CHECK_S
                         briefed = await self._bring_briefing_current(tenant_id, transfer, briefed)
                     if not b_joined and now - started > self._join_timeout_s:
                         if transfer.HasField("accepted_at"):
@@ -491,20 +491,22 @@ class TransferCoordinator:
                         await self._store.change_transfer(
                             tenant_id,
                             transfer_id,
-                            allowed_from=(COMPLETING,),
                             state=CONSULTING,
                             end_reason=f"{transfer.to_identity} did not join the call in time",
                         )
                 # After a report, look closely for a while: LiveKit's own view of the room can
                 # lag the report by a moment.
                 closely = loop.time() < looking_closely_until
+                pause = (
+                    min(self._poll_interval_s, CLOSE_LOOK_INTERVAL_S)
+                    if closely
+                    else self._poll_interval_s
+                )
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+                # lands as the wake fires, and the watcher would outlive close().
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        wake.wait(),
-                        min(self._poll_interval_s, CLOSE_LOOK_INTERVAL_S)
-                        if closely
-                        else self._poll_interval_s,
-                    )
+                    async with asyncio.timeout(pause):
+                        await wake.wait()
                 if wake.is_set():
                     looking_closely_until = loop.time() + CLOSE_LOOK_S
         except asyncio.CancelledError:
@@ -555,14 +557,13 @@ class TransferCoordinator:
         await self._store.change_transfer(
             tenant_id,
             transfer.transfer_id,
-            allowed_from=(COMPLETING,),
-            state=transfer_pb2.TRANSFER_STATE_COMPLETED,
+            state=COMPLETED,
         )
         await self._music(media, tenant_id, transfer.call_id, on=False)  # if A had already gone
         await media.delete_room(transfer.consult_room_name)
         return True
 
-    async def _roles(self, media: LiveKitRooms, room: str) -> dict[str, str]:
+    async def _roles(self, media: TransferMedia, room: str) -> dict[str, str]:
         try:
             return await media.roles(room)
         except NotFound:
