@@ -180,6 +180,10 @@ test: $(STAMP) $(LIVEKIT_SERVER) $(MINILM_REF)/model.safetensors $(SMOLLM) $(TS_
 	$(MAKE) checkgenerate
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m pytest
 
+.PHONY: test-fast
+test-fast: $(STAMP) $(MINILM_REF)/model.safetensors $(SMOLLM) $(TS_MODULES) $(POSTGRES_STAMP) ## The quick loop: what needs no LiveKit and is not marked slow, on SQLite (make test runs all).
+	WARMTRANSFER_TEST_STORE_ENGINES=sqlite $(BIN)/python -m pytest -q -n auto -m "not livekit and not slow"
+
 .PHONY: eval
 eval: $(STAMP) $(SMOLLM) ## Summary quality, redaction recall/precision per entity type, retrieval recall@5.
 	$(BIN)/python -m bench.eval_summaries --local-llm

@@ -41,6 +41,7 @@ def said(seq: int) -> transcript_pb2.TranscriptSegment:
     )
 
 
+@pytest.mark.slow
 async def test_the_watch_resumes_across_a_server_restart_without_gap_or_repeat(
     tmp_path: Path,
 ) -> None:
@@ -124,6 +125,7 @@ async def test_the_sync_client_retries_and_sends_the_key(flaky: tuple[str, Flaky
     assert servicer.attempts == 3 and servicer.keys == ["Bearer k"] * 3
 
 
+@pytest.mark.slow
 async def test_the_sync_watch_reads_a_call_to_its_end(tmp_path: Path) -> None:
     port = free_port()
     process = await start_server_process(tmp_path / "data", port)

@@ -77,6 +77,7 @@ async def run_stream(
     return finals
 
 
+@pytest.mark.slow
 async def test_finals_follow_the_utterances_with_their_times(
     whisper: WhisperSTT, lines: list[Line]
 ) -> None:
@@ -182,6 +183,7 @@ async def run_events(engine: stt.STT[Any], pcm: np.ndarray) -> list[stt.SpeechEv
     return events
 
 
+@pytest.mark.slow
 async def test_deepgram_wire_path_against_a_local_deepgram_protocol_server(
     whisper: WhisperSTT, lines: list[Line]
 ) -> None:

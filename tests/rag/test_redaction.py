@@ -305,6 +305,7 @@ def test_more_ordinary_numbers_stay() -> None:
     assert final == {i: text for i, (_, text) in enumerate(lines, 1)}
 
 
+@pytest.mark.slow
 def test_the_labelled_set_meets_the_targets() -> None:
     """The whole evaluation set (`make eval` prints the per-type table): a regression in any
     recognizer or in the spoken-form reading shows here."""
@@ -488,6 +489,7 @@ def test_the_lexicon_tells_names_from_english_words() -> None:
     assert not lexicon.word("xqzvbn").name and lexicon.zipf("xqzvbn") == 0
 
 
+@pytest.mark.slow
 def test_the_committed_lexicon_is_what_the_builder_writes() -> None:
     pytest.importorskip("names_dataset")
     pytest.importorskip("wordfreq")
@@ -501,6 +503,7 @@ def test_the_committed_lexicon_is_what_the_builder_writes() -> None:
 # --- Settled text -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_no_revision_reaches_below_what_was_reported_final() -> None:
     """Over the whole development set: whatever a segment's redaction revises lies above the
     `final_through` reported before it, so what a summary read as settled stays as it was."""

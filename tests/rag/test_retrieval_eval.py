@@ -220,6 +220,7 @@ def index(dataset: Dataset) -> Iterator[RetrievalIndex]:
         yield built
 
 
+@pytest.mark.slow
 def test_the_index_finds_the_right_call(dataset: Dataset, index: RetrievalIndex) -> None:
     calls, questions = dataset
     report = score(calls, questions, index.search)

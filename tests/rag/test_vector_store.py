@@ -430,6 +430,7 @@ def test_a_closed_store_refuses_calls(empty_store: VectorStore, dataset: Dataset
         empty_store.count("tenant-a")
 
 
+@pytest.mark.slow
 def test_upserts_from_one_thread_while_others_search(empty_store: VectorStore) -> None:
     batches, batch_size = 20, 25
     chunks = [make_chunk("tenant-a", call, i) for call in range(batches) for i in range(batch_size)]

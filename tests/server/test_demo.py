@@ -21,6 +21,7 @@ async def test_demo_prints_transcript_summary_and_briefing(
     assert "CALL_STATE_ENDED" in out
 
 
+@pytest.mark.slow
 async def test_demo_says_how_to_start_a_server_when_none_runs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -117,6 +117,7 @@ async def test_interim_segments_are_not_stored_or_acked(client: Client) -> None:
     ]
 
 
+@pytest.mark.slow
 async def test_ten_thousand_segments_over_one_stream(client: Client) -> None:
     call_id = await create_call(client)
     acked = await asyncio.wait_for(
@@ -130,6 +131,7 @@ async def test_ten_thousand_segments_over_one_stream(client: Client) -> None:
     assert response.segments[-1].seq == 10_000
 
 
+@pytest.mark.slow
 async def test_concurrent_streams_for_many_calls(client: Client) -> None:
     calls = [await create_call(client, f"cust-{i}") for i in range(20)]
     results = await asyncio.gather(

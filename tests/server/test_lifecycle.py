@@ -41,6 +41,7 @@ async def test_segments_after_the_end_are_still_kept(client: Client) -> None:
     assert await ingest(client, call_id, [segment(1, "bye then")]) == [1]
 
 
+@pytest.mark.slow
 async def test_dev_mode_accepts_the_dev_key(tmp_path: Path) -> None:
     config = load_config(
         {
@@ -57,6 +58,7 @@ async def test_dev_mode_accepts_the_dev_key(tmp_path: Path) -> None:
         await running.stop(grace=1)
 
 
+@pytest.mark.slow
 async def test_shutdown_tells_watchers_to_resume_and_keeps_acked_data(tmp_path: Path) -> None:
     env = {
         "WARMTRANSFER_API_KEYS": "k=t",
@@ -116,6 +118,7 @@ async def test_a_second_server_on_a_served_port_fails_to_start(
         await first.stop(grace=1)
 
 
+@pytest.mark.slow
 async def test_a_second_server_on_a_data_directory_in_use_exits_with_a_clear_error(
     tmp_path: Path,
 ) -> None:
@@ -137,6 +140,7 @@ async def test_a_second_server_on_a_data_directory_in_use_exits_with_a_clear_err
         await stop_server_process(first)
 
 
+@pytest.mark.slow
 async def test_the_health_command_answers_for_probes(tmp_path: Path) -> None:
     """`warmtransfer health` is what the deployments' probes run (deploy/compose.yaml)."""
     env = {"WARMTRANSFER_LISTEN": "127.0.0.1:0", "WARMTRANSFER_DATA_DIR": str(tmp_path)}

@@ -1,5 +1,7 @@
-"""What the field gets wrong, on a real livekit-server: the caller hangs up mid-transfer, B never
-joins, holding outside a transfer. Timeouts are shortened for the test."""
+"""What the field gets wrong, on a real livekit-server: the caller hangs up mid-transfer (B is
+told), A drops mid-consult, holding outside a transfer, LiveKit gone at the click: what real
+LiveKit's rooms, permissions and data messages decide. The timeouts' edge cases run on the
+in-memory LiveKit with injected time (test_transfer_states.py). Timeouts are shortened here."""
 
 from __future__ import annotations
 
@@ -64,20 +66,6 @@ async def test_caller_hanging_up_ends_the_transfer_and_tells_b(
         await b.leave()
 
 
-async def test_b_never_joining_gives_the_caller_back_to_a(wt: Client, live_call: LiveCall) -> None:
-    call_id = live_call.call.call_id
-    caller, agent_a = live_call.caller, live_call.agent_a
-    await start(wt, call_id)
-    await caller.wait_not_hearing("agent-a")
-    event = await wait_for_event(wt, call_id, failed, timeout=JOIN_TIMEOUT_S + 30)
-    transfer = event.transfer_state_changed.transfer
-    assert transfer.end_reason == "agent-b did not answer the transfer in time"
-    assert not transfer.HasField("accepted_at")
-    await caller.wait_hearing("agent-a")  # never left on hold
-    await agent_a.wait_hearing("maria")
-    assert await call_state(wt, call_id) == call_pb2.CALL_STATE_ACTIVE
-
-
 async def test_hold_and_resume_outside_a_transfer(wt: Client, live_call: LiveCall) -> None:
     call_id = live_call.call.call_id
     caller, agent_a = live_call.caller, live_call.agent_a
@@ -116,40 +104,6 @@ async def test_a_dropping_mid_consult_does_not_stop_b_taking_the_call(
             ),
         )
         assert await call_state(wt, call_id) == call_pb2.CALL_STATE_ACTIVE
-    finally:
-        await b.leave()
-
-
-async def test_b_not_reaching_the_caller_returns_the_transfer_to_consulting(
-    wt: Client, livekit: LiveKitServer, live_call: LiveCall
-) -> None:
-    call_id = live_call.call.call_id
-    caller, agent_a = live_call.caller, live_call.agent_a
-    started = await start(wt, call_id)
-    b = await Peer("agent-b").join(livekit.url, started.to_consult_token)
-    try:
-        await wt.transfers.CompleteTransfer(
-            transfer_service_pb2.CompleteTransferRequest(transfer_id=started.transfer.transfer_id)
-        )
-        # B never uses the token for the call room: after the arrival timeout the transfer is
-        # back in consultation, A was never removed, and the caller is still on hold.
-        event = await wait_for_event(
-            wt,
-            call_id,
-            lambda e: (
-                e.transfer_state_changed.previous_state == transfer_pb2.TRANSFER_STATE_COMPLETING
-            ),
-            timeout=ARRIVAL_TIMEOUT_S + 30,
-        )
-        assert event.transfer_state_changed.transfer.state == transfer_pb2.TRANSFER_STATE_CONSULTING
-        assert "did not join the call" in event.transfer_state_changed.transfer.end_reason
-        assert not agent_a.disconnected.is_set()
-        await caller.wait_not_hearing("agent-a")
-        cancelled = await wt.transfers.CancelTransfer(
-            transfer_service_pb2.CancelTransferRequest(transfer_id=started.transfer.transfer_id)
-        )
-        assert cancelled.transfer.state == transfer_pb2.TRANSFER_STATE_CANCELLED
-        await caller.wait_hearing("agent-a")
     finally:
         await b.leave()
 

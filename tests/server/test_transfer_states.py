@@ -406,6 +406,19 @@ async def test_complete_by_move_where_livekit_moves_participants(
     assert "alice" not in setup.livekit.rooms[setup.call_room]
 
 
+async def test_a_dropping_mid_consult_does_not_stop_b_taking_the_call(
+    setup: Setup, coordinator: TransferCoordinator
+) -> None:
+    transfer = await start(setup, coordinator)
+    setup.livekit.join(transfer.consult_room_name, "bob", "agent")
+    setup.livekit.leave(setup.call_room, "alice")  # A's connection drops
+    await coordinator.complete(TENANT, transfer.transfer_id)
+    setup.livekit.join(setup.call_room, "bob", "agent")
+    await reaches(setup, transfer.transfer_id, COMPLETED)
+    assert not setup.livekit.music_on(setup.call_room)
+    assert setup.livekit.hears(setup.call_room, "maria", "bob")
+
+
 async def test_b_not_reaching_the_caller_returns_the_transfer_to_consulting(
     setup: Setup, coordinator: TransferCoordinator
 ) -> None:
