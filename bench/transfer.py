@@ -1,6 +1,6 @@
 """Warm-transfer latencies on a local livekit-server, with real participants publishing audio.
 
-    python -m bench.transfer [--transfers 20]
+    python -m bench.transfer [--transfers 20] [--b-joins-after 0]
 
 The API server, the media worker (`warmtransfer agent`) and the test participants (this process)
 each run in processes of their own. Per transfer: StartTransfer's return time
@@ -9,6 +9,9 @@ first hold-music frame; B joins the consult room -> B's first frame of the spoke
 CompleteTransfer -> the caller's first audio frame from B (B re-joins the
 call room with the token CompleteTransfer returns, as on self-hosted LiveKit); CompleteTransfer
 -> the transfer recorded COMPLETED (B seen in the room, A removed).
+
+B joins the consult room as soon as the caller hears the music, or `--b-joins-after` seconds
+after the click (a person reading the offer and accepting it takes a few seconds).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def subscribed_to(peer: Peer, identity: str) -> bool:
     )
 
 
-async def main(transfers: int) -> None:
+async def main(transfers: int, b_joins_after: float) -> None:
     start_ms: list[float] = []
     to_b_audio: list[float] = []
     to_completed: list[float] = []
@@ -72,6 +75,7 @@ async def main(transfers: int) -> None:
             start_ms.append(time.perf_counter() - t0)
             await caller.wait_hearing(OTHER, frames=1, timeout=60)
             to_music.append(time.perf_counter() - t0)
+            await asyncio.sleep(max(0.0, t0 + b_joins_after - time.perf_counter()))
             b = await Peer("agent-b").join(lk.url, started.to_consult_token)
             tb = time.perf_counter()
             await b.wait_hearing(OTHER, frames=1, timeout=60)
@@ -98,7 +102,10 @@ async def main(transfers: int) -> None:
                 await peer.leave()
             await wt.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
     dispose_native_runtime()
-    print(f"transfer: {transfers} transfers on a local livekit-server")
+    print(
+        f"transfer: {transfers} transfers on a local livekit-server,"
+        f" B joining {b_joins_after:g} s after the click at the earliest"
+    )
     print(f"transfer: StartTransfer returns: {describe_ms(start_ms)}")
     print(f"transfer: click -> caller's first hold-music frame: {describe_ms(to_music)}")
     print(f"transfer: B joins -> B's first briefing audio frame: {describe_ms(to_briefing)}")
@@ -109,5 +116,6 @@ async def main(transfers: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--transfers", type=int, default=20)
+    parser.add_argument("--b-joins-after", type=float, default=0.0)
     args = parser.parse_args()
-    asyncio.run(main(args.transfers))
+    asyncio.run(main(args.transfers, args.b_joins_after))
