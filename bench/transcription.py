@@ -1,6 +1,7 @@
 """Live transcription on this machine, offline STT (Whisper tiny.en + Silero VAD).
 
     python -m bench.transcription [--calls 3] [--max-concurrent 16]
+    python -m bench.transcription --together 1 2 4 6     # only the whole stack, N calls at once
 
 Two parts:
 
@@ -10,6 +11,9 @@ live      The whole stack on a local livekit-server: a caller and an agent speak
           speaker) -> the segment stored at the server (its SegmentAdded event received by a
           watcher). The floor is the VAD's end-of-speech silence (0.5 s). Also the CPU the
           worker's processes use per live call, against the call's length.
+together  N live calls at once through the whole stack (starts staggered by 1.1 s): the
+          latency as above, whether the last utterance of each call keeps up, and the worker's
+          memory (all its processes) idle and at its peak: per additional call.
 capacity  K calls transcribed at once by one process sharing one Whisper model (one inference
           thread of 2 CPU threads), each fed its audio at real time: the lag from the end of
           each utterance to its final transcript. The process keeps up while the p95 lag stays
@@ -78,7 +82,7 @@ def tree_cpu_seconds(root: int) -> float:
 
 
 async def live_call(
-    wt: Client, url: str, worker_pid: int, lines: list[Line]
+    wt: Client, url: str, worker_pid: int, lines: list[Line], *, report: bool = True
 ) -> tuple[list[float], float, float]:
     """One call: the latencies of its segments, the worker's CPU (cores) and the WER."""
     call = await new_call(wt)
@@ -115,15 +119,20 @@ async def live_call(
             await arrived.wait()
     cores = (tree_cpu_seconds(worker_pid) - cpu_before) / (time.perf_counter() - t_before)
     rss = sorted(r for _, r in process_tree(worker_pid).values())
-    print(
-        "transcription live: worker processes' RSS during the call: "
-        + ", ".join(f"{r / 2**20:.0f} MiB" for r in rss)
-    )
+    if report:
+        print(
+            "transcription live: worker processes' RSS during the call: "
+            + ", ".join(f"{r / 2**20:.0f} MiB" for r in rss)
+        )
     for speaker in speakers.values():
         await speaker.leave()
     await wt.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
     watcher.cancel()
-    latencies = [s - e for s, e in zip(stored, ends, strict=True)]
+    if len(stored) != len(ends):  # an utterance cut in two (or two run together): no latency
+        print(f"transcription live: {len(stored)} segments for {len(ends)} utterances: {texts}")
+        latencies = []
+    else:
+        latencies = [s - e for s, e in zip(stored, ends, strict=True)]
     return latencies, cores, word_error_rate([line.text for line in lines], texts)
 
 
@@ -205,8 +214,59 @@ async def capacity(max_concurrent: int, lines: list[Line]) -> None:
     await engine.aclose()
 
 
-async def main(calls: int, max_concurrent: int) -> None:
+def tree_rss(root: int) -> int:
+    return sum(rss for _, rss in process_tree(root).values())
+
+
+async def together(counts: list[int], lines: list[Line]) -> None:
+    """N live calls at once, for each N, each on a fresh stack."""
+    for n in counts:
+        await calls_at_once(n, lines)
+    dispose_native_runtime()
+
+
+async def calls_at_once(n: int, lines: list[Line]) -> None:
+    async with running_stack() as stack:
+        pid = stack.worker.pid
+        await asyncio.sleep(5)  # the worker's warm job runners settle
+        idle = peak = tree_rss(pid)
+        cpu0, t0 = tree_cpu_seconds(pid), time.perf_counter()
+
+        async def sample() -> None:
+            nonlocal peak
+            while True:
+                peak = max(peak, tree_rss(pid))
+                await asyncio.sleep(0.5)
+
+        async def one(i: int) -> tuple[list[float], float, float]:
+            await asyncio.sleep(1.1 * i)
+            return await live_call(stack.client, stack.livekit.url, pid, lines, report=False)
+
+        sampler = asyncio.create_task(sample())
+        results = await asyncio.gather(*(one(i) for i in range(n)))
+        cores = (tree_cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0)
+        sampler.cancel()
+    latencies = [lat for result in results for lat in result[0]]
+    last = [result[0][-1] for result in results if result[0]]
+    timed = (
+        f"end of utterance -> segment stored: {describe_ms(latencies)};"
+        f" last utterance of each call: {describe_ms(last)}"
+        if latencies
+        else "no call's segments matched its utterances one to one"
+    )
+    print(
+        f"transcription together: {n} calls ({len(last)} cut as spoken, timed): {timed};"
+        f" worker {cores:.2f} cores; worker RSS idle {idle / 2**20:.0f} MiB,"
+        f" peak {peak / 2**20:.0f} MiB, {(peak - idle) / 2**20 / n:.0f} MiB per call;"
+        f" WER {', '.join(f'{r[2]:.3f}' for r in results)}"
+    )
+
+
+async def main(calls: int, max_concurrent: int, counts: list[int]) -> None:
     lines = await script_lines()
+    if counts:
+        await together(counts, lines)
+        return
     await capacity(max_concurrent, lines)
     await live(calls, lines)
 
@@ -215,5 +275,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--max-concurrent", type=int, default=16)
+    parser.add_argument("--together", type=int, nargs="*", default=[])
     args = parser.parse_args()
-    asyncio.run(main(args.calls, args.max_concurrent))
+    asyncio.run(main(args.calls, args.max_concurrent, args.together))
