@@ -1,10 +1,13 @@
 """The transfer's states and the one table of the moves between them.
 
-    StartTransfer ──► CONSULTING ──CompleteTransfer──► COMPLETING ──B seen, A removed──► COMPLETED
-                          │                                │
-                          ├─CancelTransfer──► CANCELLED    ├─B never arrives──► CONSULTING again
-                          ├─DeclineTransfer (B)──► DECLINED└─the caller hangs up──► FAILED
-                          └─B neither accepts nor joins in time, the caller hangs up──► FAILED
+    (StartTransfer) ──► CONSULTING
+    CONSULTING  ──CompleteTransfer──────────────────────► COMPLETING
+                ──CancelTransfer────────────────────────► CANCELLED
+                ──DeclineTransfer (B)───────────────────► DECLINED
+                ──B not in time, or the caller hangs up─► FAILED
+    COMPLETING  ──B seen in the call room, A removed────► COMPLETED
+                ──B does not arrive in time─────────────► CONSULTING
+                ──the caller hangs up───────────────────► FAILED
 
 Every change of a transfer's state is checked against `MOVES` where it is written (the store's
 `change_transfer`), so no caller can pass its own idea of what is allowed.
