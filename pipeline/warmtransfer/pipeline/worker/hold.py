@@ -4,15 +4,12 @@ The transcription job is in every call room from its start. It publishes one aud
 at once (livekit-agents' `BackgroundAudioPlayer`, silent until something plays) and follows the
 room's metadata (`CallRoomState.hold_music`, written by the server): when it turns on, the
 music plays on the track already published and subscribed; when it turns off, it stops. Nothing
-joins the room and nothing is negotiated when a hold starts, and the music's frames are made
-when the job joins, so the caller hears music within one metadata update and one mixer block of
-the click.
+joins the room and nothing is negotiated when a hold starts, so the caller hears music within
+one metadata update and one mixer block of the click.
 """
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -20,11 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from livekit import rtc
 from livekit.agents.voice.background_audio import BackgroundAudioPlayer, PlayHandle
 
-from warmtransfer.pipeline.voice.hold_music import (
-    HOLD_MUSIC_SAMPLE_RATE,
-    LOOP_SECONDS,
-    hold_music_frames,
-)
+from warmtransfer.pipeline.voice.hold_music import HOLD_MUSIC_SAMPLE_RATE, hold_music_frames
 from warmtransfer.pipeline.worker.protocol import CallRoomState
 
 __all__ = ["HOLD_TRACK_NAME", "HoldMusic"]
@@ -32,19 +25,11 @@ __all__ = ["HOLD_TRACK_NAME", "HoldMusic"]
 log = logging.getLogger(__name__)
 HOLD_TRACK_NAME = "background_audio"
 """The name `BackgroundAudioPlayer` gives the track it publishes."""
-MUSIC_FRAME_MS = 100
 
 
-def music_frames() -> list[rtc.AudioFrame]:
-    """The whole loop as 100 ms frames (the player's mixer works in blocks of 100 ms at 48 kHz):
-    120 frames, played round and round."""
-    count = round(LOOP_SECONDS * 1000 / MUSIC_FRAME_MS)
-    frames = hold_music_frames(sample_rate=HOLD_MUSIC_SAMPLE_RATE, frame_ms=MUSIC_FRAME_MS)
-    return list(itertools.islice(frames, count))
-
-
-async def _music(frames: list[rtc.AudioFrame]) -> AsyncIterator[rtc.AudioFrame]:
-    for frame in itertools.cycle(frames):
+async def _music() -> AsyncIterator[rtc.AudioFrame]:
+    # 100 ms frames: the player's mixer works in blocks of 100 ms at 48 kHz.
+    for frame in hold_music_frames(sample_rate=HOLD_MUSIC_SAMPLE_RATE, frame_ms=100):
         yield frame
 
 
@@ -58,17 +43,12 @@ class HoldMusic:
         self._player = BackgroundAudioPlayer()
         self._playing: PlayHandle | None = None
         self._started = False
-        self._frames: list[rtc.AudioFrame] = []
 
     @property
     def playing(self) -> bool:
         return self._playing is not None
 
     async def start(self) -> None:
-        # The music is made now, when the job joins, not at the click: synthesizing the loop
-        # and its frames takes about half a second of CPU, more on a busy box (the worker's
-        # prewarm has usually synthesized the loop already).
-        self._frames = await asyncio.to_thread(music_frames)
         await self._player.start(
             room=self._room,
             track_publish_options=rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_UNKNOWN),
@@ -86,7 +66,7 @@ class HoldMusic:
             return
         wanted = CallRoomState.parse(metadata).hold_music
         if wanted and self._playing is None:
-            self._playing = self._player.play(_music(self._frames))
+            self._playing = self._player.play(_music())
             self._on_change(True, time.time())
             log.info("hold music on in %s", self._room.name)
         elif not wanted and self._playing is not None:
