@@ -7,7 +7,11 @@ import json
 
 import pytest
 
-from warmtransfer.pipeline.worker.config import DEFAULT_SERVER, WorkerConfig
+from warmtransfer.pipeline.worker.config import (
+    DEFAULT_LOAD_THRESHOLD,
+    DEFAULT_SERVER,
+    WorkerConfig,
+)
 from warmtransfer.pipeline.worker.protocol import (
     DEV_LIVEKIT_URL,
     BriefingJob,
@@ -92,12 +96,17 @@ def test_worker_configuration() -> None:
         "LIVEKIT_API_SECRET": "s",
         "WARMTRANSFER_SERVER": "wt:50051",
         "WARMTRANSFER_WORKER_HEALTH_PORT": "8081",
+        "WARMTRANSFER_WORKER_LOAD_THRESHOLD": "0.6",
         "ELEVEN_API_KEY": "e",
     }
     config = WorkerConfig.from_env(env)
     assert (config.livekit_url, config.api_key, config.api_secret) == ("wss://lk.example", "k", "s")
     assert (config.server, config.health_port) == ("wt:50051", 8081)
+    assert (default.load_threshold, config.load_threshold) == (DEFAULT_LOAD_THRESHOLD, 0.6)
     assert config.providers["ELEVEN_API_KEY"] == "e"
     for bad in ("http", "70000", "-1"):
         with pytest.raises(SystemExit, match="WARMTRANSFER_WORKER_HEALTH_PORT"):
             WorkerConfig.from_env({"WARMTRANSFER_WORKER_HEALTH_PORT": bad})
+    for bad in ("full", "0", "1.5", "-0.2", "nan"):
+        with pytest.raises(SystemExit, match="WARMTRANSFER_WORKER_LOAD_THRESHOLD"):
+            WorkerConfig.from_env({"WARMTRANSFER_WORKER_LOAD_THRESHOLD": bad})

@@ -16,7 +16,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from warmtransfer.pipeline.worker.protocol import BriefingJob
+from warmtransfer.pipeline.worker.protocol import TRANSCRIBER_IDENTITY, BriefingJob
 from warmtransfer.server.errors import NotFound, Unavailable
 
 __all__ = ["FakeLiveKit"]
@@ -41,6 +41,8 @@ class FakeLiveKit:
         self.deleted: list[str] = []
         self.can_move = can_move
         self.looks: Counter[str] = Counter()  # room -> how often its participants were listed
+        self.music_checks: Counter[str] = Counter()  # room -> how often its music was asked about
+        self.worker_plays_music = True  # False: the worker in the room never starts the music
         self._failing: set[str] = set()
         self._sids = itertools.count(1)
 
@@ -130,6 +132,15 @@ class FakeLiveKit:
         self.metadata[room] = json.dumps(
             {"call_id": call_id, "tenant_id": tenant_id, "hold_music": on}
         )
+
+    async def hold_music_playing(self, room: str) -> bool | None:
+        """The worker (when a test has it join) follows the metadata at once, unless a test has
+        said it does not (`worker_plays_music`)."""
+        self._check("hold_music_playing")
+        self.music_checks[room] += 1
+        if TRANSCRIBER_IDENTITY not in self._room(room):
+            return None
+        return self.worker_plays_music and self.music_on(room)
 
     async def set_briefing_text(
         self, room: str, *, call_id: str, tenant_id: str, text: str

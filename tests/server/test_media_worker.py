@@ -21,6 +21,8 @@ from tests.server.test_transfer_livekit import start
 from warmtransfer.client import Client
 from warmtransfer.pipeline.worker.protocol import (
     BRIEFING_TOPIC,
+    HOLD_MUSIC_ATTRIBUTE,
+    HOLD_MUSIC_PLAYING,
     TRANSCRIBER_IDENTITY,
     CallRoomState,
     ConsultRoomState,
@@ -62,6 +64,30 @@ async def test_the_worker_stops_cleanly_on_sigterm(
     assert "Traceback" not in output and "CancelledError" not in output, output
 
 
+async def said(worker: WorkerProcess, words: bytes, timeout: float = 120) -> None:
+    """Wait until the worker's output has a line with `words`."""
+    async with asyncio.timeout(timeout):
+        # The output is a list the worker's drainer appends to: there is nothing to wait on.
+        while not any(words in line for line in worker.output):  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+
+
+async def test_a_full_worker_is_sent_no_calls_and_another_worker_takes_them(
+    livekit: LiveKitServer, wt_server: RunningServer, wt: Client, lk_api: api.LiveKitAPI
+) -> None:
+    # Needs two workers, each with its job processes warm: a minute or two of model loading.
+    server = f"127.0.0.1:{wt_server.port}"
+    # Any load is over this threshold: the worker's memory alone makes it full.
+    full_env = {"WARMTRANSFER_WORKER_LOAD_THRESHOLD": "0.0001"}
+    async with running_worker(livekit, server, full_env) as full:
+        await said(full, b"worker is at full capacity")
+        async with running_worker(livekit, server) as free:
+            call = await new_call(wt)
+            await transcriber_joined(lk_api, call.room_name)
+            assert any(b"received job request" in line for line in free.output)
+            assert not any(b"received job request" in line for line in full.output)
+
+
 async def transcriber_joined(lk_api: api.LiveKitAPI, room: str) -> None:
     async with asyncio.timeout(60):
         while True:
@@ -88,6 +114,8 @@ async def test_hold_music_and_spoken_briefing(
     assert caller.via.get("agent-a", 0) == via_a
     assert caller.via.get(TRANSCRIBER_IDENTITY, 0) >= 100
     assert CallRoomState.parse(caller.room.metadata).hold_music
+    transcriber = caller.room.remote_participants[TRANSCRIBER_IDENTITY]
+    assert transcriber.attributes.get(HOLD_MUSIC_ATTRIBUTE) == HOLD_MUSIC_PLAYING
     # The product's own participant is told apart from the people in the call.
     listed = await wt.calls.ListParticipants(
         call_service_pb2.ListParticipantsRequest(call_id=call_id)
@@ -115,6 +143,9 @@ async def test_hold_music_and_spoken_briefing(
         await caller.wait_hearing("agent-b")
         await caller.wait_not_hearing(OTHER)  # the music stops once B is there
         assert not CallRoomState.parse(caller.room.metadata).hold_music
+        await caller.wait_until(
+            lambda: not transcriber.attributes.get(HOLD_MUSIC_ATTRIBUTE), timeout=30
+        )
     finally:
         await b.leave()
 

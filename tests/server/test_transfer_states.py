@@ -23,6 +23,7 @@ from warmtransfer.server.ownership import CallOwnership
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.store.calls import room_name
 from warmtransfer.server.summary_storage import CallRef
+from warmtransfer.server.transfer import coordinator as coordinator_module
 from warmtransfer.server.transfer.coordinator import TransferCoordinator
 from warmtransfer.server.transfer.states import (
     CANCELLED,
@@ -136,6 +137,14 @@ async def reaches(setup: Setup, transfer_id: str, state: int) -> transfer_pb2.Tr
     return await setup.store.get_transfer(TENANT, transfer_id)
 
 
+async def accepted(setup: Setup, transfer: transfer_pb2.Transfer, why: str) -> None:
+    async def there() -> bool:
+        got = await setup.store.get_transfer(TENANT, transfer.transfer_id)
+        return got.HasField("accepted_at")
+
+    await until(there, why)
+
+
 async def start(setup: Setup, coordinator: TransferCoordinator) -> transfer_pb2.Transfer:
     started = await coordinator.start(TENANT, setup.call_id, "alice", "bob", "billing question")
     return started.transfer
@@ -236,6 +245,50 @@ async def test_music_that_cannot_start_is_silence_not_a_failed_transfer(
     assert not setup.livekit.hears(setup.call_room, "maria", "alice")
 
 
+@pytest.mark.parametrize("hold", ["transfer", "hold"])
+async def test_the_caller_stops_hearing_a_only_once_the_music_plays(
+    setup: Setup, coordinator: TransferCoordinator, hold: str
+) -> None:
+    # Music starting while the caller's subscription to A is being taken away reaches the
+    # caller's client twice (see TransferCoordinator._music_then_hold).
+    lk, room = setup.livekit, setup.call_room
+    lk.worker_plays_music = False
+    holding: asyncio.Task[object]
+    if hold == "transfer":
+        holding = asyncio.create_task(start(setup, coordinator))
+    else:
+        holding = asyncio.create_task(coordinator.hold_call(TENANT, setup.call_id))
+
+    async def asked_twice() -> bool:
+        return lk.music_checks[room] >= 2
+
+    await until(asked_twice, "the coordinator waiting for the music")
+    assert lk.music_on(room)
+    assert lk.hears(room, "maria", "alice") and lk.hears(room, "alice", "maria")
+    lk.worker_plays_music = True
+    await asyncio.wait_for(holding, WAIT_S)
+    assert not lk.hears(room, "maria", "alice") and not lk.hears(room, "alice", "maria")
+
+
+async def test_the_hold_does_not_wait_for_music_that_never_plays(
+    setup: Setup, coordinator: TransferCoordinator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(coordinator_module, "MUSIC_START_WAIT_S", 0.05)
+    setup.livekit.worker_plays_music = False
+    transfer = await start(setup, coordinator)
+    assert transfer.state == CONSULTING
+    assert not setup.livekit.hears(setup.call_room, "maria", "alice")
+
+
+async def test_with_no_worker_in_the_room_the_hold_does_not_wait(
+    setup: Setup, coordinator: TransferCoordinator
+) -> None:
+    setup.livekit.leave(setup.call_room, "warmtransfer-transcriber")
+    await start(setup, coordinator)
+    assert setup.livekit.music_checks[setup.call_room] == 1
+    assert not setup.livekit.hears(setup.call_room, "maria", "alice")
+
+
 # -- while consulting ---------------------------------------------------------------------------
 
 
@@ -273,12 +326,7 @@ async def test_b_joining_with_the_start_token_accepts_and_stops_the_clock(
     transfer = await start(setup, coordinator)
     setup.livekit.join(transfer.consult_room_name, "alice", "agent")
     setup.livekit.join(transfer.consult_room_name, "bob", "agent")
-
-    async def accepted() -> bool:
-        got = await setup.store.get_transfer(TENANT, transfer.transfer_id)
-        return got.HasField("accepted_at")
-
-    await until(accepted, "joining counted as accepting")
+    await accepted(setup, transfer, "joining counted as accepting")
     setup.clock.advance(JOIN_TIMEOUT_S * 3)  # a long consult is not a timeout
     await watcher_looks(setup)
     assert (await setup.store.get_transfer(TENANT, transfer.transfer_id)).state == CONSULTING
@@ -336,12 +384,7 @@ async def test_the_spoken_briefing_is_brought_current_until_b_joins(
     # Once B is there the briefing it heard stays: no more updates.
     setup.livekit.join(transfer.consult_room_name, "bob", "agent")
     before = setup.livekit.metadata[transfer.consult_room_name]
-
-    async def accepted() -> bool:
-        got = await setup.store.get_transfer(TENANT, transfer.transfer_id)
-        return got.HasField("accepted_at")
-
-    await until(accepted, "B seen in the consult room")
+    await accepted(setup, transfer, "B seen in the consult room")
     said.seq, said.text = 2, "and the refund never came"
     await setup.store.append_segment(TENANT, setup.call_id, said, said.text)
     setup.clock.advance(1.5)

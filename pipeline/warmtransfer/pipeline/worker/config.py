@@ -6,6 +6,10 @@
     WARMTRANSFER_WORKER_HEALTH_PORT                    the health check's port (`GET /`
                                                        answers 200 while the worker runs);
                                                        unset or 0: any free port
+    WARMTRANSFER_WORKER_LOAD_THRESHOLD                 the load (0 to 1: the jobs' share of the
+                                                       CPU, or the worker's of the memory) at
+                                                       which the worker reports itself full and
+                                                       LiveKit dispatches elsewhere (0.85)
     the providers' own variables (DEEPGRAM_*, ELEVEN_*, WARMTRANSFER_STT_*, ...), read by
     `build_stt` and `build_tts` from `providers`
 
@@ -25,9 +29,10 @@ from warmtransfer.pipeline.worker.protocol import (
     DEV_LIVEKIT_URL,
 )
 
-__all__ = ["DEFAULT_SERVER", "WorkerConfig"]
+__all__ = ["DEFAULT_LOAD_THRESHOLD", "DEFAULT_SERVER", "WorkerConfig"]
 
 DEFAULT_SERVER = "127.0.0.1:50051"
+DEFAULT_LOAD_THRESHOLD = 0.85
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,7 @@ class WorkerConfig:
     api_secret: str = DEV_LIVEKIT_SECRET
     server: str = DEFAULT_SERVER
     health_port: int = 0
+    load_threshold: float = DEFAULT_LOAD_THRESHOLD
     providers: Mapping[str, str] = field(default_factory=dict)
     """The environment, for the STT and TTS providers' own variables."""
 
@@ -46,11 +52,21 @@ class WorkerConfig:
         raw = env.get("WARMTRANSFER_WORKER_HEALTH_PORT", "").strip() or "0"
         if not raw.isdigit() or int(raw) > 65535:
             raise SystemExit(f"WARMTRANSFER_WORKER_HEALTH_PORT: {raw!r} is not a port (0 to 65535)")
+        raw_load = env.get("WARMTRANSFER_WORKER_LOAD_THRESHOLD", "").strip()
+        try:
+            load_threshold = float(raw_load) if raw_load else DEFAULT_LOAD_THRESHOLD
+        except ValueError:
+            load_threshold = -1.0
+        if not 0.0 < load_threshold <= 1.0:
+            raise SystemExit(
+                f"WARMTRANSFER_WORKER_LOAD_THRESHOLD: {raw_load!r} is not a load in (0, 1]"
+            )
         return cls(
             livekit_url=env.get("LIVEKIT_URL") or DEV_LIVEKIT_URL,
             api_key=env.get("LIVEKIT_API_KEY") or DEV_LIVEKIT_KEY,
             api_secret=env.get("LIVEKIT_API_SECRET") or DEV_LIVEKIT_SECRET,
             server=env.get("WARMTRANSFER_SERVER") or DEFAULT_SERVER,
             health_port=int(raw),
+            load_threshold=load_threshold,
             providers=dict(env),
         )

@@ -28,6 +28,7 @@ from livekit import rtc
 from livekit.agents import AutoSubscribe, JobContext, JobProcess, JobRequest, tts
 
 from warmtransfer.pipeline.transcription.providers import build_stt
+from warmtransfer.pipeline.voice.hold_music import hold_music_loop
 from warmtransfer.pipeline.voice.providers import build_tts
 from warmtransfer.pipeline.worker.config import WorkerConfig
 from warmtransfer.pipeline.worker.protocol import (
@@ -65,8 +66,9 @@ async def request(req: JobRequest) -> None:
 
 
 def prewarm(proc: JobProcess) -> None:
-    """Once per job process: the configuration, the TTS with its voice loaded, and the STT with
-    its model and VAD, ready for whichever job the process gets."""
+    """Once per job process: the configuration, the TTS with its voice loaded, the STT with
+    its model and VAD, and the hold music's loop, ready for whichever job the process gets."""
+    hold_music_loop()  # cached in the process
     config = WorkerConfig.from_env()
     speech = build_tts(config.providers)
     warm = getattr(speech, "prewarm", None)

@@ -20,6 +20,12 @@ Light on purpose (no livekit-agents import), so the server can use it.
 - A consult room's: `{"call_id", "tenant_id", "briefing_text"}` once the summary has moved on
   since StartTransfer.
 
+**Participant attributes:**
+- `warmtransfer.role` on every participant, set by its join token (`ROLE_ATTRIBUTE`).
+- `warmtransfer.hold_music` on `warmtransfer-transcriber`: `"playing"` while the hold music
+  plays, absent otherwise (`HOLD_MUSIC_ATTRIBUTE`). The server waits for it before it takes the
+  caller's subscription to the agent away (see `transfer.coordinator`).
+
 **Data messages** (reliable, JSON):
 - topic `warmtransfer.briefing`, from `warmtransfer-briefer` to the consult room as B joins:
   `{"type": "briefing", "text", "transfer_id", "reason"}` (`BriefingMessage`).
@@ -41,6 +47,8 @@ __all__ = [
     "DEV_LIVEKIT_SECRET",
     "DEV_LIVEKIT_URL",
     "EVENTS_TOPIC",
+    "HOLD_MUSIC_ATTRIBUTE",
+    "HOLD_MUSIC_PLAYING",
     "ROLE_ATTRIBUTE",
     "TRANSCRIBER_IDENTITY",
     "WORKER_PREFIX",
@@ -62,6 +70,9 @@ BRIEFING_TOPIC = "warmtransfer.briefing"
 EVENTS_TOPIC = "warmtransfer"
 ROLE_ATTRIBUTE = "warmtransfer.role"
 """The participant attribute, set by the join token, that names the participant's role."""
+HOLD_MUSIC_ATTRIBUTE = "warmtransfer.hold_music"
+HOLD_MUSIC_PLAYING = "playing"
+"""The transcriber's attribute while its hold music plays (absent otherwise)."""
 
 # The local development LiveKit (`make run` starts livekit-server --dev with this key: a
 # full-strength HS256 secret, unlike --dev's default "secret"). Never use it outside a

@@ -14,26 +14,36 @@ from livekit.agents import JobExecutorType, Worker, WorkerOptions
 
 from warmtransfer.pipeline.worker.config import WorkerConfig
 from warmtransfer.pipeline.worker.jobs import AGENT_NAME, entrypoint, prewarm, request
+from warmtransfer.pipeline.worker.load import JobsLoad
 
 __all__ = ["run_worker"]
 
 log = logging.getLogger(__name__)
-MAX_JOBS = 40  # concurrent jobs per worker process (a call's transcription or one briefing each)
 
 
-def job_load(worker: Worker) -> float:
-    return min(len(worker.active_jobs) / MAX_JOBS, 1.0)
+def job_pids(worker: Worker) -> list[int]:
+    """The processes running a job now (not those kept warm). livekit-agents has no public
+    way to list them: its process pool is read, as its own `active_jobs` does."""
+    pids = (
+        getattr(proc, "pid", None)
+        for proc in worker._proc_pool.processes
+        if proc.running_job is not None
+    )
+    return [pid for pid in pids if pid is not None]
 
 
 async def run_worker(env: Mapping[str, str] | None = None) -> None:
     config = WorkerConfig.from_env(env)
+    loads = JobsLoad()
     options = WorkerOptions(
         entrypoint_fnc=entrypoint,
         request_fnc=request,
         prewarm_fnc=prewarm,
-        # Load by jobs, not CPU: the default CPU measure, on a small machine that is also
-        # spawning job processes, reads as full, and LiveKit then drops dispatches for good.
-        load_fnc=job_load,
+        # What the running jobs cost (see `load`), not the machine's CPU: the default measure
+        # counts everything on the box, the job processes starting included, and a worker that
+        # reads full is not sent new jobs (self-hosted LiveKit does not dispatch them later).
+        load_fnc=lambda worker: loads.load(job_pids(worker)),
+        load_threshold=config.load_threshold,
         agent_name=AGENT_NAME,
         ws_url=config.livekit_url,
         api_key=config.api_key,

@@ -22,7 +22,10 @@ from warmtransfer.pipeline.worker.protocol import (
     DEV_LIVEKIT_KEY,
     DEV_LIVEKIT_SECRET,
     DEV_LIVEKIT_URL,
+    HOLD_MUSIC_ATTRIBUTE,
+    HOLD_MUSIC_PLAYING,
     ROLE_ATTRIBUTE,
+    TRANSCRIBER_IDENTITY,
     WORKER_PREFIX,
     BriefingJob,
     CallRoomState,
@@ -134,6 +137,13 @@ class LiveKitRooms:
         room's metadata: see `protocol.CallRoomState`)."""
         state = CallRoomState(call_id=call_id, tenant_id=tenant_id, hold_music=on)
         await self._set_metadata("start or stop the hold music", room, state.to_json())
+
+    async def hold_music_playing(self, room: str) -> bool | None:
+        """What the transcriber's `HOLD_MUSIC_ATTRIBUTE` says; None when it is not in the room."""
+        for info in await self._participants(room):
+            if info.identity == TRANSCRIBER_IDENTITY:
+                return bool(info.attributes.get(HOLD_MUSIC_ATTRIBUTE) == HOLD_MUSIC_PLAYING)
+        return None
 
     async def set_briefing_text(
         self, room: str, *, call_id: str, tenant_id: str, text: str

@@ -7,17 +7,18 @@ now; B joining the consult room with the token StartTransfer returned counts as 
 or declines it (DeclineTransfer), which gives the caller back to A at once.
 
 StartTransfer records the transfer and answers at once with the precomputed briefing: it never
-summarizes. Hold here means the transferring agent (A) and the rest of the call room stop
-hearing each other (server-side subscriptions and permissions; the caller's own connection is
-untouched), and the call room's metadata asks the media worker, already in the room as its
-transcriber, to play the hold music on the track it published when it joined: nothing has to
-join or be dispatched for the music to start. The consult room's voice (the briefing) is
-dispatched at StartTransfer and prepares its speech before B arrives; while B has not joined,
-a newer summary reaches it through the consult room's metadata. A and B consult in
-their own room. Completing brings B into the call room (LiveKit's MoveParticipant where the
-deployment has it, otherwise a join token for B) and removes A only once B is seen there, so the
-caller is never left alone; if B does not arrive in time the transfer returns to CONSULTING with
-A still on the call. Any failed step undoes the hold: a caller is never stranded on hold.
+summarizes. Hold here means the call room's metadata asks the media worker, already in the room
+as its transcriber, to play the hold music on the track it published when it joined (nothing
+has to join or be dispatched for the music to start), and once the music plays, the
+transferring agent (A) and the rest of the call room stop hearing each other (server-side
+subscriptions and permissions; the caller's own connection is untouched). The consult room's
+voice (the briefing) is dispatched at StartTransfer and prepares its speech before B arrives;
+while B has not joined, a newer summary reaches it through the consult room's metadata. A and B
+consult in their own room. Completing brings B into the call room (LiveKit's MoveParticipant
+where the deployment has it, otherwise a join token for B) and removes A only once B is seen
+there, so the caller is never left alone; if B does not arrive in time the transfer returns to
+CONSULTING with A still on the call. Any failed step undoes the hold: a caller is never stranded
+on hold.
 
 One watcher per transfer follows the two rooms until the transfer ends: the caller hanging up
 fails the transfer (B is told by a data message, then the consult room closes); B not joining
@@ -77,6 +78,9 @@ AGENT = call_pb2.PARTICIPANT_ROLE_AGENT
 BRIEFING_CHECK_S = 1.0  # while B has not joined, how often the spoken briefing is brought current
 CLOSE_LOOK_S = 3.0  # after a participant report, poll the rooms often for this long
 CLOSE_LOOK_INTERVAL_S = 0.2
+MUSIC_START_WAIT_S = 1.0  # how long the hold waits for the worker to say its music is playing
+MUSIC_POLL_S = 0.02
+MUSIC_SETTLE_S = 0.0  # then how long before the caller's subscription to the agent goes
 
 
 class TransferCoordinator:
@@ -128,8 +132,7 @@ class TransferCoordinator:
         )
         room = transfer.consult_room_name
         try:
-            await self._hold(media, call.room_name, from_identity, on=True)
-            await self._music(media, tenant_id, call_id, on=True)
+            await self._music_then_hold(media, tenant_id, call_id, call.room_name, [from_identity])
             await media.create_room(room, call_id=call_id, tenant_id=tenant_id)
             # Seen now, so a caller hanging up before the watcher's first look still counts.
             caller_seen = "caller" in (await self._roles(media, call.room_name)).values()
@@ -256,12 +259,11 @@ class TransferCoordinator:
             state=call_pb2.CALL_STATE_ON_HOLD,
         )
         try:
-            for agent in await self._agents(media, call.room_name):
-                await self._hold(media, call.room_name, agent, on=True)
+            agents = await self._agents(media, call.room_name)
+            await self._music_then_hold(media, tenant_id, call_id, call.room_name, agents)
         except WarmTransferError:
             await self.resume_call(tenant_id, call_id)
             raise
-        await self._music(media, tenant_id, call_id, on=True)
         return call
 
     async def resume_call(self, tenant_id: str, call_id: str) -> call_pb2.Call:
@@ -295,6 +297,41 @@ class TransferCoordinator:
             pass  # the room is gone: the call is over
         except WarmTransferError:
             log.warning("call %s: LiveKit did not take the hold music's on=%s", call_id, on)
+
+    async def _music_then_hold(
+        self, media: TransferMedia, tenant_id: str, call_id: str, room: str, agents: list[str]
+    ) -> None:
+        """Start the hold music, then make the agents and the rest of the room stop hearing
+        each other.
+
+        The order is for the caller's client. Taking its subscription to the agent away
+        renegotiates its connection, and music whose first packets reach the client while that
+        is under way is delivered twice: on the music's own track and on the old subscription
+        to the agent (LiveKit's client SDK 1.2 with livekit-server 1.13; 3 runs in 4 when the
+        music followed the unsubscription by 0.15 s). Music already playing when the
+        subscription goes is not. So the music comes first, then the worker's word that it is
+        playing (its attribute, see `protocol`), then the isolation: the caller hears the music
+        from the click, and the agent for that moment longer. With no worker in the room (or
+        none answering within `MUSIC_START_WAIT_S`) the isolation does not wait.
+        """
+        await self._music(media, tenant_id, call_id, on=True)
+        await self._music_started(media, room)
+        for agent in agents:
+            await self._hold(media, room, agent, on=True)
+
+    async def _music_started(self, media: TransferMedia, room: str) -> None:
+        playing: bool | None = False
+        try:
+            async with asyncio.timeout(MUSIC_START_WAIT_S):
+                # LiveKit is asked again: the worker's attribute is not pushed to the server.
+                while (playing := await media.hold_music_playing(room)) is False:  # noqa: ASYNC110
+                    await asyncio.sleep(MUSIC_POLL_S)
+        except TimeoutError:
+            log.warning("%s: the hold music did not start within %.1f s", room, MUSIC_START_WAIT_S)
+        except WarmTransferError as error:
+            log.warning("%s: could not see whether the hold music started: %s", room, error)
+        if playing and MUSIC_SETTLE_S:
+            await asyncio.sleep(MUSIC_SETTLE_S)
 
     async def _agents(self, media: TransferMedia, room: str) -> list[str]:
         return [who for who, role in (await self._roles(media, room)).items() if role == "agent"]

@@ -47,6 +47,11 @@ class TransferMedia(Protocol):
         """Ask the media worker in the call room to play the hold music, or to stop it."""
         ...
 
+    async def hold_music_playing(self, room: str) -> bool | None:
+        """Whether the media worker in the call room says its hold music is playing; None when
+        no media worker is in the room."""
+        ...
+
     async def set_briefing_text(
         self, room: str, *, call_id: str, tenant_id: str, text: str
     ) -> None:
