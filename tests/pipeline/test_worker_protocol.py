@@ -64,6 +64,13 @@ def test_room_metadata() -> None:
     assert not CallRoomState.parse('{"call_id": "c_1", "tenant_id": "t"}').hold_music
     assert not CallRoomState.parse('{"hold_music": "yes"}').hold_music
     assert not CallRoomState.parse("garbage").hold_music
+    # A transfer under way names its briefing, for the transcriber to give in the consult room.
+    job = BriefingJob(to_identity="b", text="Hi.", transfer_id="t_1", reason="r", room="consult-1")
+    briefed = CallRoomState(call_id="c_1", tenant_id="t", hold_music=True, briefing=job)
+    assert CallRoomState.parse(briefed.to_json()) == briefed
+    assert "briefing" not in json.loads(state.to_json())
+    for bad in ('{"briefing": "x"}', '{"briefing": {"to_identity": "b"}}', '{"briefing": {}}'):
+        assert CallRoomState.parse(bad).briefing is None  # no room (or no B): nothing to brief
     consult = ConsultRoomState(call_id="c_1", tenant_id="t", briefing_text="Newer.")
     assert ConsultRoomState.parse(consult.to_json()) == consult
     assert ConsultRoomState.parse(CallRoomState("c_1", "t").to_json()).briefing_text == ""

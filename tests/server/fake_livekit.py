@@ -16,7 +16,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from warmtransfer.pipeline.worker.protocol import TRANSCRIBER_IDENTITY, BriefingJob
+from warmtransfer.pipeline.worker.protocol import TRANSCRIBER_IDENTITY, BriefingJob, CallRoomState
 from warmtransfer.server.errors import NotFound, Unavailable
 
 __all__ = ["FakeLiveKit"]
@@ -126,12 +126,25 @@ class FakeLiveKit:
         else:
             who.unsubscribed.update(track_sids)
 
-    async def set_hold_music(self, room: str, *, call_id: str, tenant_id: str, on: bool) -> None:
+    async def set_hold_music(
+        self,
+        room: str,
+        *,
+        call_id: str,
+        tenant_id: str,
+        on: bool,
+        briefing: BriefingJob | None = None,
+    ) -> None:
         self._check("set_hold_music")
         self._room(room)
-        self.metadata[room] = json.dumps(
-            {"call_id": call_id, "tenant_id": tenant_id, "hold_music": on}
+        state = CallRoomState(
+            call_id=call_id, tenant_id=tenant_id, hold_music=on, briefing=briefing
         )
+        self.metadata[room] = state.to_json()
+
+    def call_room_briefing(self, room: str) -> BriefingJob | None:
+        """The transfer the call room's metadata asks its transcriber to brief."""
+        return CallRoomState.parse(self.metadata.get(room, "")).briefing
 
     async def hold_music_playing(self, room: str) -> bool | None:
         """The worker (when a test has it join) follows the metadata at once, unless a test has

@@ -20,6 +20,7 @@ from tests.server.livekit_helpers import AGENT, CALLER, OTHER, Peer, new_call, t
 from tests.server.test_transfer_livekit import start
 from warmtransfer.client import Client
 from warmtransfer.pipeline.worker.protocol import (
+    AGENT_NAME,
     BRIEFING_TOPIC,
     HOLD_MUSIC_ATTRIBUTE,
     HOLD_MUSIC_PLAYING,
@@ -195,6 +196,55 @@ async def test_the_spoken_briefing_is_brought_current_until_b_joins(
         message = await asyncio.wait_for(briefing, 60)
         assert message["text"] == newer.briefing.text
         await b.wait_hearing(OTHER, frames=50, timeout=60)
+    finally:
+        await b.leave()
+
+
+async def briefers_dispatched(lk_api: api.LiveKitAPI, room: str) -> int:
+    # LiveKit lists an automatic dispatch (no agent name) for every room as well.
+    dispatches = await lk_api.agent_dispatch.list_dispatch(room)
+    return sum(1 for d in dispatches if d.agent_name == AGENT_NAME)
+
+
+async def test_the_transcriber_briefs_b_and_without_it_a_briefer_is_dispatched(
+    worker: WorkerProcess,
+    wt: Client,
+    livekit: LiveKitServer,
+    lk_api: api.LiveKitAPI,
+    live_call: LiveCall,
+) -> None:
+    call_room = live_call.call.room_name
+    await transcriber_joined(lk_api, call_room)
+    # With the transcriber in the call room: the call room's metadata names the briefing, and
+    # the transcriber's process joins the consult room as the briefer (no job dispatched).
+    started = await start(wt, live_call.call.call_id)
+    consult = started.transfer.consult_room_name
+    named = CallRoomState.parse(await room_metadata(lk_api, call_room)).briefing
+    assert named is not None and named.room == consult
+    assert named.transfer_id == started.transfer.transfer_id
+    b, briefing = await join_to_be_briefed(livekit, started.to_consult_token)
+    try:
+        assert (await asyncio.wait_for(briefing, 60))["text"] == started.briefing.text
+        await b.wait_hearing(OTHER, frames=50, timeout=60)
+        assert await briefers_dispatched(lk_api, consult) == 0
+    finally:
+        await b.leave()
+    await wt.transfers.CancelTransfer(
+        transfer_service_pb2.CancelTransferRequest(transfer_id=started.transfer.transfer_id)
+    )
+    assert CallRoomState.parse(await room_metadata(lk_api, call_room)).briefing is None
+    # Without it (gone from the room), a briefer is dispatched into the consult room instead.
+    await lk_api.room.remove_participant(
+        api.RoomParticipantIdentity(room=call_room, identity=TRANSCRIBER_IDENTITY)
+    )
+    again = await start(wt, live_call.call.call_id)
+    assert CallRoomState.parse(await room_metadata(lk_api, call_room)).briefing is None
+    b, briefing = await join_to_be_briefed(livekit, again.to_consult_token)
+    try:
+        assert (await asyncio.wait_for(briefing, 60))["text"] == again.briefing.text
+        await b.wait_hearing(OTHER, frames=50, timeout=60)
+        consult = again.transfer.consult_room_name
+        assert await briefers_dispatched(lk_api, consult) == 1
     finally:
         await b.leave()
 

@@ -212,13 +212,21 @@ async def test_start_holds_the_caller_plays_music_and_prepares_the_briefing(
     assert response.livekit_url == lk.url
     assert response.briefing.text == f"Transfer reason: billing question. {NOTHING_YET}"
 
-    async def dispatched() -> bool:
-        return bool(lk.dispatched)
-
-    await until(dispatched, "the briefing's voice dispatched")
-    [(consult_room, job)] = lk.dispatched
-    assert consult_room == response.transfer.consult_room_name
+    # The call's transcriber briefs B: the call room's metadata names the transfer.
+    job = lk.call_room_briefing(room)
+    assert job is not None and not lk.dispatched
+    assert job.room == response.transfer.consult_room_name
     assert (job.to_identity, job.text) == ("bob", response.briefing.text)
+    assert job.transfer_id == response.transfer.transfer_id
+
+
+async def test_the_briefing_leaves_the_call_room_when_the_transfer_ends(
+    setup: Setup, coordinator: TransferCoordinator
+) -> None:
+    transfer = await start(setup, coordinator)
+    await coordinator.cancel(TENANT, transfer.transfer_id)
+    assert setup.livekit.call_room_briefing(setup.call_room) is None
+    assert not setup.livekit.music_on(setup.call_room)
 
 
 async def test_a_failed_start_fails_the_transfer_and_undoes_the_hold(
@@ -280,13 +288,23 @@ async def test_the_hold_does_not_wait_for_music_that_never_plays(
     assert not setup.livekit.hears(setup.call_room, "maria", "alice")
 
 
-async def test_with_no_worker_in_the_room_the_hold_does_not_wait(
+async def test_with_no_worker_in_the_room_the_hold_does_not_wait_and_b_is_briefed_anyway(
     setup: Setup, coordinator: TransferCoordinator
 ) -> None:
-    setup.livekit.leave(setup.call_room, "warmtransfer-transcriber")
-    await start(setup, coordinator)
-    assert setup.livekit.music_checks[setup.call_room] == 1
-    assert not setup.livekit.hears(setup.call_room, "maria", "alice")
+    lk = setup.livekit
+    lk.leave(setup.call_room, "warmtransfer-transcriber")
+    transfer = await start(setup, coordinator)
+    assert lk.music_checks[setup.call_room] == 1
+    assert not lk.hears(setup.call_room, "maria", "alice")
+
+    # Nobody in the call room to brief B: a briefer is dispatched into the consult room.
+    async def dispatched() -> bool:
+        return bool(lk.dispatched)
+
+    await until(dispatched, "the briefing's voice dispatched")
+    [(consult_room, job)] = lk.dispatched
+    assert consult_room == transfer.consult_room_name and job.to_identity == "bob"
+    assert lk.call_room_briefing(setup.call_room) is None
 
 
 # -- while consulting ---------------------------------------------------------------------------

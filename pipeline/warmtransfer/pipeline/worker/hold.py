@@ -85,14 +85,10 @@ class HoldMusic:
             track_publish_options=rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_UNKNOWN),
         )
         self._started = True
-        self._room.on("room_metadata_changed", self._on_metadata)
         self.follow(self._room.metadata)
 
-    def _on_metadata(self, _old: str, new: str) -> None:
-        self.follow(new)
-
     def follow(self, metadata: str) -> None:
-        """Start or stop the music as the room's metadata says."""
+        """Start or stop the music as the room's metadata says (called on each change)."""
         if not self._started:
             return
         wanted = CallRoomState.parse(metadata).hold_music
@@ -124,7 +120,6 @@ class HoldMusic:
     async def aclose(self) -> None:
         if not self._started:
             return
-        self._room.off("room_metadata_changed", self._on_metadata)
         self._started = False
         if self._playing is not None:
             self._playing.stop()

@@ -8,15 +8,18 @@ Light on purpose (no livekit-agents import), so the server can use it.
 - `TranscribeJob`: dispatched with every call room. The worker joins the call as
   `warmtransfer-transcriber`, transcribes every person in it into the server, and plays the
   hold music into the room whenever the room's metadata asks for it (`CallRoomState`).
-- `BriefingJob`: dispatched into a transfer's consult room at StartTransfer. The worker joins as
-  `warmtransfer-briefer`, synthesizes the briefing at once, and sends and speaks it the moment
-  B joins; a newer text in the consult room's metadata (`ConsultRoomState`) replaces it until
-  then.
+- `BriefingJob`: a transfer's briefing. The call's transcriber takes it from the call room's
+  metadata and joins the consult room as `warmtransfer-briefer`; where the call room has no
+  transcriber, the server dispatches it into the consult room instead. Either way the briefer
+  synthesizes the briefing at once, and sends and speaks it the moment B joins; a newer text
+  in the consult room's metadata (`ConsultRoomState`) replaces it until then.
 
 **Room metadata** (JSON, written only by the server):
-- A call room's: `{"call_id", "tenant_id", "hold_music": bool}`. `hold_music` is the command
-  for the music: the worker already in the room starts or stops it on the change, so nothing
-  has to join the room. Any LiveKit client can read it to show the caller as on hold.
+- A call room's: `{"call_id", "tenant_id", "hold_music": bool, "briefing"?}`. `hold_music` is
+  the command for the music: the worker already in the room starts or stops it on the change,
+  so nothing has to join the room. Any LiveKit client can read it to show the caller as on
+  hold. `briefing` (`{"to_identity", "text", "transfer_id", "reason", "room"}`, while a
+  transfer is under way) asks the transcriber to brief B in the consult room `room`.
 - A consult room's: `{"call_id", "tenant_id", "briefing_text"}` once the summary has moved on
   since StartTransfer.
 
@@ -116,9 +119,27 @@ class BriefingJob:
     text: str
     transfer_id: str = ""
     reason: str = ""
+    room: str = ""
+    """The consult room (named in a call room's metadata; a dispatch names its room itself)."""
 
     def to_json(self) -> str:
         return json.dumps({"task": self.TASK, **asdict(self)})
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> BriefingJob | None:
+        to_identity = str(raw.get("to_identity") or "")
+        if not to_identity:
+            return None
+        # Earlier servers nested the transfer's id and reason under "briefing".
+        briefing = raw.get("briefing")
+        nested: dict[str, Any] = briefing if isinstance(briefing, dict) else {}
+        return cls(
+            to_identity=to_identity,
+            text=str(raw.get("text") or ""),
+            transfer_id=str(raw.get("transfer_id") or nested.get("transfer_id") or ""),
+            reason=str(raw.get("reason") or nested.get("reason") or ""),
+            room=str(raw.get("room") or ""),
+        )
 
 
 class Job:
@@ -140,18 +161,7 @@ class Job:
                 started_at = 0.0
             return TranscribeJob(call_id=call_id, token=token, started_at=started_at)
         if task == BriefingJob.TASK:
-            to_identity = str(raw.get("to_identity") or "")
-            if not to_identity:
-                return None
-            # Earlier servers nested the transfer's id and reason under "briefing".
-            briefing = raw.get("briefing")
-            nested: dict[str, Any] = briefing if isinstance(briefing, dict) else {}
-            return BriefingJob(
-                to_identity=to_identity,
-                text=str(raw.get("text") or ""),
-                transfer_id=str(raw.get("transfer_id") or nested.get("transfer_id") or ""),
-                reason=str(raw.get("reason") or nested.get("reason") or ""),
-            )
+            return BriefingJob.from_dict(raw)
         return None
 
 
@@ -162,17 +172,29 @@ class CallRoomState:
     call_id: str
     tenant_id: str
     hold_music: bool = False
+    briefing: BriefingJob | None = None
+    """The transfer under way, for the transcriber to brief B in its consult room."""
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        state: dict[str, Any] = {
+            "call_id": self.call_id,
+            "tenant_id": self.tenant_id,
+            "hold_music": self.hold_music,
+        }
+        if self.briefing is not None:
+            state["briefing"] = asdict(self.briefing)
+        return json.dumps(state)
 
     @classmethod
     def parse(cls, metadata: str) -> CallRoomState:
         raw = _object(metadata)
+        briefing = raw.get("briefing")
+        job = BriefingJob.from_dict(briefing) if isinstance(briefing, dict) else None
         return cls(
             call_id=str(raw.get("call_id") or ""),
             tenant_id=str(raw.get("tenant_id") or ""),
             hold_music=raw.get("hold_music") is True,
+            briefing=job if job is not None and job.room else None,
         )
 
 

@@ -30,9 +30,11 @@ from typing import Any
 
 import grpc
 from livekit import rtc
-from livekit.agents import AutoSubscribe, JobContext, stt
+from livekit.agents import AutoSubscribe, JobContext, stt, tts
 
 from warmtransfer.client import Client, TranscriptStreamer
+from warmtransfer.pipeline.worker.briefing import CallRoomBriefer
+from warmtransfer.pipeline.worker.config import WorkerConfig
 from warmtransfer.pipeline.worker.hold import HoldMusic
 from warmtransfer.pipeline.worker.protocol import ROLE_ATTRIBUTE, WORKER_PREFIX, TranscribeJob
 from warmtransfer.v1 import call_pb2, call_service_pb2, transcript_pb2
@@ -312,22 +314,28 @@ class CallTranscriber:
 
 
 async def transcribe_call(
-    ctx: JobContext, job: TranscribeJob, speech: stt.STT[Any], server: str
+    ctx: JobContext,
+    job: TranscribeJob,
+    hearing: stt.STT[Any],
+    voice: tts.TTS[Any],
+    config: WorkerConfig,
 ) -> None:
     """The job's entrypoint for a `TranscribeJob`: runs until the room closes, then sends what
-    is left (the job process stays up for the shutdown callback). `server` is the API server's
-    address."""
-    client = Client(server, api_key=job.token)
+    is left (the job process stays up for the shutdown callback). It also plays the call's hold
+    music (`hold`) and briefs its transfers (`briefing.CallRoomBriefer`) with `voice`."""
+    client = Client(config.server, api_key=job.token)
     await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_NONE)
     transcriber = CallTranscriber(
-        ctx.room, speech, client, call_id=job.call_id, started_at=job.started_at or time.time()
+        ctx.room, hearing, client, call_id=job.call_id, started_at=job.started_at or time.time()
     )
     hold = HoldMusic(ctx.room, transcriber.hold_changed)
+    briefer = CallRoomBriefer(ctx.room, voice, config)
 
     async def finish(reason: str) -> None:
         # The last words first (EndCall waits for them); the player after, as unpublishing
         # from a room already closed can take a while.
         left = await transcriber.drain()
+        await briefer.aclose()
         await hold.aclose()
         log.info(
             "call %s transcription over (%s); %d segments unacknowledged", job.call_id, reason, left
@@ -335,5 +343,12 @@ async def transcribe_call(
         await client.close()
 
     ctx.add_shutdown_callback(finish)
+
+    def metadata_changed(_old: str, new: str) -> None:  # the server's commands
+        hold.follow(new)
+        briefer.follow(new)
+
+    ctx.room.on("room_metadata_changed", metadata_changed)
     transcriber.start()
+    briefer.start()
     await hold.start()

@@ -132,10 +132,20 @@ class LiveKitRooms:
         )
         await self._call("create the room", self._lk().room.create_room(request))
 
-    async def set_hold_music(self, room: str, *, call_id: str, tenant_id: str, on: bool) -> None:
-        """Tell the media worker in the call room to play the hold music, or to stop it (the
-        room's metadata: see `protocol.CallRoomState`)."""
-        state = CallRoomState(call_id=call_id, tenant_id=tenant_id, hold_music=on)
+    async def set_hold_music(
+        self,
+        room: str,
+        *,
+        call_id: str,
+        tenant_id: str,
+        on: bool,
+        briefing: BriefingJob | None = None,
+    ) -> None:
+        """Tell the media worker in the call room to play the hold music, or to stop it, and
+        which transfer to brief (the room's metadata: see `protocol.CallRoomState`)."""
+        state = CallRoomState(
+            call_id=call_id, tenant_id=tenant_id, hold_music=on, briefing=briefing
+        )
         await self._set_metadata("start or stop the hold music", room, state.to_json())
 
     async def hold_music_playing(self, room: str) -> bool | None:

@@ -80,7 +80,6 @@ CLOSE_LOOK_S = 3.0  # after a participant report, poll the rooms often for this 
 CLOSE_LOOK_INTERVAL_S = 0.2
 MUSIC_START_WAIT_S = 1.0  # how long the hold waits for the worker to say its music is playing
 MUSIC_POLL_S = 0.02
-MUSIC_SETTLE_S = 0.0  # then how long before the caller's subscription to the agent goes
 
 
 class TransferCoordinator:
@@ -132,7 +131,9 @@ class TransferCoordinator:
         )
         room = transfer.consult_room_name
         try:
-            await self._music_then_hold(media, tenant_id, call_id, call.room_name, [from_identity])
+            transcriber_plays = await self._music_then_hold(
+                media, tenant_id, call_id, call.room_name, [from_identity]
+            )
             await media.create_room(room, call_id=call_id, tenant_id=tenant_id)
             # Seen now, so a caller hanging up before the watcher's first look still counts.
             caller_seen = "caller" in (await self._roles(media, call.room_name)).values()
@@ -140,19 +141,22 @@ class TransferCoordinator:
             await self._fail(tenant_id, transfer, call.room_name, f"could not start: {exc}")
             raise
         briefing = await self.briefing(tenant_id, call_id, reason=reason)
-        # The voice is dispatched off the response path: it is ready before B can join.
-        self._spawn(
-            self._dispatch_briefer(
-                media,
-                room,
-                BriefingJob(
-                    to_identity=to_identity,
-                    text=briefing.text,
-                    transfer_id=transfer.transfer_id,
-                    reason=briefing.summary.reason,
-                ),
-            )
+        job = BriefingJob(
+            to_identity=to_identity,
+            text=briefing.text,
+            transfer_id=transfer.transfer_id,
+            reason=briefing.summary.reason,
+            room=room,
         )
+        # The call's transcriber, in the room with its voice loaded, briefs B (nothing to
+        # dispatch, no job process to take): asked before answering, so a cancel that follows
+        # the answer is written after it. Without one, a briefer is dispatched off the
+        # response path.
+        if not (
+            transcriber_plays
+            and await self._brief_by_transcriber(media, tenant_id, call_id, call.room_name, job)
+        ):
+            self._spawn(self._dispatch_briefer(media, room, job))
         if await self._own(tenant_id, call_id):
             self._follow(
                 tenant_id,
@@ -300,9 +304,9 @@ class TransferCoordinator:
 
     async def _music_then_hold(
         self, media: TransferMedia, tenant_id: str, call_id: str, room: str, agents: list[str]
-    ) -> None:
+    ) -> bool:
         """Start the hold music, then make the agents and the rest of the room stop hearing
-        each other.
+        each other; whether the call's transcriber plays the music.
 
         The order is for the caller's client. Taking its subscription to the agent away
         renegotiates its connection, and music whose first packets reach the client while that
@@ -315,11 +319,13 @@ class TransferCoordinator:
         none answering within `MUSIC_START_WAIT_S`) the isolation does not wait.
         """
         await self._music(media, tenant_id, call_id, on=True)
-        await self._music_started(media, room)
+        playing = await self._music_started(media, room)
         for agent in agents:
             await self._hold(media, room, agent, on=True)
+        return playing
 
-    async def _music_started(self, media: TransferMedia, room: str) -> None:
+    async def _music_started(self, media: TransferMedia, room: str) -> bool:
+        """Wait for the worker in the call room to say its music plays; whether it did."""
         playing: bool | None = False
         try:
             async with asyncio.timeout(MUSIC_START_WAIT_S):
@@ -330,8 +336,21 @@ class TransferCoordinator:
             log.warning("%s: the hold music did not start within %.1f s", room, MUSIC_START_WAIT_S)
         except WarmTransferError as error:
             log.warning("%s: could not see whether the hold music started: %s", room, error)
-        if playing and MUSIC_SETTLE_S:
-            await asyncio.sleep(MUSIC_SETTLE_S)
+        return playing is True
+
+    async def _brief_by_transcriber(
+        self, media: TransferMedia, tenant_id: str, call_id: str, call_room: str, job: BriefingJob
+    ) -> bool:
+        """Name the transfer in the call room's metadata for its transcriber to brief B;
+        whether LiveKit took it."""
+        try:
+            await media.set_hold_music(
+                call_room, call_id=call_id, tenant_id=tenant_id, on=True, briefing=job
+            )
+        except WarmTransferError as error:
+            log.warning("%s: the transcriber could not be asked to brief: %s", call_room, error)
+            return False
+        return True
 
     async def _agents(self, media: TransferMedia, room: str) -> list[str]:
         return [who for who, role in (await self._roles(media, room)).items() if role == "agent"]

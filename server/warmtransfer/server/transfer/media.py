@@ -43,8 +43,17 @@ class TransferMedia(Protocol):
         """Subscribe or unsubscribe a participant to some tracks."""
         ...
 
-    async def set_hold_music(self, room: str, *, call_id: str, tenant_id: str, on: bool) -> None:
-        """Ask the media worker in the call room to play the hold music, or to stop it."""
+    async def set_hold_music(
+        self,
+        room: str,
+        *,
+        call_id: str,
+        tenant_id: str,
+        on: bool,
+        briefing: BriefingJob | None = None,
+    ) -> None:
+        """Ask the media worker in the call room to play the hold music, or to stop it; and to
+        brief B in the consult room of the transfer under way (`briefing`), if any."""
         ...
 
     async def hold_music_playing(self, room: str) -> bool | None:
