@@ -8,17 +8,18 @@ or declines it (DeclineTransfer), which gives the caller back to A at once.
 
 StartTransfer records the transfer and answers at once with the precomputed briefing: it never
 summarizes. Hold here means the call room's metadata asks the media worker, already in the room
-as its transcriber, to play the hold music on the track it published when it joined (nothing
-has to join or be dispatched for the music to start), and once the music plays, the
-transferring agent (A) and the rest of the call room stop hearing each other (server-side
-subscriptions and permissions; the caller's own connection is untouched). The consult room's
-voice (the briefing) is dispatched at StartTransfer and prepares its speech before B arrives;
-while B has not joined, a newer summary reaches it through the consult room's metadata. A and B
-consult in their own room. Completing brings B into the call room (LiveKit's MoveParticipant
-where the deployment has it, otherwise a join token for B) and removes A only once B is seen
-there, so the caller is never left alone; if B does not arrive in time the transfer returns to
-CONSULTING with A still on the call. Any failed step undoes the hold: a caller is never stranded
-on hold.
+as its transcriber, to play the hold music on the track it published when it joined (nothing has
+to join or be dispatched for the music to start), and once the music plays, the transferring
+agent (A) and the rest of the call room stop hearing each other (server-side subscriptions and
+permissions; the caller's own connection is untouched). The consult room's voice (the briefing)
+is the same transcriber, asked through the call room's metadata at StartTransfer (a briefer is
+dispatched only into a call whose room has no transcriber playing its music); it prepares its
+speech before B arrives, and while B has not joined, a newer summary reaches it through the
+consult room's metadata. A and B consult in their own room. Completing brings B into the call
+room (LiveKit's MoveParticipant where the deployment has it, otherwise a join token for B) and
+removes A only once B is seen there, so the caller is never left alone; if B does not arrive in
+time the transfer returns to CONSULTING with A still on the call. Any failed step undoes the
+hold: a caller is never stranded on hold.
 
 One watcher per transfer follows the two rooms until the transfer ends: the caller hanging up
 fails the transfer (B is told by a data message, then the consult room closes); B not joining
