@@ -273,6 +273,12 @@ async def test_the_caller_stops_hearing_a_only_once_the_music_plays(
     await until(asked_twice, "the coordinator waiting for the music")
     assert lk.music_on(room)
     assert lk.hears(room, "maria", "alice") and lk.hears(room, "alice", "maria")
+    # A transfer's briefing is named in the music's own metadata write: the transcriber starts
+    # joining the consult room while the hold is put in place.
+    briefing = lk.call_room_briefing(room)
+    assert (briefing is not None) == (hold == "transfer")
+    if briefing is not None:
+        assert briefing.room in lk.rooms and briefing.to_identity == "bob"
     lk.worker_plays_music = True
     await asyncio.wait_for(holding, WAIT_S)
     assert not lk.hears(room, "maria", "alice") and not lk.hears(room, "alice", "maria")
@@ -286,6 +292,24 @@ async def test_the_hold_does_not_wait_for_music_that_never_plays(
     transfer = await start(setup, coordinator)
     assert transfer.state == CONSULTING
     assert not setup.livekit.hears(setup.call_room, "maria", "alice")
+
+
+async def test_a_transcriber_whose_music_never_plays_is_not_left_to_brief_b(
+    setup: Setup, coordinator: TransferCoordinator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(coordinator_module, "MUSIC_START_WAIT_S", 0.05)
+    lk = setup.livekit
+    lk.worker_plays_music = False
+    transfer = await start(setup, coordinator)
+    assert lk.music_on(setup.call_room)
+    assert lk.call_room_briefing(setup.call_room) is None
+
+    async def dispatched() -> bool:
+        return bool(lk.dispatched)
+
+    await until(dispatched, "the briefing's voice dispatched")
+    [(consult_room, _job)] = lk.dispatched
+    assert consult_room == transfer.consult_room_name
 
 
 async def test_with_no_worker_in_the_room_the_hold_does_not_wait_and_b_is_briefed_anyway(

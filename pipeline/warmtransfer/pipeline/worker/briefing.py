@@ -86,10 +86,16 @@ class PreparedSpeech:
         self._task.cancel()
 
 
-async def speak_briefing(room: rtc.Room, job: BriefingJob, speech: tts.TTS[Any]) -> None:
+async def speak_briefing(
+    room: rtc.Room,
+    job: BriefingJob,
+    speech: tts.TTS[Any],
+    prepared: PreparedSpeech | None = None,
+) -> None:
     """Brief B in the consult room `room` (connected): publish the briefing's track, synthesize
-    the text while B is awaited, then send it and speak it as B joins. Returns when it has been
-    spoken, or when the room closes first."""
+    the text while B is awaited (or take `prepared`, its synthesis begun while connecting), then
+    send it and speak it as B joins. Returns when it has been spoken, or when the room closes
+    first."""
     gone = asyncio.Event()
     arrived = asyncio.Event()
     subscribed = asyncio.Event()
@@ -107,16 +113,18 @@ async def speak_briefing(room: rtc.Room, job: BriefingJob, speech: tts.TTS[Any])
         subscribed.set()
 
     room.on("local_track_subscribed", on_subscribed)
-    prepared = PreparedSpeech(
-        speech, ConsultRoomState.parse(room.metadata).briefing_text or job.text
-    )
+    text = ConsultRoomState.parse(room.metadata).briefing_text or job.text
+    if prepared is not None and prepared.text != text:
+        prepared.cancel()  # the consult room already has a newer text
+        prepared = None
+    speaking = prepared or PreparedSpeech(speech, text)
 
     def newer_text(_old: str, new: str) -> None:
-        nonlocal prepared
+        nonlocal speaking
         text = ConsultRoomState.parse(new).briefing_text
-        if text and text != prepared.text and not arrived.is_set():
-            prepared.cancel()
-            prepared = PreparedSpeech(speech, text)
+        if text and text != speaking.text and not arrived.is_set():
+            speaking.cancel()
+            speaking = PreparedSpeech(speech, text)
 
     room.on("room_metadata_changed", newer_text)
     # Published before B arrives, so B's client subscribes to it while joining.
@@ -134,7 +142,7 @@ async def speak_briefing(room: rtc.Room, job: BriefingJob, speech: tts.TTS[Any])
             log.info("consult room closed before %s joined: no briefing", job.to_identity)
             return
         message = BriefingMessage(
-            text=prepared.text, transfer_id=job.transfer_id, reason=job.reason
+            text=speaking.text, transfer_id=job.transfer_id, reason=job.reason
         )
         arrived_at = time.monotonic()
         await room.local_participant.publish_data(
@@ -145,13 +153,13 @@ async def speak_briefing(room: rtc.Room, job: BriefingJob, speech: tts.TTS[Any])
                 await asyncio.wait_for(subscribed.wait(), SUBSCRIBE_WAIT_S)
         elif arrived_at - subscribed_at[0] > SUBSCRIBE_WAIT_S:  # someone else's, long ago
             await asyncio.sleep(LEAD_IN_S)
-        async for frame in prepared.frames():
+        async for frame in speaking.frames():
             if gone.is_set():
                 break
             await source.capture_frame(frame)
         await source.wait_for_playout()
     finally:
-        prepared.cancel()
+        speaking.cancel()
         await source.aclose()
 
 
@@ -201,17 +209,20 @@ class CallRoomBriefer:
 
     async def _brief(self, job: BriefingJob) -> None:
         consult = rtc.Room()
+        # Synthesized while the connection is made: both take a few hundred milliseconds.
+        prepared = PreparedSpeech(self._speech, job.text)
         try:
             token = briefer_token(self._config, job.room)
             await consult.connect(
                 self._config.livekit_url, token, rtc.RoomOptions(auto_subscribe=False)
             )
-            await speak_briefing(consult, job, self._speech)
+            await speak_briefing(consult, job, self._speech, prepared)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("could not brief transfer %s in %s", job.transfer_id, job.room)
         finally:
+            prepared.cancel()
             with contextlib.suppress(Exception):
                 await consult.disconnect()
 

@@ -132,31 +132,32 @@ class TransferCoordinator:
         )
         room = transfer.consult_room_name
         try:
-            transcriber_plays = await self._music_then_hold(
-                media, tenant_id, call_id, call.room_name, [from_identity]
-            )
+            # The music first; then the consult room, and the briefing named in the call room's
+            # metadata for the transcriber to join the consult room and synthesize it while the
+            # hold is put in place (B may join a moment after the answer).
+            await self._music(media, tenant_id, call_id, on=True)
             await media.create_room(room, call_id=call_id, tenant_id=tenant_id)
+            briefing = await self.briefing(tenant_id, call_id, reason=reason)
+            job = BriefingJob(
+                to_identity=to_identity,
+                text=briefing.text,
+                transfer_id=transfer.transfer_id,
+                reason=briefing.summary.reason,
+                room=room,
+            )
+            transcriber_plays = await self._music_then_hold(
+                media, tenant_id, call_id, call.room_name, [from_identity], briefing=job
+            )
             # Seen now, so a caller hanging up before the watcher's first look still counts.
             caller_seen = "caller" in (await self._roles(media, call.room_name)).values()
         except WarmTransferError as exc:
             await self._fail(tenant_id, transfer, call.room_name, f"could not start: {exc}")
             raise
-        briefing = await self.briefing(tenant_id, call_id, reason=reason)
-        job = BriefingJob(
-            to_identity=to_identity,
-            text=briefing.text,
-            transfer_id=transfer.transfer_id,
-            reason=briefing.summary.reason,
-            room=room,
-        )
         # The call's transcriber, in the room with its voice loaded, briefs B (nothing to
-        # dispatch, no job process to take): asked before answering, so a cancel that follows
-        # the answer is written after it. Without one, a briefer is dispatched off the
-        # response path.
-        if not (
-            transcriber_plays
-            and await self._brief_by_transcriber(media, tenant_id, call_id, call.room_name, job)
-        ):
+        # dispatch, no job process to take). Without one playing the music, the briefing leaves
+        # the call room's metadata and a briefer is dispatched off the response path.
+        if not transcriber_plays:
+            await self._music(media, tenant_id, call_id, on=True)
             self._spawn(self._dispatch_briefer(media, room, job))
         if await self._own(tenant_id, call_id):
             self._follow(
@@ -291,12 +292,21 @@ class TransferCoordinator:
         except WarmTransferError:  # no spoken briefing is not a failed transfer
             log.warning("no spoken briefing in %s: the media worker could not be dispatched", room)
 
-    async def _music(self, media: TransferMedia, tenant_id: str, call_id: str, *, on: bool) -> None:
-        """Ask the media worker in the call room to play the hold music, or stop it. Music that
-        cannot be started is silence, logged, never a failed hold."""
+    async def _music(
+        self,
+        media: TransferMedia,
+        tenant_id: str,
+        call_id: str,
+        *,
+        on: bool,
+        briefing: BriefingJob | None = None,
+    ) -> None:
+        """Ask the media worker in the call room to play the hold music, or stop it (and to
+        brief `briefing`'s transfer). Music that cannot be started is silence, logged, never a
+        failed hold."""
         try:
             await media.set_hold_music(
-                room_name(call_id), call_id=call_id, tenant_id=tenant_id, on=on
+                room_name(call_id), call_id=call_id, tenant_id=tenant_id, on=on, briefing=briefing
             )
         except NotFound:
             pass  # the room is gone: the call is over
@@ -304,7 +314,14 @@ class TransferCoordinator:
             log.warning("call %s: LiveKit did not take the hold music's on=%s", call_id, on)
 
     async def _music_then_hold(
-        self, media: TransferMedia, tenant_id: str, call_id: str, room: str, agents: list[str]
+        self,
+        media: TransferMedia,
+        tenant_id: str,
+        call_id: str,
+        room: str,
+        agents: list[str],
+        *,
+        briefing: BriefingJob | None = None,
     ) -> bool:
         """Start the hold music, then make the agents and the rest of the room stop hearing
         each other; whether the call's transcriber plays the music.
@@ -317,9 +334,10 @@ class TransferCoordinator:
         subscription goes is not. So the music comes first, then the worker's word that it is
         playing (its attribute, see `protocol`), then the isolation: the caller hears the music
         from the click, and the agent for that moment longer. With no worker in the room (or
-        none answering within `MUSIC_START_WAIT_S`) the isolation does not wait.
+        none answering within `MUSIC_START_WAIT_S`) the isolation does not wait. A `briefing`
+        goes in the same metadata write as the music, for the transcriber to brief B.
         """
-        await self._music(media, tenant_id, call_id, on=True)
+        await self._music(media, tenant_id, call_id, on=True, briefing=briefing)
         playing = await self._music_started(media, room)
         for agent in agents:
             await self._hold(media, room, agent, on=True)
@@ -338,20 +356,6 @@ class TransferCoordinator:
         except WarmTransferError as error:
             log.warning("%s: could not see whether the hold music started: %s", room, error)
         return playing is True
-
-    async def _brief_by_transcriber(
-        self, media: TransferMedia, tenant_id: str, call_id: str, call_room: str, job: BriefingJob
-    ) -> bool:
-        """Name the transfer in the call room's metadata for its transcriber to brief B;
-        whether LiveKit took it."""
-        try:
-            await media.set_hold_music(
-                call_room, call_id=call_id, tenant_id=tenant_id, on=True, briefing=job
-            )
-        except WarmTransferError as error:
-            log.warning("%s: the transcriber could not be asked to brief: %s", call_room, error)
-            return False
-        return True
 
     async def _agents(self, media: TransferMedia, room: str) -> list[str]:
         return [who for who, role in (await self._roles(media, room)).items() if role == "agent"]
