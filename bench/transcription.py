@@ -13,7 +13,7 @@ live      The whole stack on a local livekit-server: a caller and an agent speak
           worker's processes use per live call, against the call's length.
 together  N live calls at once through the whole stack (starts staggered by 1.1 s): the
           latency as above, whether the last utterance of each call keeps up, and the worker's
-          memory (all its processes) idle and at its peak: per additional call.
+          memory (all its processes, RSS and PSS) idle and at its peak: per additional call.
 capacity  K calls transcribed at once by one process sharing one Whisper model (one inference
           thread of 2 CPU threads), each fed its audio at real time: the lag from the end of
           each utterance to its final transcript. The process keeps up while the p95 lag stays
@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 from livekit import rtc
 from livekit.agents import stt
 
@@ -214,8 +215,19 @@ async def capacity(max_concurrent: int, lines: list[Line]) -> None:
     await engine.aclose()
 
 
-def tree_rss(root: int) -> int:
-    return sum(rss for _, rss in process_tree(root).values())
+def tree_memory(root: int) -> tuple[int, int]:
+    """(RSS, PSS) summed over the process tree. RSS counts a page shared by several processes
+    (the libraries, what the fork server loaded before forking) once in each; PSS divides it
+    among them, so its sum is what the tree takes from the machine."""
+    rss = pss = 0
+    for pid in process_tree(root):
+        try:
+            info = psutil.Process(pid).memory_full_info()
+        except psutil.Error:
+            continue
+        rss += info.rss
+        pss += info.pss
+    return rss, pss
 
 
 async def together(counts: list[int], lines: list[Line]) -> None:
@@ -229,13 +241,14 @@ async def calls_at_once(n: int, lines: list[Line]) -> None:
     async with running_stack() as stack:
         pid = stack.worker.pid
         await asyncio.sleep(5)  # the worker's warm job runners settle
-        idle = peak = tree_rss(pid)
+        idle = peak = tree_memory(pid)
         cpu0, t0 = tree_cpu_seconds(pid), time.perf_counter()
 
         async def sample() -> None:
             nonlocal peak
             while True:
-                peak = max(peak, tree_rss(pid))
+                rss, pss = tree_memory(pid)
+                peak = (max(peak[0], rss), max(peak[1], pss))
                 await asyncio.sleep(0.5)
 
         async def one(i: int) -> tuple[list[float], float, float]:
@@ -256,9 +269,13 @@ async def calls_at_once(n: int, lines: list[Line]) -> None:
     )
     print(
         f"transcription together: {n} calls ({len(last)} cut as spoken, timed): {timed};"
-        f" worker {cores:.2f} cores; worker RSS idle {idle / 2**20:.0f} MiB,"
-        f" peak {peak / 2**20:.0f} MiB, {(peak - idle) / 2**20 / n:.0f} MiB per call;"
-        f" WER {', '.join(f'{r[2]:.3f}' for r in results)}"
+        f" worker {cores:.2f} cores;"
+        + "".join(
+            f" worker {kind} idle {idle[i] / 2**20:.0f} MiB, peak {peak[i] / 2**20:.0f} MiB,"
+            f" {(peak[i] - idle[i]) / 2**20 / n:.0f} MiB per call;"
+            for i, kind in enumerate(("RSS", "PSS"))
+        )
+        + f" WER {', '.join(f'{r[2]:.3f}' for r in results)}"
     )
 
 

@@ -9,6 +9,7 @@ import json
 import signal
 from collections.abc import AsyncIterator
 
+import psutil
 import pytest
 from livekit import api, rtc
 
@@ -63,6 +64,30 @@ async def test_the_worker_stops_cleanly_on_sigterm(
     output = b"".join(stopping.output).decode(errors="replace")
     assert code == 0, output
     assert "Traceback" not in output and "CancelledError" not in output, output
+
+
+def mapping(pid: int, library: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/maps") as maps:
+            return any(library in line for line in maps)
+    except OSError:
+        return False
+
+
+async def test_the_jobs_share_one_copy_of_the_models(
+    worker: WorkerProcess, wt: Client, lk_api: api.LiveKitAPI
+) -> None:
+    # A call's transcription under way, and the job processes kept warm beside it.
+    call = await new_call(wt)
+    await transcriber_joined(lk_api, call.room_name)
+    processes = psutil.Process(worker.pid).children(recursive=True)
+    # Whisper (CTranslate2) is loaded in one process of the worker: its inference process.
+    whisper = [p.pid for p in processes if mapping(p.pid, "ctranslate2")]
+    assert len(whisper) == 1, whisper
+    # The job processes (the call's, and those kept warm once started) hold the VAD (ONNX
+    # Runtime) only.
+    jobs = [p.pid for p in processes if mapping(p.pid, "onnxruntime") and p.pid not in whisper]
+    assert len(jobs) >= 2, [p.cmdline() for p in processes]
 
 
 async def said(worker: WorkerProcess, words: bytes, timeout: float = 120) -> None:

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from livekit.agents import stt, vad
 
-from .whisper_stt import WhisperSTT
+from .whisper_stt import Inference, WhisperSTT
 
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["DEEPGRAM_ENDPOINTING_MS", "build_stt"]
+__all__ = ["DEEPGRAM_ENDPOINTING_MS", "build_stt", "stt_threads"]
 
 DEEPGRAM_ENDPOINTING_MS = 300
 """Silence that ends an utterance at Deepgram: long enough that one sentence stays one segment
@@ -31,12 +31,21 @@ ATTEMPT_TIMEOUT_S = 5.0
 RETRY_INTERVAL_S = 0.5
 
 
+def stt_threads(env: Mapping[str, str]) -> int:
+    """Whisper's CPU threads per inference (`WARMTRANSFER_STT_THREADS`, default 2)."""
+    raw = env.get("WARMTRANSFER_STT_THREADS") or "2"
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"WARMTRANSFER_STT_THREADS: {raw!r} is not a positive whole number")
+    return int(raw)
+
+
 def build_stt(
     env: Mapping[str, str],
     *,
     vad: vad.VAD | None = None,
     http_session: aiohttp.ClientSession | None = None,
     prewarm: bool = False,
+    inference: Inference | None = None,
 ) -> stt.STT[Any]:
     """The STT for the worker: Deepgram with a Whisper fallback if keyed, else Whisper.
 
@@ -45,12 +54,9 @@ def build_stt(
         vad: the VAD Whisper's streams cut utterances with; default: Silero's.
         http_session: the session the Deepgram plugin uses; default: the agent job's own.
         prewarm: load Whisper's model and the VAD now (blocking), as a worker does at start-up.
+        inference: where Whisper's model runs, if not in this process (see `WhisperSTT`).
     """
-    raw = env.get("WARMTRANSFER_STT_THREADS") or "2"
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"WARMTRANSFER_STT_THREADS: {raw!r} is not a positive whole number")
-    threads = int(raw)
-    whisper = WhisperSTT(vad=vad, cpu_threads=threads)
+    whisper = WhisperSTT(vad=vad, cpu_threads=stt_threads(env), inference=inference)
     if prewarm:
         whisper.prewarm()
     api_key = env.get("DEEPGRAM_API_KEY", "").strip()

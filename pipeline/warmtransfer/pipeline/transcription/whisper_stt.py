@@ -11,13 +11,16 @@ closes it too (the input stalled).
 
 Inference runs on one thread per `WhisperSTT` (utterances of all its streams queue there, so a
 call's speakers are transcribed in the order they finished), with `cpu_threads` threads inside
-CTranslate2.
+CTranslate2. Given `inference` (the media worker's shared inference process, see
+`worker.shared_models`), the model lives there instead and each utterance is sent to it, one at
+a time per `WhisperSTT` in the same order: a process holds no copy of the model.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Never
@@ -35,7 +38,22 @@ from livekit.agents.types import (
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-__all__ = ["SAMPLE_RATE", "WhisperSTT", "default_model_path", "load_vad", "silence_frame"]
+__all__ = [
+    "INFERENCE_METHOD",
+    "SAMPLE_RATE",
+    "Inference",
+    "WhisperSTT",
+    "default_model_path",
+    "load_vad",
+    "pcm_samples",
+    "silence_frame",
+]
+
+Inference = Callable[[str, bytes], Awaitable[bytes]]
+"""`(method, data) -> result`: a request to a process that holds the model (livekit-agents'
+inference executor)."""
+INFERENCE_METHOD = "warmtransfer.whisper"
+"""The shared inference process's method: mono int16 PCM at 16 kHz in, the text (UTF-8) out."""
 
 SAMPLE_RATE = 16_000
 """Whisper's input rate; streams resample to it."""
@@ -72,6 +90,7 @@ class WhisperSTT(stt.STT[Never]):
         language: str = "en",
         cpu_threads: int = 2,
         beam_size: int = 1,
+        inference: Inference | None = None,
     ) -> None:
         """Args:
         vad: cuts streams into utterances; default: `load_vad()` on first use of `stream()`.
@@ -79,6 +98,8 @@ class WhisperSTT(stt.STT[Never]):
         language: the language spoken (tiny.en knows English only).
         cpu_threads: CTranslate2 threads per inference.
         beam_size: 1 is greedy decoding (fastest); 5 is Whisper's usual beam.
+        inference: where the model runs, if not in this process (`INFERENCE_METHOD`); the
+            language, threads and beam are then the inference process's.
         """
         super().__init__(capabilities=stt.STTCapabilities(streaming=True, interim_results=False))
         self._vad = vad
@@ -89,6 +110,8 @@ class WhisperSTT(stt.STT[Never]):
         self._model: WhisperModel | None = None
         self._model_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="whisper")
+        self._inference = inference
+        self._in_order = asyncio.Lock()  # one utterance at a time to the inference process
 
     @property
     def model(self) -> str:
@@ -99,8 +122,10 @@ class WhisperSTT(stt.STT[Never]):
         return "faster-whisper"
 
     def prewarm(self) -> None:
-        """Load the model (and the VAD) now, blocking: call it at worker start-up."""
-        self._load()
+        """Load the model (unless it runs elsewhere) and the VAD now, blocking: call it at
+        worker start-up."""
+        if self._inference is None:
+            self._load()
         if self._vad is None:
             self._vad = load_vad()
 
@@ -133,7 +158,11 @@ class WhisperSTT(stt.STT[Never]):
         """Transcribe one frame of any rate and channel count, on the inference thread."""
         if frame.num_channels != 1 or frame.sample_rate != SAMPLE_RATE:
             frame = _to_mono_16k(frame)
-        samples = np.frombuffer(frame.data, dtype=np.int16).astype(np.float32) / 32768.0
+        if self._inference is not None:
+            async with self._in_order:
+                text = await self._inference(INFERENCE_METHOD, bytes(frame.data))
+            return text.decode()
+        samples = pcm_samples(bytes(frame.data))
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.transcribe_pcm, samples)
 
@@ -205,6 +234,11 @@ class WhisperStream(stt.RecognizeStream):
         finally:
             await utils.aio.cancel_and_wait(*tasks)
             await vad_stream.aclose()
+
+
+def pcm_samples(pcm: bytes) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """Mono int16 PCM as the float32 samples Whisper takes."""
+    return np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
 
 
 def _final(text: str, language: str, start: float, end: float) -> stt.SpeechEvent:

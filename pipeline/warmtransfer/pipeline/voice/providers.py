@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from livekit.agents import tts
 
-from .piper_tts import PiperTTS
+from .piper_tts import Inference, PiperTTS
 
 if TYPE_CHECKING:
     import aiohttp
@@ -33,6 +33,7 @@ def build_tts(
     *,
     sample_rate: int | None = None,
     http_session: aiohttp.ClientSession | None = None,
+    inference: Inference | None = None,
 ) -> tts.TTS[Any]:
     """The TTS for the worker: ElevenLabs with a Piper fallback if keyed, else Piper.
 
@@ -42,9 +43,10 @@ def build_tts(
             Ignored without ElevenLabs (Piper speaks at its voice's rate).
         http_session: the session the ElevenLabs plugin uses; default: the agent job's own
             (livekit-agents provides one inside a job; outside a job, pass one).
+        inference: where Piper's voice runs, if not in this process (see `PiperTTS`).
     """
     api_key = env.get("ELEVEN_API_KEY", "").strip()
-    piper = PiperTTS()
+    piper = PiperTTS(inference=inference)
     if not api_key:
         return piper
 

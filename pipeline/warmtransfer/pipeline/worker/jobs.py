@@ -31,6 +31,7 @@ from warmtransfer.pipeline.worker.protocol import (
     Job,
     TranscribeJob,
 )
+from warmtransfer.pipeline.worker.shared_models import SharedInference
 from warmtransfer.pipeline.worker.transcribe import transcribe_call
 
 __all__ = ["AGENT_NAME", "entrypoint", "prewarm", "request"]
@@ -50,20 +51,24 @@ async def request(req: JobRequest) -> None:
 
 
 def prewarm(proc: JobProcess) -> None:
-    """Once per job process: the configuration, the TTS with its voice loaded, the STT with
-    its model and VAD, and the hold music's loop, ready for whichever job the process gets."""
+    """Once per job process: the configuration, the TTS and the STT (their models in the
+    worker's inference process, `shared_models`; the VAD loaded here), and the hold music's
+    loop, ready for whichever job the process gets."""
     hold_music_loop()  # cached in the process
     config = WorkerConfig.from_env()
-    speech = build_tts(config.providers)
+    inference = SharedInference()
+    speech = build_tts(config.providers, inference=inference)
     warm = getattr(speech, "prewarm", None)
     if callable(warm):
         warm()
     proc.userdata["config"] = config
+    proc.userdata["inference"] = inference
     proc.userdata["tts"] = speech
-    proc.userdata["stt"] = build_stt(config.providers, prewarm=True)
+    proc.userdata["stt"] = build_stt(config.providers, prewarm=True, inference=inference)
 
 
 async def entrypoint(ctx: JobContext) -> None:
+    ctx.proc.userdata["inference"].attach(ctx.inference_executor)
     job = Job.parse(ctx.job.metadata)
     if isinstance(job, BriefingJob):
         await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_NONE)

@@ -1,10 +1,11 @@
 """The worker's load as LiveKit reads it: what its running jobs really cost.
 
-Each job (a call's transcription, a transfer's briefing) runs in a process of its own. The load
-is the larger of two shares:
-- **CPU:** the job processes' CPU time over the last few seconds, as a share of the machine's
-  cores. A call transcribed offline costs about half a core, one transcribed by a provider a
-  few percent, and the load follows either.
+Each job (a call's transcription, a transfer's briefing) runs in a process of its own, and the
+models they share run in the worker's inference process (`shared_models`). The load is the
+larger of two shares:
+- **CPU:** the CPU time of the processes running a job and of the inference process over the
+  last few seconds, as a share of the machine's cores. A call transcribed offline costs about
+  half a core, one transcribed by a provider a few percent, and the load follows either.
 - **Memory:** the memory of the worker and all its processes (the idle ones kept warm included),
   as a share of that plus what the machine still has available.
 

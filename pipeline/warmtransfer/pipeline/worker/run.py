@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Mapping
 
 from livekit.agents import JobExecutorType, Worker, WorkerOptions
 
+from warmtransfer.pipeline.worker import shared_models
 from warmtransfer.pipeline.worker.config import WorkerConfig
 from warmtransfer.pipeline.worker.jobs import AGENT_NAME, entrypoint, prewarm, request
 from warmtransfer.pipeline.worker.load import JobsLoad
@@ -21,19 +23,26 @@ __all__ = ["run_worker"]
 log = logging.getLogger(__name__)
 
 
-def job_pids(worker: Worker) -> list[int]:
-    """The processes running a job now (not those kept warm). livekit-agents has no public
-    way to list them: its process pool is read, as its own `active_jobs` does."""
-    pids = (
+def working_pids(worker: Worker) -> list[int]:
+    """The processes doing the jobs' work now: those running a job (not those kept warm) and
+    the shared inference process (`shared_models`). livekit-agents has no public way to list
+    them: its process pool is read, as its own `active_jobs` does."""
+    pids = [
         getattr(proc, "pid", None)
         for proc in worker._proc_pool.processes
         if proc.running_job is not None
-    )
+    ]
+    pids.append(getattr(worker._inference_executor, "pid", None))
     return [pid for pid in pids if pid is not None]
 
 
 async def run_worker(env: Mapping[str, str] | None = None) -> None:
     config = WorkerConfig.from_env(env)
+    shared_models.register()
+    # For the processes started from here on (the fork server, so every job process): glibc
+    # otherwise gives each thread that allocates (WebRTC's, ONNX Runtime's, gRPC's) an arena of
+    # its own, and a call's process keeps tens of MiB of them partly used.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     loads = JobsLoad()
     options = WorkerOptions(
         entrypoint_fnc=entrypoint,
@@ -42,7 +51,7 @@ async def run_worker(env: Mapping[str, str] | None = None) -> None:
         # What the running jobs cost (see `load`), not the machine's CPU: the default measure
         # counts everything on the box, the job processes starting included, and a worker that
         # reads full is not sent new jobs (self-hosted LiveKit does not dispatch them later).
-        load_fnc=lambda worker: loads.load(job_pids(worker)),
+        load_fnc=lambda worker: loads.load(working_pids(worker)),
         load_threshold=config.load_threshold,
         agent_name=AGENT_NAME,
         ws_url=config.livekit_url,
