@@ -140,3 +140,24 @@ async def test_a_round_looks_for_orphans_among_lapsed_leases_only(store: CallSto
     assert await store.calls_without_owner(at_us=T0 + 11 * S) == sorted(
         [("t", never_claimed), ("t", owned)]
     )
+
+
+async def test_a_replicas_open_streams_live_with_its_lease(store: CallStore) -> None:
+    # What EndCall on any replica reads to wait for the transcriber's stream (open_streams).
+    call_id = await call_with_segments(store)
+    other = await call_with_segments(store)
+    await store.stream_opened(call_id, "A", lease_s=10, at_us=T0)
+    await store.stream_opened(call_id, "B", lease_s=10, at_us=T0)
+    await store.stream_opened(call_id, "A", lease_s=10, at_us=T0 + S)  # again: one row
+    await store.stream_opened(other, "A", lease_s=10, at_us=T0)
+    assert sorted(await store.streams_open_on(call_id, at_us=T0 + S)) == ["A", "B"]
+    await store.stream_closed(call_id, "B")
+    assert await store.streams_open_on(call_id, at_us=T0 + S) == ["A"]
+    # A renews its streams with its call leases; B's lapsed ones would not be counted.
+    await store.renew_calls("A", lease_s=10, at_us=T0 + 9 * S)
+    assert await store.streams_open_on(call_id, at_us=T0 + 15 * S) == ["A"]
+    assert await store.streams_open_on(other, at_us=T0 + 15 * S) == ["A"]
+    # A stops renewing (it died): its streams lapse with its leases.
+    assert await store.streams_open_on(call_id, at_us=T0 + 20 * S) == []
+    await store.stream_closed(other, "A")
+    assert await store.streams_open_on(other, at_us=T0) == []

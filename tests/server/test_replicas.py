@@ -12,7 +12,9 @@ from pathlib import Path
 import grpc
 import psycopg
 import pytest
+from livekit import api
 
+from tests.livekit_server import LiveKitServer
 from tests.qdrant_protocol import running_qdrant
 from tests.redis_server import RedisServer, running_redis
 from tests.server.helpers import AGENT, config, create_call, ingest, requests_of, segment
@@ -21,10 +23,16 @@ from warmtransfer.client import Client
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
 from warmtransfer.server.ingest import MAX_IN_FLIGHT
-from warmtransfer.v1 import call_service_pb2, context_service_pb2, transcript_service_pb2
+from warmtransfer.v1 import (
+    call_pb2,
+    call_service_pb2,
+    context_service_pb2,
+    transcript_service_pb2,
+)
 
 STORE_ENGINES = ("postgresql",)
 WatchCallResponse = transcript_service_pb2.WatchCallResponse
+Request = transcript_service_pb2.StreamTranscriptRequest
 SECRET = "replicas-share-this-secret"
 
 
@@ -353,3 +361,61 @@ async def test_a_long_stream_forwarded_to_the_owner_is_acknowledged_to_its_end(
     acked = await asyncio.wait_for(ingest(second, call_id, sent), 120)
     assert acked == list(range(2, 2 + 2 * MAX_IN_FLIGHT))
     assert replicas[0].deps.ownership.owns(call_id)
+
+
+async def test_end_call_on_either_replica_waits_for_the_transcribers_last_words(
+    server_env: dict[str, str],
+    redis_server: RedisServer,
+    livekit: LiveKitServer,
+    lk_api: api.LiveKitAPI,
+    tmp_path: Path,
+) -> None:
+    # The worker's stream reached replica A; the agent's EndCall reaches replica B. B closes
+    # the room, and the call ends only once the transcriber has sent what it still heard.
+    env = server_env | {
+        "REDIS_URL": redis_server.url,
+        "WARMTRANSFER_INGEST_SECRET": SECRET,
+        "WARMTRANSFER_MEDIA": "livekit",
+        "LIVEKIT_URL": livekit.url,
+        "LIVEKIT_API_KEY": livekit.api_key,
+        "LIVEKIT_API_SECRET": livekit.api_secret,
+    }
+    async with (
+        running_replicas(env, tmp_path) as (a, b),
+        Client(f"127.0.0.1:{a.port}", api_key="key-a") as agent_a,
+        Client(f"127.0.0.1:{b.port}", api_key="key-a") as agent_b,
+    ):
+        request = call_service_pb2.CreateCallRequest(customer_id="cust-1")
+        call = (await agent_a.calls.CreateCall(request)).call
+        token = a.deps.ingest_tokens.mint("tenant-a", call.call_id)
+        last_words = asyncio.Event()
+
+        async def transcriber() -> AsyncIterator[Request]:
+            yield config(call.call_id)
+            yield segment(1, "My card was charged twice.")
+            await last_words.wait()  # the room closed: what it still heard, then the end
+            yield segment(2, "Thank you, goodbye.")
+
+        async with Client(f"127.0.0.1:{a.port}", api_key=token) as worker:
+            acks = aiter(worker.transcripts.StreamTranscript(transcriber()))
+            assert (await anext(acks)).acked_seq == 1
+            ending = asyncio.ensure_future(
+                agent_b.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call.call_id))
+            )
+            await room_closed(lk_api, call.room_name)
+            assert not ending.done()  # B waits for the stream on A
+            last_words.set()
+            assert [ack.acked_seq async for ack in acks] == [2]
+            ended = (await asyncio.wait_for(ending, 60)).call
+    assert ended.state == call_pb2.CALL_STATE_ENDED
+    assert ended.final_segment_count == 2
+
+
+async def room_closed(lk_api: api.LiveKitAPI, room: str) -> None:
+    async with asyncio.timeout(30):
+        # LiveKit is asked again: it tells the server's API nothing of its own accord.
+        while True:
+            listed = await lk_api.room.list_rooms(api.ListRoomsRequest(names=[room]))
+            if not listed.rooms:
+                return
+            await asyncio.sleep(0.05)

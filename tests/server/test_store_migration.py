@@ -35,7 +35,7 @@ async def test_version_1_store_is_migrated(tmp_path: Path) -> None:
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             finals = dict(conn.execute("SELECT call_id, final FROM summaries").fetchall())
-        assert version == SCHEMA_VERSION == 6
+        assert version == SCHEMA_VERSION == 7
         assert finals == {ended: 1, live: 0}
     finally:
         await store.close()
@@ -141,6 +141,24 @@ async def test_version_5_store_gains_the_owners_addresses(tmp_path: Path) -> Non
         assert await store.call_owner(call_id) == ("r-1", None)  # its lease kept, no address
         assert await store.acquire_call(call_id, "r-1", lease_s=10, address="10.0.0.7:50051") == 1
         assert await store.call_owner(call_id) == ("r-1", "10.0.0.7:50051")
+        with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        await store.close()
+
+
+async def test_version_6_store_gains_the_open_streams(tmp_path: Path) -> None:
+    store = await CallStore.open(tmp_path)
+    call_id = (await store.create_call("t", "cust", {})).call_id
+    await store.close()
+    with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
+        conn.execute("DROP TABLE open_streams")
+        conn.execute("PRAGMA user_version = 6")
+
+    store = await CallStore.open(tmp_path)
+    try:
+        await store.stream_opened(call_id, "r-1", lease_s=10)
+        assert await store.streams_open_on(call_id) == ["r-1"]
         with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
             assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:

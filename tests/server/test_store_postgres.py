@@ -62,12 +62,14 @@ def test_a_database_of_an_older_version_gains_what_came_after(postgres: Postgres
     PostgresEngine(url).prepare()
     with psycopg.connect(url) as conn:  # as version 4 left it
         conn.execute("DROP TABLE call_owners")
+        conn.execute("DROP TABLE open_streams")
         conn.execute("ALTER TABLE calls DROP COLUMN settled_through_seq")
         conn.execute("DELETE FROM schema_migrations WHERE version > 4")
     PostgresEngine(url).prepare()
     with psycopg.connect(url) as conn:
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
         assert conn.execute("SELECT count(*) FROM call_owners").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM open_streams").fetchone() == (0,)
     assert versions == list(range(4, SCHEMA_VERSION + 1))
 
 

@@ -32,6 +32,7 @@ from warmtransfer.server.indexing import HistoryIndexer
 from warmtransfer.server.ingest_tokens import IngestTokens, load_secret
 from warmtransfer.server.interceptors import RequestInterceptor
 from warmtransfer.server.media import LiveKitRooms
+from warmtransfer.server.open_streams import OpenStreams
 from warmtransfer.server.overload import LoadMonitor
 from warmtransfer.server.ownership import CallOwnership, load_replica_id
 from warmtransfer.server.redactors import CallRedactors
@@ -246,6 +247,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
         ),
         ownership=ownership,
         relay=relay,
+        open_streams=OpenStreams(ownership),
     )
     await indexer.start()
     # This replica's calls from before a restart, and calls whose owner died, resume here,

@@ -107,7 +107,7 @@ class CallServicer(call_service_pb2_grpc.CallServiceServicer):  # type: ignore[m
         tenant = current_principal().tenant_id
         call_id = check_call_id(request.call_id)
         call = await self._deps.store.get_call(tenant, call_id)  # NOT_FOUND before any work
-        if self._deps.media is not None and self._deps.open_streams.is_open(call_id):
+        if self._deps.media is not None and await self._deps.open_streams.open_anywhere(call_id):
             # The room closes first: its transcriber then recognizes what it is still hearing
             # (the last words before the hang-up), sends it, and ends its stream.
             try:

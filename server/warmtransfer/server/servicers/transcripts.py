@@ -62,7 +62,7 @@ class TranscriptServicer(transcript_service_pb2_grpc.TranscriptServiceServicer):
         call_id, config = opened
         # The media worker's stream (its call-scoped token): EndCall waits for its end.
         worker = current_principal().call_id == call_id
-        with self._deps.open_streams.opened(call_id) if worker else contextlib.nullcontext():
+        async with self._deps.open_streams.opened(call_id) if worker else contextlib.nullcontext():
             # A call owned by another replica: its redaction window is there, and so goes the
             # stream.
             owner = await self._owner_elsewhere(CallRef(tenant, call_id))

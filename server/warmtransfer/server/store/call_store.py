@@ -27,6 +27,7 @@ from warmtransfer.server.store import (
     index_progress,
     owners,
     segments,
+    streams,
     summaries,
 )
 from warmtransfer.server.store import transfers as transfer_rows
@@ -517,9 +518,33 @@ class CallStore:
     ) -> dict[str, tuple[str, int]]:
         """Extend the replica's live leases; call id -> (tenant, epoch) of what it still owns."""
         now, ttl = at_us or now_us(), int(lease_s * 1e6)
-        return await self._writer.submit(
-            lambda conn: owners.renew(conn, replica, now_us=now, ttl_us=ttl, address=address)
+
+        def renew(conn: Conn) -> dict[str, tuple[str, int]]:
+            streams.renew(conn, replica, now_us=now, ttl_us=ttl)
+            return owners.renew(conn, replica, now_us=now, ttl_us=ttl, address=address)
+
+        return await self._writer.submit(renew)
+
+    # -- the transcriber streams open on each replica (see store.streams) --------------------
+
+    async def stream_opened(
+        self, call_id: str, replica: str, *, lease_s: float, at_us: int | None = None
+    ) -> None:
+        now, ttl = at_us or now_us(), int(lease_s * 1e6)
+        await self._writer.submit(
+            lambda conn: streams.opened(conn, call_id, replica, now_us=now, ttl_us=ttl),
+            locks=call_id,
         )
+
+    async def stream_closed(self, call_id: str, replica: str) -> None:
+        await self._writer.submit(
+            lambda conn: streams.closed(conn, call_id, replica), locks=call_id
+        )
+
+    async def streams_open_on(self, call_id: str, *, at_us: int | None = None) -> list[str]:
+        """The living replicas with a transcriber stream of the call open."""
+        now = at_us or now_us()
+        return await self._read(lambda conn: streams.open_on(conn, call_id, now_us=now))
 
     async def call_owner(self, call_id: str) -> tuple[str, str | None] | None:
         """(replica, address) of the call's living owner, or None."""

@@ -140,6 +140,14 @@ CREATE TABLE call_owners (
 CREATE INDEX call_owners_by_owner ON call_owners (owner, expires_us);
 """,
     6: "ALTER TABLE call_owners ADD COLUMN address TEXT;",
+    7: """
+CREATE TABLE open_streams (
+    call_id    TEXT NOT NULL,
+    replica    TEXT NOT NULL,
+    expires_us BIGINT NOT NULL,
+    PRIMARY KEY (call_id, replica)
+);
+""",
 }
 _MIGRATION_LOCK = 0x77_74_73_63_68_65_6D_61  # "wtschema": one advisory lock id for start-up
 

@@ -14,7 +14,7 @@ from warmtransfer.server.store.engine import Conn
 
 __all__ = ["SCHEMA_VERSION", "SQLiteEngine"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -119,6 +119,14 @@ CREATE TABLE IF NOT EXISTS call_owners (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS call_owners_by_owner ON call_owners (owner, expires_us);
 
+-- Which replicas have a call's transcriber stream open (store/streams.py), with a lease.
+CREATE TABLE IF NOT EXISTS open_streams (
+    call_id    TEXT NOT NULL,
+    replica    TEXT NOT NULL,
+    expires_us INTEGER NOT NULL,
+    PRIMARY KEY (call_id, replica)
+) WITHOUT ROWID;
+
 -- How far each call's redacted transcript is indexed for retrieval.
 CREATE TABLE IF NOT EXISTS index_progress (
     call_id             TEXT PRIMARY KEY,
@@ -180,6 +188,12 @@ def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
+def _migrate_6_to_7(conn: sqlite3.Connection) -> None:
+    """Version 7 keeps which replicas have a call's transcriber stream open (the open_streams
+    table, created by the schema script)."""
+    conn.execute("PRAGMA user_version = 7")
+
+
 class SQLiteEngine:
     """The call store in one SQLite file."""
 
@@ -233,7 +247,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == 0:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    elif version in (1, 2, 3, 4, 5):
+    elif version in (1, 2, 3, 4, 5, 6):
         if version == 1:
             _migrate_1_to_2(conn)
         if version <= 2:
@@ -242,7 +256,9 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             _migrate_3_to_4(conn)
         if version <= 4:
             _migrate_4_to_5(conn)
-        _migrate_5_to_6(conn)
+        if version <= 5:
+            _migrate_5_to_6(conn)
+        _migrate_6_to_7(conn)
     elif version != SCHEMA_VERSION:
         raise RuntimeError(
             f"{path}: store schema version {version}, this server knows {SCHEMA_VERSION}"
