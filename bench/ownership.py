@@ -7,7 +7,8 @@ which reads the whole history once.
 
 The history is written straight into the tables (ended calls with their final summary and
 index progress, two segments each: no work waiting); the live calls are owned by the replica
-measured. Reported: wall time of a round, median and worst of `--rounds`.
+measured, each with its transcriber's stream open there (`store.streams`, renewed in the
+round). Reported: wall time of a round, median and worst of `--rounds`.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ def fill(store: CallStore, history: int, live: int) -> list[str]:
                 conn.execute(
                     "INSERT INTO call_owners (call_id, owner, epoch, expires_us)"
                     " VALUES (?, ?, 1, ?)",
+                    (call_id, REPLICA, now + 3_600_000_000),
+                )
+                conn.execute(  # its transcriber's stream is open on the replica
+                    "INSERT INTO open_streams (call_id, replica, expires_us) VALUES (?, ?, ?)",
                     (call_id, REPLICA, now + 3_600_000_000),
                 )
         conn.execute("COMMIT")

@@ -157,7 +157,11 @@ async def test_a_replicas_open_streams_live_with_its_lease(store: CallStore) -> 
     await store.renew_calls("A", lease_s=10, at_us=T0 + 9 * S)
     assert await store.streams_open_on(call_id, at_us=T0 + 15 * S) == ["A"]
     assert await store.streams_open_on(other, at_us=T0 + 15 * S) == ["A"]
-    # A stops renewing (it died): its streams lapse with its leases.
+    # A stops renewing (it died): its streams lapse with its leases, and B's next renewal
+    # clears them away.
     assert await store.streams_open_on(call_id, at_us=T0 + 20 * S) == []
-    await store.stream_closed(other, "A")
+    await store.renew_calls("B", lease_s=10, at_us=T0 + 20 * S)
     assert await store.streams_open_on(other, at_us=T0) == []
+    await store.stream_opened(other, "B", lease_s=10, at_us=T0 + 21 * S)
+    await store.stream_closed(other, "B")
+    assert await store.streams_open_on(other, at_us=T0 + 21 * S) == []

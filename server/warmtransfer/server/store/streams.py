@@ -28,6 +28,9 @@ def closed(conn: Conn, call_id: str, replica: str) -> None:
 
 
 def renew(conn: Conn, replica: str, *, now_us: int, ttl_us: int) -> None:
+    """Extend `replica`'s rows; drop every row that lapsed (a replica that died left them),
+    so the table holds the streams open now and no more."""
+    conn.execute("DELETE FROM open_streams WHERE expires_us < ?", (now_us,))
     conn.execute(
         "UPDATE open_streams SET expires_us = ? WHERE replica = ?", (now_us + ttl_us, replica)
     )
