@@ -68,8 +68,8 @@ def fill(store: CallStore, history: int, live: int) -> list[str]:
                     (call_id, REPLICA, now + 3_600_000_000),
                 )
                 conn.execute(  # its transcriber's stream is open on the replica
-                    "INSERT INTO open_streams (call_id, replica, expires_us) VALUES (?, ?, ?)",
-                    (call_id, REPLICA, now + 3_600_000_000),
+                    "INSERT INTO open_streams (call_id, replica) VALUES (?, ?)",
+                    (call_id, REPLICA),
                 )
         conn.execute("COMMIT")
     finally:

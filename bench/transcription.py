@@ -2,6 +2,7 @@
 
     python -m bench.transcription [--calls 3] [--max-concurrent 16]
     python -m bench.transcription --together 1 2 4 6     # only the whole stack, N calls at once
+    python -m bench.transcription --calls 0 --inference-threads 2 --stt-threads 1   # capacity only
 
 Two parts:
 
@@ -14,18 +15,23 @@ live      The whole stack on a local livekit-server: a caller and an agent speak
 together  N live calls at once through the whole stack (starts staggered by 1.1 s): the
           latency as above, whether the last utterance of each call keeps up, and the worker's
           memory (all its processes, RSS and PSS) idle and at its peak: per additional call.
-capacity  K calls transcribed at once by one process sharing one Whisper model (one inference
-          thread of 2 CPU threads), each fed its audio at real time: the lag from the end of
-          each utterance to its final transcript. The process keeps up while the p95 lag stays
-          flat; the largest such K is what one worker process transcribes in real time here.
+capacity  K calls transcribed at once by one process sharing one Whisper model, each fed its
+          audio at real time: the lag from the end of each utterance to its final transcript.
+          The model runs on one inference thread of `--stt-threads` CPU threads, or (with
+          `--inference-threads` T) as the worker runs it now: a shared runner on T threads that
+          every call sends its utterances to, one at a time per call. The process keeps up
+          while the p95 lag stays flat; the largest such K is what one box transcribes here.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +51,8 @@ from tests.server.livekit_helpers import (
 )
 from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
 from warmtransfer.client import Client
-from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT
+from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT, load_vad
+from warmtransfer.pipeline.worker.shared_models import WhisperRunner
 from warmtransfer.v1 import call_service_pb2, transcript_service_pb2
 
 GAP_S = 0.7  # between turns
@@ -194,13 +201,38 @@ async def one_call(engine: WhisperSTT, lines: list[Line], offset: float) -> list
     return lags
 
 
-async def capacity(max_concurrent: int, lines: list[Line]) -> None:
-    engine = WhisperSTT(cpu_threads=2)
-    engine.prewarm()
-    print("transcription capacity: K calls in one process, real-time audio, one Whisper model")
+async def capacity(
+    max_concurrent: int, lines: list[Line], *, inference_threads: int, stt_threads: int
+) -> None:
+    """K calls at once on one Whisper model. With `inference_threads` 0, one `WhisperSTT`
+    serves them all on its one inference thread; otherwise each call has a `WhisperSTT` of its
+    own that sends its utterances to a shared runner on that many threads, as the worker's
+    calls send them to its inference process (`worker.shared_models`)."""
+    vad = load_vad()
+    engines: list[WhisperSTT]
+    if inference_threads == 0:
+        engine = WhisperSTT(cpu_threads=stt_threads, vad=vad)
+        engine.prewarm()
+        engines = [engine] * max_concurrent
+        how = f"one inference thread of {stt_threads} CPU threads"
+    else:
+        runner = WhisperRunner()
+        with _env("WARMTRANSFER_STT_THREADS", str(stt_threads)):
+            runner.initialize()
+        pool = ThreadPoolExecutor(inference_threads, thread_name_prefix="inference")
+
+        async def inference(method: str, data: bytes) -> bytes:
+            return await asyncio.get_running_loop().run_in_executor(pool, runner.run, data)
+
+        engines = [WhisperSTT(vad=vad, inference=inference) for _ in range(max_concurrent)]
+        how = (
+            f"a shared runner on {inference_threads} threads of {stt_threads} CPU threads each,"
+            " each call's utterances one at a time"
+        )
+    print(f"transcription capacity: K calls in one process, real-time audio, {how}")
     for k in (k for k in (1, 2, 4, 6, 8, 12, 16) if k <= max_concurrent):
         results = await asyncio.gather(
-            *(one_call(engine, lines, offset=i * 0.37) for i in range(k))
+            *(one_call(engines[i], lines, offset=i * 0.37) for i in range(k))
         )
         lags = [lag for call in results for lag in call]
         last = [call[-1] for call in results if call]
@@ -212,7 +244,21 @@ async def capacity(max_concurrent: int, lines: list[Line]) -> None:
         )
         if p95 > 5.0:
             break
-    await engine.aclose()
+    for engine in set(engines):
+        await engine.aclose()
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
 
 
 def tree_memory(root: int) -> tuple[int, int]:
@@ -279,13 +325,18 @@ async def calls_at_once(n: int, lines: list[Line]) -> None:
     )
 
 
-async def main(calls: int, max_concurrent: int, counts: list[int]) -> None:
+async def main(
+    calls: int, max_concurrent: int, counts: list[int], inference_threads: int, stt_threads: int
+) -> None:
     lines = await script_lines()
     if counts:
         await together(counts, lines)
         return
-    await capacity(max_concurrent, lines)
-    await live(calls, lines)
+    await capacity(
+        max_concurrent, lines, inference_threads=inference_threads, stt_threads=stt_threads
+    )
+    if calls:
+        await live(calls, lines)
 
 
 if __name__ == "__main__":
@@ -293,5 +344,15 @@ if __name__ == "__main__":
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--max-concurrent", type=int, default=16)
     parser.add_argument("--together", type=int, nargs="*", default=[])
+    parser.add_argument("--inference-threads", type=int, default=0)
+    parser.add_argument("--stt-threads", type=int, default=2)
     args = parser.parse_args()
-    asyncio.run(main(args.calls, args.max_concurrent, args.together))
+    asyncio.run(
+        main(
+            args.calls,
+            args.max_concurrent,
+            args.together,
+            args.inference_threads,
+            args.stt_threads,
+        )
+    )

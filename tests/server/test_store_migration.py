@@ -153,6 +153,7 @@ async def test_version_6_store_gains_the_open_streams(tmp_path: Path) -> None:
     await store.close()
     with sqlite3.connect(tmp_path / "calls.sqlite3") as conn:
         conn.execute("DROP TABLE open_streams")
+        conn.execute("DROP TABLE replica_leases")
         conn.execute("PRAGMA user_version = 6")
 
     store = await CallStore.open(tmp_path)

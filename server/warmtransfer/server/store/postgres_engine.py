@@ -142,10 +142,14 @@ CREATE INDEX call_owners_by_owner ON call_owners (owner, expires_us);
     6: "ALTER TABLE call_owners ADD COLUMN address TEXT;",
     7: """
 CREATE TABLE open_streams (
-    call_id    TEXT NOT NULL,
-    replica    TEXT NOT NULL,
-    expires_us BIGINT NOT NULL,
+    call_id TEXT NOT NULL,
+    replica TEXT NOT NULL,
     PRIMARY KEY (call_id, replica)
+);
+CREATE INDEX open_streams_by_replica ON open_streams (replica);
+CREATE TABLE replica_leases (
+    replica    TEXT PRIMARY KEY,
+    expires_us BIGINT NOT NULL
 );
 """,
 }

@@ -119,12 +119,17 @@ CREATE TABLE IF NOT EXISTS call_owners (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS call_owners_by_owner ON call_owners (owner, expires_us);
 
--- Which replicas have a call's transcriber stream open (store/streams.py), with a lease.
+-- Which replicas have a call's transcriber stream open, and which replicas live
+-- (store/streams.py).
 CREATE TABLE IF NOT EXISTS open_streams (
-    call_id    TEXT NOT NULL,
-    replica    TEXT NOT NULL,
-    expires_us INTEGER NOT NULL,
+    call_id TEXT NOT NULL,
+    replica TEXT NOT NULL,
     PRIMARY KEY (call_id, replica)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS open_streams_by_replica ON open_streams (replica);
+CREATE TABLE IF NOT EXISTS replica_leases (
+    replica    TEXT PRIMARY KEY,
+    expires_us INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 -- How far each call's redacted transcript is indexed for retrieval.
@@ -189,8 +194,8 @@ def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
 
 
 def _migrate_6_to_7(conn: sqlite3.Connection) -> None:
-    """Version 7 keeps which replicas have a call's transcriber stream open (the open_streams
-    table, created by the schema script)."""
+    """Version 7 keeps which replicas have a call's transcriber stream open, and which live
+    (the open_streams and replica_leases tables, created by the schema script)."""
     conn.execute("PRAGMA user_version = 7")
 
 
