@@ -17,9 +17,10 @@ together  N live calls at once through the whole stack (starts staggered by 1.1 
           memory (all its processes, RSS and PSS) idle and at its peak: per additional call.
 capacity  K calls transcribed at once by one process sharing one Whisper model, each fed its
           audio at real time: the lag from the end of each utterance to its final transcript.
-          The model runs on one inference thread of `--stt-threads` CPU threads, or (with
-          `--inference-threads` T) as the worker runs it now: a shared runner on T threads that
-          every call sends its utterances to, one at a time per call. The process keeps up
+          The model runs as the worker runs it: a shared runner on `--inference-threads` (2)
+          threads of `--stt-threads` (2) CPU threads each, that every call sends its utterances
+          to, one at a time per call; or, with `--inference-threads 0`, as the worker ran it
+          before: on one inference thread. The process keeps up
           while the p95 lag stays flat; the largest such K is what one box transcribes here.
 """
 
@@ -344,7 +345,7 @@ if __name__ == "__main__":
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--max-concurrent", type=int, default=16)
     parser.add_argument("--together", type=int, nargs="*", default=[])
-    parser.add_argument("--inference-threads", type=int, default=0)
+    parser.add_argument("--inference-threads", type=int, default=2)
     parser.add_argument("--stt-threads", type=int, default=2)
     args = parser.parse_args()
     asyncio.run(
