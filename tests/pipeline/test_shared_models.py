@@ -104,6 +104,8 @@ async def test_the_stt_transcribes_in_the_inference_process_and_holds_no_model(
     seconds = sum(len(data) for _, data in runners.requests) / 2 / whisper_stt.SAMPLE_RATE
     spoken = sum(len(line.pcm) for line in lines[:3]) / SAMPLE_RATE
     assert 0.8 * spoken < seconds < spoken + 3.0
+    # The inference process decodes; the jobs cut utterances: it holds no VAD of its own.
+    assert whisper_runner._stt._model is not None and whisper_runner._stt._vad is None
 
 
 async def test_one_calls_utterances_go_one_at_a_time_and_in_order(

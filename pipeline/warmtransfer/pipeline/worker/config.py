@@ -23,6 +23,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from warmtransfer.pipeline.transcription.providers import short_window_s, stt_threads
 from warmtransfer.pipeline.worker.protocol import (
     DEV_LIVEKIT_KEY,
     DEV_LIVEKIT_SECRET,
@@ -61,6 +62,11 @@ class WorkerConfig:
             raise SystemExit(
                 f"WARMTRANSFER_WORKER_LOAD_THRESHOLD: {raw_load!r} is not a load in (0, 1]"
             )
+        for check in (stt_threads, short_window_s):  # read later, in the inference process
+            try:
+                check(env)
+            except ValueError as e:
+                raise SystemExit(str(e)) from None
         return cls(
             livekit_url=env.get("LIVEKIT_URL") or DEV_LIVEKIT_URL,
             api_key=env.get("LIVEKIT_API_KEY") or DEV_LIVEKIT_KEY,

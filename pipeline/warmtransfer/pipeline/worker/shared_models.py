@@ -25,8 +25,8 @@ from livekit.agents.inference_runner import _InferenceRunner
 from livekit.agents.ipc.inference_executor import InferenceExecutor
 
 from warmtransfer.pipeline.transcription import whisper_stt
-from warmtransfer.pipeline.transcription.providers import stt_threads
-from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT, pcm_samples
+from warmtransfer.pipeline.transcription.providers import whisper
+from warmtransfer.pipeline.transcription.whisper_stt import pcm_samples
 from warmtransfer.pipeline.voice import piper_tts
 from warmtransfer.pipeline.voice.piper_tts import PiperTTS
 
@@ -43,8 +43,8 @@ class WhisperRunner(_InferenceRunner):
     INFERENCE_METHOD: ClassVar[str] = whisper_stt.INFERENCE_METHOD
 
     def initialize(self) -> None:
-        self._stt = WhisperSTT(cpu_threads=stt_threads(os.environ))
-        self._stt.prewarm()
+        self._stt = whisper(os.environ)
+        self._stt.load_model()  # the inference process needs no VAD: the jobs cut utterances
 
     def run(self, data: bytes) -> bytes:
         return self._stt.transcribe_pcm(pcm_samples(data)).encode()
