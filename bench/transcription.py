@@ -201,10 +201,10 @@ async def one_call(engine: WhisperSTT, lines: list[Line], offset: float) -> list
         # The final that closes a line ends where the line does (a long pause inside a line
         # may close a final there first: not an utterance's end, not counted).
         end = event.alternatives[0].end_time
-        line = min(range(len(ends_s)), key=lambda i: abs(ends_s[i] - end))
-        if abs(ends_s[line] - end) < 0.6 and line not in done:
-            done.add(line)
-            lags.append(time.perf_counter() - started[0] - ends_s[line])
+        ended = min(range(len(ends_s)), key=lambda i: abs(ends_s[i] - end))
+        if abs(ends_s[ended] - end) < 0.6 and ended not in done:
+            done.add(ended)
+            lags.append(time.perf_counter() - started[0] - ends_s[ended])
     await feeding
     await stream.aclose()
     return lags
