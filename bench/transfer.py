@@ -1,14 +1,15 @@
 """Warm-transfer latencies on a local livekit-server, with real participants publishing audio.
 
-    python -m bench.transfer [--transfers 20] [--b-joins-after 0]
+    python -m bench.transfer [--transfers 20] [--b-joins-after 0] [--join-call-first]
 
 The API server, the media worker (`warmtransfer agent`) and the test participants (this process)
 each run in processes of their own. Per transfer: StartTransfer's return time
 (the briefing is precomputed, so no summarizing happens on this path); click -> the caller's
 first hold-music frame; B joins the consult room -> B's first frame of the spoken briefing;
 CompleteTransfer -> the caller's first audio frame from B (B re-joins the
-call room with the token CompleteTransfer returns, as on self-hosted LiveKit); CompleteTransfer
--> the transfer recorded COMPLETED (B seen in the room, A removed).
+call room with the token CompleteTransfer returns, as on self-hosted LiveKit, having left the
+consult room; with `--join-call-first`, it leaves the consult room once the caller hears it),
+with its parts; CompleteTransfer -> the transfer recorded COMPLETED (B seen in the room, A removed).
 
 B joins the consult room as soon as the caller hears the music, or `--b-joins-after` seconds
 after the click (a person reading the offer and accepting it takes a few seconds).
@@ -45,7 +46,8 @@ def subscribed_to(peer: Peer, identity: str) -> bool:
     )
 
 
-async def main(transfers: int, b_joins_after: float) -> None:
+async def main(transfers: int, b_joins_after: float, leave_consult_first: bool) -> None:
+    rejoin: tuple[list[float], ...] = ([], [], [], [])  # the parts of the re-join
     start_ms: list[float] = []
     to_b_audio: list[float] = []
     to_completed: list[float] = []
@@ -86,10 +88,21 @@ async def main(transfers: int, b_joins_after: float) -> None:
                     transfer_id=started.transfer.transfer_id
                 )
             )
-            await b.leave()
+            returned = time.perf_counter()
+            in_consult = b
+            if leave_consult_first:
+                await in_consult.leave()
+            left = time.perf_counter()
             b = await Peer("agent-b").join(lk.url, completed.to_call_token)
+            joined = time.perf_counter()
             await caller.wait_hearing("agent-b", frames=1)
             to_b_audio.append(time.perf_counter() - t1)
+            rejoin[0].append(returned - t1)
+            rejoin[1].append(left - returned)
+            rejoin[2].append(joined - left)
+            rejoin[3].append(time.perf_counter() - joined)
+            if not leave_consult_first:
+                await in_consult.leave()
             await wait_for_event(
                 wt,
                 call.call_id,
@@ -110,6 +123,14 @@ async def main(transfers: int, b_joins_after: float) -> None:
     print(f"transfer: click -> caller's first hold-music frame: {describe_ms(to_music)}")
     print(f"transfer: B joins -> B's first briefing audio frame: {describe_ms(to_briefing)}")
     print(f"transfer: CompleteTransfer -> caller's first frame from B: {describe_ms(to_b_audio)}")
+    parts = (
+        "CompleteTransfer returns",
+        "B leaves the consult room" if leave_consult_first else "(B stays in the consult room)",
+        "B connected to the call room, its track published",
+        "-> the caller's first frame from B",
+    )
+    for part, times in zip(parts, rejoin, strict=True):
+        print(f"transfer:   {part}: {describe_ms(times)}")
     print(f"transfer: CompleteTransfer -> COMPLETED recorded: {describe_ms(to_completed)}")
 
 
@@ -117,5 +138,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--transfers", type=int, default=20)
     parser.add_argument("--b-joins-after", type=float, default=0.0)
+    parser.add_argument(
+        "--join-call-first",
+        action="store_true",
+        help="B joins the call room before leaving the consult room (by default B leaves the"
+        " consult room first)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.transfers, args.b_joins_after))
+    asyncio.run(main(args.transfers, args.b_joins_after, not args.join_call_first))
