@@ -279,6 +279,12 @@ def test_an_utterance_longer_than_the_short_window_is_decoded_on_the_full_one(
     assert whisper.windows.short == before.short
 
 
+def test_no_samples_is_no_text(whisper: WhisperSTT) -> None:
+    before = dataclasses.replace(whisper.windows)
+    assert whisper.transcribe_pcm(np.zeros(0, dtype=np.float32)) == ""
+    assert whisper.windows == before  # nothing decoded
+
+
 def test_the_short_window_is_configured_by_the_environment() -> None:
     assert short_window_s({}) == whisper_stt.SHORT_WINDOW_S
     assert short_window_s({"WARMTRANSFER_STT_SHORT_WINDOW_S": "0"}) is None

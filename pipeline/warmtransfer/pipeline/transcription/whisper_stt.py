@@ -173,6 +173,8 @@ class WhisperSTT(stt.STT[Never]):
 
     def transcribe_pcm(self, samples: np.ndarray[Any, np.dtype[np.float32]]) -> str:
         """Transcribe mono float32 samples at 16 kHz (blocking)."""
+        if len(samples) == 0:
+            return ""  # nothing said (and no rate of words to judge a short window's text by)
         model = self._load()
         window = self._short_window_s
         if window is not None and len(samples) / SAMPLE_RATE + _MIN_PAD_S <= window:
