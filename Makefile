@@ -204,6 +204,7 @@ bench: $(STAMP) $(LIVEKIT_SERVER) $(SMOLLM) ## Run the benchmarks; results go to
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transfer
 	WARMTRANSFER_LIVEKIT_SERVER=$(abspath $(LIVEKIT_SERVER)) $(BIN)/python -m bench.transcription
 	$(BIN)/python -m bench.whisper_window
+	$(BIN)/python -m bench.embedding_cost
 	$(BIN)/python -m bench.history
 	$(BIN)/python -m bench.live
 	$(BIN)/python -m bench.live --calls 500 750 1000 --embeddings openai

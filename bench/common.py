@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
+import json
 import os
 import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -144,3 +148,44 @@ def config(call_id: str) -> transcript_service_pb2.StreamTranscriptRequest:
     return transcript_service_pb2.StreamTranscriptRequest(
         config=transcript_service_pb2.StreamTranscriptConfig(call_id=call_id)
     )
+
+
+def measure_in_tree(module: str, tree: Path | None) -> dict[str, Any]:
+    """Run `python -m <module> --measure` in a fresh process and read the JSON object it prints
+    last; with `tree`, that tree's packages (server, pipeline, rag) are imported instead of
+    this one's, while the benchmark's own code (and its input) stays this tree's."""
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ)
+    if tree is not None:
+        paths = [str(tree / part) for part in ("server", "pipeline", "rag")]
+        env["PYTHONPATH"] = os.pathsep.join([*paths, str(root)])
+    out = subprocess.run(
+        [sys.executable, "-m", module, "--measure"],
+        cwd=root, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measured_trees(
+    module: str, doc: str | None, baseline_help: str
+) -> dict[str, dict[str, Any]] | None:
+    """The command line of a benchmark that measures this tree and, with `--baseline`, another
+    one in the same sitting: each tree's `measure_in_tree` result by name, or None when this
+    process is itself the measuring one (`--measure`: it prints its JSON and is done)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--baseline", help=baseline_help)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        measure = importlib.import_module(module).measure
+        print(json.dumps(measure()))
+        return None
+    runs = {"this tree": measure_in_tree(module, None)}
+    if args.baseline:
+        runs[f"baseline ({args.baseline})"] = measure_in_tree(module, Path(args.baseline).resolve())
+    return runs

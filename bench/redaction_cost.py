@@ -12,17 +12,12 @@ tree's, so both read the same segments. Run both in one sitting: the machine is 
 
 from __future__ import annotations
 
-import argparse
 import collections
-import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import measured_trees
+
 CALLS = 60
 TURNS = 40
 BATCH = 40
@@ -72,33 +67,12 @@ def _timed(fn: Any, name: str, spent: dict[str, float]) -> Any:
     return timed
 
 
-def run_in(tree: Path | None) -> dict[str, Any]:
-    """`measure()` in a fresh process, importing the engine from `tree` (None: this one)."""
-    env = dict(os.environ)
-    if tree is not None:
-        paths = [str(tree / part) for part in ("server", "pipeline", "rag")]
-        env["PYTHONPATH"] = os.pathsep.join([*paths, str(ROOT)])
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.redaction_cost", "--measure"],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    runs = measured_trees(
+        "bench.redaction_cost", __doc__, "also measure the engine of this source tree"
     )
-    parser.add_argument("--baseline", help="also measure the engine of this source tree")
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure()))
+    if runs is None:
         return
-    runs = {"this tree": run_in(None)}
-    if args.baseline:
-        runs[f"baseline ({args.baseline})"] = run_in(Path(args.baseline).resolve())
     names = list(dict.fromkeys(n for r in runs.values() for n in r["parts_ms"]))
     print(
         f"redaction CPU per segment, ms ({CALLS} calls, batches of {BATCH}, "

