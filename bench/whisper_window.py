@@ -64,10 +64,8 @@ async def held_out_speech(texts: list[str]) -> list[np.ndarray]:
 
 
 def _to_16k(pcm: np.ndarray) -> np.ndarray:
-    resampler = rtc.AudioResampler(SAMPLE_RATE, whisper_stt.SAMPLE_RATE)
-    frame = rtc.AudioFrame(pcm.tobytes(), SAMPLE_RATE, 1, len(pcm))
-    out = [*resampler.push(frame), *resampler.flush()]
-    return np.concatenate([np.frombuffer(bytes(f.data), dtype=np.int16) for f in out])
+    frame = whisper_stt.to_mono_16k(rtc.AudioFrame(pcm.tobytes(), SAMPLE_RATE, 1, len(pcm)))
+    return np.frombuffer(bytes(frame.data), dtype=np.int16)
 
 
 def measure(engine: WhisperSTT, texts: list[str], speech: list[np.ndarray]) -> tuple[float, float]:

@@ -23,7 +23,7 @@ from tests.deepgram_protocol import running_deepgram
 from tests.speech import SAMPLE_RATE, Line, script_lines, word_error_rate
 from warmtransfer.pipeline.transcription import whisper_stt
 from warmtransfer.pipeline.transcription.providers import build_stt, short_window_s
-from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT, _to_mono_16k, pcm_samples
+from warmtransfer.pipeline.transcription.whisper_stt import WhisperSTT, pcm_samples, to_mono_16k
 from warmtransfer.pipeline.worker.transcribe import HoldPeriods, SeqAllocator
 
 PAUSE_S = 1.0
@@ -242,7 +242,7 @@ async def test_deepgram_refusing_the_key_falls_back_to_whisper(
 def transcribe(engine: WhisperSTT, pcm: np.ndarray) -> str:
     """`pcm` (Piper's rate) as 16 kHz float samples, transcribed."""
     frame = rtc.AudioFrame(pcm.tobytes(), SAMPLE_RATE, 1, len(pcm))
-    return engine.transcribe_pcm(pcm_samples(bytes(_to_mono_16k(frame).data)))
+    return engine.transcribe_pcm(pcm_samples(bytes(to_mono_16k(frame).data)))
 
 
 def test_a_short_utterance_is_decoded_in_the_short_window(

@@ -29,6 +29,7 @@ a time per `WhisperSTT` in the same order: a process holds no copy of the model.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +49,7 @@ from livekit.agents.types import (
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+    from faster_whisper.tokenizer import Tokenizer
 
 __all__ = [
     "INFERENCE_METHOD",
@@ -59,6 +61,7 @@ __all__ = [
     "load_vad",
     "pcm_samples",
     "silence_frame",
+    "to_mono_16k",
 ]
 
 Inference = Callable[[str, bytes], Awaitable[bytes]]
@@ -198,7 +201,7 @@ class WhisperSTT(stt.STT[Never]):
     async def transcribe_frame(self, frame: rtc.AudioFrame) -> str:
         """Transcribe one frame of any rate and channel count, on the inference thread."""
         if frame.num_channels != 1 or frame.sample_rate != SAMPLE_RATE:
-            frame = _to_mono_16k(frame)
+            frame = to_mono_16k(frame)
         if self._inference is not None:
             async with self._in_order:
                 text = await self._inference(INFERENCE_METHOD, bytes(frame.data))
@@ -252,16 +255,12 @@ def _in_short_window(
     """The utterance's text decoded in a `window_s` window, or None if it does not look like
     what was said (see the module's docstring)."""
     import ctranslate2
-    from faster_whisper.tokenizer import Tokenizer
 
     extractor = model.feature_extractor
     frames = round(window_s * extractor.sampling_rate / extractor.hop_length)
     features = extractor(samples, padding=frames * extractor.hop_length - len(samples))
     features = np.ascontiguousarray(features[None, :, :frames], dtype=np.float32)
-    multilingual = model.model.is_multilingual
-    spoken = language if multilingual else None
-    tokenizer = Tokenizer(model.hf_tokenizer, multilingual, task="transcribe", language=spoken)
-    prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
+    tokenizer, prompt = _short_window_prompt(model, language)
     seconds = len(samples) / SAMPLE_RATE
     max_length = len(prompt) + int(12 + 8 * seconds)  # tokens: far more than anyone says
     (result,) = model.model.generate(
@@ -279,6 +278,18 @@ def _in_short_window(
     if result.scores[0] < MIN_AVG_LOGPROB or not low <= len(text.split()) / seconds <= high:
         return None
     return text
+
+
+@functools.lru_cache(maxsize=8)
+def _short_window_prompt(model: WhisperModel, language: str) -> tuple[Tokenizer, list[int]]:
+    """The tokenizer and the decoder's prompt for `language`: the same for every utterance of a
+    model, so made once, not per utterance."""
+    from faster_whisper.tokenizer import Tokenizer
+
+    multilingual = model.model.is_multilingual
+    spoken = language if multilingual else None
+    tokenizer = Tokenizer(model.hf_tokenizer, multilingual, task="transcribe", language=spoken)
+    return tokenizer, model.get_prompt(tokenizer, [], without_timestamps=True)
 
 
 class WhisperStream(stt.RecognizeStream):
@@ -344,7 +355,8 @@ def silence_frame(seconds: float, sample_rate: int = SAMPLE_RATE) -> rtc.AudioFr
     return rtc.AudioFrame(bytes(samples * 2), sample_rate, 1, samples)
 
 
-def _to_mono_16k(frame: rtc.AudioFrame) -> rtc.AudioFrame:
+def to_mono_16k(frame: rtc.AudioFrame) -> rtc.AudioFrame:
+    """The frame as Whisper hears it: one channel (the channels' mean) at 16 kHz."""
     data = np.frombuffer(frame.data, dtype=np.int16)
     if frame.num_channels > 1:
         data = data.reshape(-1, frame.num_channels).mean(axis=1).astype(np.int16)
