@@ -37,15 +37,14 @@ def test_the_cache_directory_follows_the_environment(tmp_path: Path) -> None:
 def test_built_once_then_reused_and_keyed_by_recipe(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = {"WARMTRANSFER_MODEL_CACHE": str(tmp_path / "cache")}
-    first = int8_model(env)
+    first = int8_model(tmp_path / "cache")
     assert isinstance(first, str)
     built = Path(first)
     assert built == cached_model_path(tmp_path / "cache") and built.is_file()
     assert built.stat().st_mode & 0o044 == 0o044  # readable by the image's other users
     assert [p.name for p in (tmp_path / "cache").iterdir()] == [built.name]  # no partial left
     stamp = built.stat().st_mtime_ns, built.stat().st_ino
-    assert int8_model(env) == first
+    assert int8_model(tmp_path / "cache") == first
     assert (built.stat().st_mtime_ns, built.stat().st_ino) == stamp  # not built again
 
     monkeypatch.setattr(minilm_model, "RECIPE", "another recipe")
@@ -56,16 +55,16 @@ def test_built_once_then_reused_and_keyed_by_recipe(
 def test_built_in_memory_when_the_cache_cannot_be_written(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    model = int8_model({"WARMTRANSFER_MODEL_CACHE": str(blocker / "cache")})
+    model = int8_model(blocker / "cache")
     assert isinstance(model, bytes)
-    cached = int8_model({"WARMTRANSFER_MODEL_CACHE": str(tmp_path / "cache")})
+    cached = int8_model(tmp_path / "cache")
     np.testing.assert_array_equal(
         _vector(model), _vector(cached)
     )  # the same recipe, the same graph
 
 
 def test_products_run_in_int8(tmp_path: Path) -> None:
-    model = int8_model({"WARMTRANSFER_MODEL_CACHE": str(tmp_path)})
+    model = int8_model(tmp_path)
     assert isinstance(model, str)
     import onnx
 
@@ -79,3 +78,11 @@ def test_products_run_in_int8(tmp_path: Path) -> None:
         n.name for n in graph.node if n.op_type == "MatMul" and weights & set(n.input)
     ]
     assert float_weight_products == []
+
+
+def test_the_configured_embedder_builds_into_the_configured_cache(tmp_path: Path) -> None:
+    from warmtransfer.rag.embeddings import build_embedder
+
+    embedder = build_embedder({"WARMTRANSFER_MODEL_CACHE": str(tmp_path)})
+    assert [p.name for p in tmp_path.iterdir()] == [cached_model_path(tmp_path).name]
+    assert embedder.embed([TEXT]).shape == (1, 384)

@@ -18,6 +18,8 @@ AGENT = call_pb2.PARTICIPANT_ROLE_AGENT
 SUPERVISOR = call_pb2.PARTICIPANT_ROLE_SUPERVISOR
 SAMPLE_RATE = 48_000
 FRAME = 480  # 10 ms
+SAY_MARGIN_S = 30.0  # beyond an utterance's own length, on a loaded machine
+PLAYOUT_WAIT_S = 5.0  # for the last second queued in an AudioSource to play out
 
 
 async def new_call(client: Client) -> call_pb2.Call:
@@ -211,10 +213,16 @@ class Speaker:
         return self
 
     async def say(self, pcm: np.ndarray) -> None:
-        """Speak int16 mono samples; returns once they are played out."""
+        """Speak int16 mono samples; returns once they are played out. Fails (rather than
+        waits for ever) if the player stopped or the speech takes far longer than its length."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((pcm, done))
-        await done
+        assert self._task is not None, "join the room first"
+        async with asyncio.timeout(len(pcm) / self.sample_rate + SAY_MARGIN_S):
+            await asyncio.wait({done, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if not done.done():
+            self._task.result()  # the player's own error, if it failed
+            raise AssertionError(f"{self.identity}'s player stopped before speaking")
 
     async def _play(self) -> None:
         step = self.sample_rate // 100  # 10 ms frames
@@ -227,7 +235,11 @@ class Speaker:
                 continue
             for i in range(0, len(pcm), step):
                 await self._source.capture_frame(_frame(pcm[i : i + step], self.sample_rate))
-            await self._source.wait_for_playout()
+            # At most the source's queue (1 s) is left to play. Bounded: the test waits on
+            # what the room heard, not on the source's word, which must not hang it.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(PLAYOUT_WAIT_S):
+                    await self._source.wait_for_playout()
             done.set_result(None)
 
     async def leave(self) -> None:

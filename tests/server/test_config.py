@@ -77,3 +77,22 @@ def test_replicas_share_a_database_and_a_redis() -> None:
     assert config.database_url == "postgresql://wt@db:5432/calls"
     assert config.redis_url == "redis://cache:6379/0"
     assert load_config({}).database_url is None and load_config({}).redis_url is None
+
+
+def test_the_embedder_reads_its_variables_and_the_model_cache() -> None:
+    config = load_config(
+        {
+            "WARMTRANSFER_EMBEDDINGS": "minilm",
+            "WARMTRANSFER_MODEL_CACHE": "/srv/models",
+            "XDG_CACHE_HOME": "/srv/cache",
+            "OPENAI_BASE_URL": "http://127.0.0.1:1/v1",
+            "WARMTRANSFER_LISTEN": "127.0.0.1:0",
+            "QDRANT_URL": "",
+        }
+    )
+    assert config.embedding_env == {
+        "WARMTRANSFER_EMBEDDINGS": "minilm",
+        "WARMTRANSFER_MODEL_CACHE": "/srv/models",
+        "XDG_CACHE_HOME": "/srv/cache",
+        "OPENAI_BASE_URL": "http://127.0.0.1:1/v1",
+    }

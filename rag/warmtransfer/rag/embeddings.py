@@ -30,6 +30,7 @@ import binascii
 import gzip
 import importlib.resources
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 import numpy as np
@@ -123,10 +124,12 @@ class MiniLMEmbedder:
     name: str
     dimension: int
 
-    def __init__(self, *, threads: int | None = None) -> None:
+    def __init__(self, *, threads: int | None = None, model_cache: Path | None = None) -> None:
+        """`model_cache`: where the int8 graph is built once and kept (default
+        `minilm_model.cache_dir()`, from the process environment)."""
         import onnxruntime  # type: ignore[import-untyped]
 
-        from warmtransfer.rag.minilm_model import int8_model
+        from warmtransfer.rag.minilm_model import cache_dir, int8_model
 
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be positive, got {threads}")
@@ -139,7 +142,7 @@ class MiniLMEmbedder:
         # Embedding comes in bursts: idle pool threads should sleep, not spin on a shared CPU.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session: onnxruntime.InferenceSession = onnxruntime.InferenceSession(
-            int8_model(), options, providers=["CPUExecutionProvider"]
+            int8_model(model_cache or cache_dir()), options, providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self._session.get_inputs()}
         missing = {"input_ids", "attention_mask"} - self._inputs
@@ -294,6 +297,7 @@ def build_embedder(env: Mapping[str, str]) -> Embedder:
     Variables:
         WARMTRANSFER_EMBEDDINGS            `minilm` (default, on this machine) or `openai`.
         WARMTRANSFER_EMBEDDING_THREADS     MiniLM's onnxruntime threads (default 1).
+        WARMTRANSFER_MODEL_CACHE           where MiniLM's int8 graph is built once and kept.
         OPENAI_API_KEY, OPENAI_BASE_URL    OpenAI, or any OpenAI-compatible server (one is needed).
         WARMTRANSFER_EMBEDDING_MODEL       the OpenAI model (default text-embedding-3-small).
         WARMTRANSFER_EMBEDDING_DIMENSIONS  shorten text-embedding-3 vectors to this many
@@ -314,7 +318,9 @@ def build_embedder(env: Mapping[str, str]) -> Embedder:
                 f"dimensions, not {dimensions}"
             )
         threads = _positive_int(env, "WARMTRANSFER_EMBEDDING_THREADS") or 1
-        return MiniLMEmbedder(threads=threads)
+        from warmtransfer.rag.minilm_model import cache_dir
+
+        return MiniLMEmbedder(threads=threads, model_cache=cache_dir(env))
     if provider == "openai":
         key = env.get("OPENAI_API_KEY", "").strip()
         base_url = env.get("OPENAI_BASE_URL", "").strip()

@@ -75,11 +75,10 @@ def cached_model_path(directory: Path, source: Path | None = None) -> Path:
     return directory / f"all-MiniLM-L6-v2.int8.{digest.hexdigest()[:16]}.onnx"
 
 
-def int8_model(env: Mapping[str, str] | None = None) -> str | bytes:
-    """The int8 graph for an `onnxruntime.InferenceSession`: the cached file's path, built and
-    cached first if missing; the model's bytes if the cache cannot be written."""
+def int8_model(directory: Path) -> str | bytes:
+    """The int8 graph for an `onnxruntime.InferenceSession`: the file's path in the cache
+    `directory`, built there first if missing; the model's bytes if it cannot be written."""
     source = _source()
-    directory = cache_dir(env)
     target = cached_model_path(directory, source)
     if target.is_file():
         return str(target)
@@ -148,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m warmtransfer.rag.minilm_model")
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    model = int8_model()
+    model = int8_model(cache_dir())
     print(model if isinstance(model, str) else f"built in memory ({len(model)} bytes)")
 
 

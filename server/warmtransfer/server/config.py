@@ -232,7 +232,8 @@ def load_config(
     values["embedding_env"] = {
         k: v
         for k, v in env.items()
-        if k.startswith("WARMTRANSFER_EMBEDDING") or k in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+        if k.startswith("WARMTRANSFER_EMBEDDING")
+        or k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "WARMTRANSFER_MODEL_CACHE", "XDG_CACHE_HOME")
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     config = ServerConfig(**values)  # type: ignore[arg-type]
