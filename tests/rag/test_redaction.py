@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import Any
 
 import pytest
 
@@ -599,3 +600,43 @@ def test_a_cue_at_the_end_of_a_long_line_of_the_other_party_still_counts() -> No
     assert final[2] == "<PERSON>."
     final = redact([("agent", agent + "you are speaking with"), ("caller", "Anneke Visser")])
     assert final[2] == "<PERSON>"
+
+
+def test_the_name_model_on_numpys_blas_finds_what_spacy_finds() -> None:
+    """The analyzer's name model does its matrix products on numpy's BLAS, one thread, instead of
+    thinc's default (the `blis` wheel): the names found are the same, text by text, over every
+    segment of both redaction sets, in batches as the workers read them."""
+    import spacy
+    import threadpoolctl
+
+    from bench.eval_redaction import load_cases
+    from warmtransfer.rag.redaction.analyzer import SPACY_MODEL
+
+    texts = [
+        segment.text
+        for path in ("tests/data/redaction/cases.jsonl", "tests/data/redaction/heldout.jsonl")
+        for case in load_cases(path)
+        for segment in case.segments
+    ]
+    analyzer = engine()._analyzer
+    ner: Any = analyzer._nlp.get_pipe("ner")
+    assert type(ner.model.ops).__name__ == "_BlasOps"
+    assert all(
+        pool["num_threads"] == 1
+        for pool in threadpoolctl.threadpool_info()
+        if pool["user_api"] == "blas"
+    )
+    plain = spacy.load(
+        SPACY_MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+    )
+    expected = [
+        [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+        for doc in plain.pipe(texts, batch_size=40)
+    ]
+    found = [
+        [(start, end) for start, end, _ in names]
+        for batch in range(0, len(texts), 40)
+        for names in analyzer.names(texts[batch : batch + 40])
+    ]
+    assert sum(map(len, expected)) > 250
+    assert found == expected
