@@ -640,3 +640,44 @@ def test_the_name_model_on_numpys_blas_finds_what_spacy_finds() -> None:
     ]
     assert sum(map(len, expected)) > 250
     assert found == expected
+
+
+def test_the_patterns_of_a_window_are_those_of_the_whole_text_that_start_in_it() -> None:
+    """The pattern recognizers are judged and run on the window only where they can (Presidio's
+    search it alone; ours read cues in the other party's lines before it): over every window of
+    the live benchmark's calls, what they find is exactly what a search of the whole text finds
+    in the window, types and scores included."""
+    from bench.live import call_scripts
+
+    windows: list[tuple[str, int]] = []
+    analyzer = engine()._analyzer
+    analyze = analyzer.patterns
+
+    def recorded(text: str, start: int = 0) -> list[tuple[str, int, int, float]]:
+        windows.append((text, start))
+        return analyze(text, start)
+
+    redactor = RedactionEngine()
+    redactor._analyzer = analyzer
+    try:
+        analyzer.patterns = recorded  # type: ignore[method-assign]
+        scripts = call_scripts(12)
+        calls = [redactor.start_call() for _ in scripts]
+        for turn in range(max(map(len, scripts))):
+            redactor.redact(
+                [
+                    RedactionRequest(call, script[turn][0], script[turn][1], turn)
+                    for call, script in zip(calls, scripts, strict=True)
+                    if turn < len(script)
+                ]
+            )
+    finally:
+        del analyzer.patterns
+    with_context = [(text, start) for text, start in windows if start > 0]
+    assert len(with_context) > 200
+    found = 0
+    for text, start in with_context:
+        whole = [m for m in analyze(text, 0) if m[1] >= start]
+        assert analyze(text, start) == whole, text
+        found += len(whole)
+    assert found > 100

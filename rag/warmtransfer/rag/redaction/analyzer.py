@@ -8,12 +8,16 @@ Two passes with different costs, kept apart so each runs only where it can find 
   together, so a batch of segments from many calls costs about half as much per segment as one
   at a time. Each segment is read once, when it arrives. The model's matrix products run on
   numpy's BLAS (`_BlasOps`), on one thread.
-- `patterns(text)`: Presidio's validated recognizers (cards, e-mail, phones, SSNs) and ours
-  (`recognizers`), over the text of a window of segments and its cue context. A recognizer
-  that cannot match is skipped before it runs (no digit: no card, phone, SSN, address or date;
-  no `@`: no e-mail). Presidio's context enhancement raises the score of a match with a cue word
-  nearby, as in its `AnalyzerEngine`, reading spaCy's tokenizer output instead of a full parse
-  (tokens and their lower case stand in for lemmas; Presidio matches cue words as substrings).
+- `patterns(text, start)`: Presidio's validated recognizers (cards, e-mail, phones, SSNs) and
+  ours (`recognizers`), over the text of a window of segments (from `start`) after its cue
+  context (the other party's lines). Only values in the window are wanted, so what could match
+  is judged on the window alone, and a recognizer that cannot match there is skipped before it
+  runs (no digit: no card, phone, SSN, address or date; no `@`: no e-mail). Presidio's
+  recognizers read no cues of their own and search the window only; ours read cues before a
+  value, in the context too. Presidio's context enhancement raises the score of a match with a
+  cue word nearby, as in its `AnalyzerEngine`, reading spaCy's tokenizer output instead of a
+  full parse (tokens and their lower case stand in for lemmas; Presidio matches cue words as
+  substrings).
 
 Thread safety: one thread at a time (the engine serializes calls).
 """
@@ -165,6 +169,11 @@ class Analyzer:
             (NameContextRecognizer(), _always),
             (ours.IpAddressRecognizer(), _has_digit),
         ]
+        # Presidio's: they find values by their form alone (cue words count in the enhancement
+        # after), so they search the window, not the other party's lines before it.
+        self._window_only = {
+            id(r) for r, _ in self._recognizers if not isinstance(r, ours.CueRecognizer)
+        }
         self._entities = sorted(
             {e for recognizer, _ in self._recognizers for e in recognizer.supported_entities}
         )
@@ -180,13 +189,15 @@ class Analyzer:
             for doc in self._nlp.pipe(texts, batch_size=NAME_BATCH)
         ]
 
-    def patterns(self, text: str) -> list[Match]:
+    def patterns(self, text: str, start: int = 0) -> list[Match]:
         """What the pattern recognizers find in `text`, context-enhanced, above the threshold,
-        without duplicates."""
+        without duplicates: the values that start at `start` or after (the text before it is
+        context, read for cues)."""
         from presidio_analyzer import EntityRecognizer, RecognizerResult
         from presidio_analyzer.nlp_engine import NlpArtifacts
 
-        running = [r for r, could_match in self._recognizers if could_match(text)]
+        window = text[start:]
+        running = [r for r, could_match in self._recognizers if could_match(window)]
         # Only Presidio's recognizers read tokens and have cue words to enhance with; ours read
         # the text. Without them (most segments: no long number, no "@"), no tokens are needed.
         artifacts = None
@@ -202,9 +213,16 @@ class Analyzer:
             )
         results = []
         for recognizer in running:
-            # Without artifacts only ours run, and they read the text alone.
-            found = recognizer.analyze(text, self._entities, artifacts)  # type: ignore[arg-type]
+            if id(recognizer) in self._window_only:  # its cue words count in the enhancement
+                found = recognizer.analyze(window, self._entities, None)  # type: ignore[arg-type]
+                for result in found or ():
+                    result.start += start
+                    result.end += start
+            else:  # ours read the text alone (artifacts may be None)
+                found = recognizer.analyze(text, self._entities, artifacts)  # type: ignore[arg-type]
             for result in found or ():
+                if result.start < start:
+                    continue  # in the context: its own speaker's analysis covers it
                 metadata = result.recognition_metadata or {}
                 metadata.setdefault(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id)
                 metadata.setdefault(RecognizerResult.RECOGNIZER_NAME_KEY, type(recognizer).__name__)

@@ -194,9 +194,9 @@ class RedactionEngine:
             for text, norm, found in zip(texts, norms, spans, strict=True)
         ]
 
-    def patterns(self, text: str) -> list[Match]:
+    def patterns(self, text: str, start: int = 0) -> list[Match]:
         with self._lock:
-            return self._analyzer.patterns(text)
+            return self._analyzer.patterns(text, start)
 
     def names(self, text: str) -> list[tuple[int, int, float]]:
         with self._lock:
@@ -359,8 +359,8 @@ class CallRedactor:
                 names = self._engine.names(norm.text)
         cues = " ".join(seg.norm.text for seg in context).replace("\n", " ")
         prefix = cues + "\n" if cues else ""
-        results = self._engine.patterns(prefix + norm.text)
         shift = len(prefix)
+        results = self._engine.patterns(prefix + norm.text, shift)
         results += [("PERSON", start + shift, end + shift, p) for start, end, p in names]
         results += self._known_names(norm.text, len(prefix))
         per_segment: list[set[Finding]] = [set() for _ in window]

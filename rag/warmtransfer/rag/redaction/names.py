@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterator
 
 from warmtransfer.rag.redaction.lexicon import Lexicon
-from warmtransfer.rag.redaction.recognizers import _before, _cue, _Recognizer
+from warmtransfer.rag.redaction.recognizers import CueRecognizer, _before, _cue
 
 __all__ = ["NameContextRecognizer", "NameCueRecognizer"]
 
@@ -122,7 +122,7 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|into|to|from|at|near|outside|around|via|thr
 _LIST_JOIN = re.compile(r"(?:,\s*(?:(?:and|or|then)\s+)?|\s+(?:and|or|then|&)\s+)", re.IGNORECASE)
 
 
-class NameContextRecognizer(_Recognizer):
+class NameContextRecognizer(CueRecognizer):
     ENTITIES = ("PERSON",)
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
@@ -341,7 +341,7 @@ def _spans(
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019-])+"
 
 
-class NameCueRecognizer(_Recognizer):
+class NameCueRecognizer(CueRecognizer):
     """Names after 'my name is', 'this is', 'Mr.', and names spelled letter by letter."""
 
     ENTITIES = ("PERSON",)

@@ -24,7 +24,7 @@ from typing import Any
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-__all__ = ["is_toll_free"]
+__all__ = ["CueRecognizer", "is_toll_free"]
 
 _CUE_CHARS = 90
 
@@ -122,8 +122,9 @@ def ssn_plausible(digits: str) -> bool:
     )
 
 
-class _Recognizer(EntityRecognizer):  # type: ignore[misc]
-    """A recognizer that yields (entity, start, end, score) from the text."""
+class CueRecognizer(EntityRecognizer):  # type: ignore[misc]
+    """A recognizer that yields (entity, start, end, score) from the text, deciding by the cues
+    said before a value, in the speaker's lines or the other party's before them."""
 
     ENTITIES: tuple[str, ...] = ()
 
@@ -150,7 +151,7 @@ class _Recognizer(EntityRecognizer):  # type: ignore[misc]
         raise NotImplementedError
 
 
-class DigitRunRecognizer(_Recognizer):
+class DigitRunRecognizer(CueRecognizer):
     ENTITIES = (
         "CREDIT_CARD",
         "US_SSN",
@@ -305,7 +306,7 @@ def _last_cue(text: str, cues: dict[str, re.Pattern[str]]) -> str | None:
     return best[1] if best else None
 
 
-class CardExpiryRecognizer(_Recognizer):
+class CardExpiryRecognizer(CueRecognizer):
     """'04/27', 'April 2027', 'oh four slash twenty seven' after an expiry cue."""
 
     ENTITIES = ("CARD_EXPIRY",)
@@ -321,7 +322,7 @@ class CardExpiryRecognizer(_Recognizer):
                 yield "CARD_EXPIRY", match.start(), match.end(), 0.8
 
 
-class DateOfBirthRecognizer(_Recognizer):
+class DateOfBirthRecognizer(CueRecognizer):
     ENTITIES = ("DATE_OF_BIRTH",)
     _PATTERN = re.compile(
         rf"\b(?:{_MONTHS}\.? (?:the )?\d{{1,2}}(?:st|nd|rd|th)?,? (?:of )?(?:19|20)?\d{{2}}"
@@ -366,7 +367,7 @@ _STATES = (
 )
 
 
-class StreetAddressRecognizer(_Recognizer):
+class StreetAddressRecognizer(CueRecognizer):
     """A house number, a street name and a suffix; then unit, city, state and ZIP if said."""
 
     ENTITIES = ("STREET_ADDRESS",)
@@ -400,7 +401,7 @@ class StreetAddressRecognizer(_Recognizer):
             yield "STREET_ADDRESS", match.start(), end, 0.9
 
 
-class StreetNameRecognizer(_Recognizer):
+class StreetNameRecognizer(CueRecognizer):
     """A street named without a house number where a place is said ("the depot is on Juniper
     Avenue", "we moved to Rue des Lilas", "I live off Mannerheimintie"): it still says where
     someone lives or works.
@@ -482,7 +483,7 @@ class StreetNameRecognizer(_Recognizer):
         return self._lexicon.zipf(word) < 4.5
 
 
-class WorldAddressRecognizer(_Recognizer):
+class WorldAddressRecognizer(CueRecognizer):
     """Addresses as most of the world writes them: the house number after the street
     ("Lindenstraße 12", "Calle Mayor 5"), or before a street named by its first word ("12 rue
     des Lilas"), then the postcode before the city ("10115 Berlin", "00-639 Warszawa", "1015 CJ
@@ -592,7 +593,7 @@ class WorldAddressRecognizer(_Recognizer):
             yield "STREET_ADDRESS", start, match.end(), 0.9
 
 
-class AlphanumericIdRecognizer(_Recognizer):
+class AlphanumericIdRecognizer(CueRecognizer):
     """Member, policy and customer IDs with letters and digits ('MBR-4417-2290')."""
 
     ENTITIES = ("ACCOUNT_ID", "PASSPORT")
@@ -616,7 +617,7 @@ class AlphanumericIdRecognizer(_Recognizer):
                 yield "ACCOUNT_ID", match.start(), match.end(), 0.7
 
 
-class IbanRecognizer(_Recognizer):
+class IbanRecognizer(CueRecognizer):
     """IBANs said or written in any grouping ("G B three six, V E D F, zero seven ..." is
     "G B 36, VEDF, 0701 ..."), kept only when the mod-97 checksum holds."""
 
@@ -649,7 +650,7 @@ def _iban_valid(iban: str) -> bool:
     return int(number) % 97 == 1
 
 
-class IpAddressRecognizer(_Recognizer):
+class IpAddressRecognizer(CueRecognizer):
     """IPv4 addresses, public or private; not a version number ("version 1.2.3.4")."""
 
     ENTITIES = ("IP_ADDRESS",)
