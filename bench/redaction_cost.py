@@ -1,7 +1,8 @@
 """Redaction's CPU per segment, as the server's redaction workers spend it: the live capacity
 benchmark's call text (`bench.live.call_scripts`), 60 calls interleaved turn by turn, redacted
 in batches of 40 segments across calls on one core. Reported: CPU per segment in all, in the
-pattern recognizers, and in each recognizer (wall time inside it, single-threaded).
+name model, in the pattern recognizers, and in each recognizer (wall time inside it,
+single-threaded).
 
     python -m bench.redaction_cost
     python -m bench.redaction_cost --baseline ../old     # the engine of another tree, same text
@@ -41,6 +42,7 @@ def measure() -> dict[str, Any]:
     for recognizer, _ in analyzer._recognizers:
         recognizer.analyze = _timed(recognizer.analyze, type(recognizer).__name__, spent)
     analyzer.patterns = _timed(analyzer.patterns, "all pattern recognizers", spent)
+    analyzer.names = _timed(analyzer.names, "the name model (spaCy)", spent)
     redact = getattr(engine, "redact_settling", engine.redact)
     start = time.process_time()
     for i in range(0, len(requests), BATCH):
