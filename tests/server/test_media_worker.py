@@ -30,9 +30,19 @@ from warmtransfer.pipeline.worker.protocol import (
     ConsultRoomState,
 )
 from warmtransfer.server.app import RunningServer
+from warmtransfer.server.transfer import coordinator as coordinator_module
 from warmtransfer.v1 import call_pb2, call_service_pb2, transfer_service_pb2
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def patient_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server (in this process) waits as long as a loaded test box may need for the worker
+    to say its hold music plays, so these tests see the transcriber's path and not the fallback
+    for a worker that does not answer in time (`test_transfer_states` tests that one; how fast
+    the music starts is `bench.transfer`'s to measure)."""
+    monkeypatch.setattr(coordinator_module, "MUSIC_START_WAIT_S", 30.0)
 
 
 @pytest.fixture
