@@ -20,6 +20,7 @@ SAMPLE_RATE = 48_000
 FRAME = 480  # 10 ms
 SAY_MARGIN_S = 30.0  # beyond an utterance's own length, on a loaded machine
 PLAYOUT_WAIT_S = 5.0  # for the last second queued in an AudioSource to play out
+LEAVE_S = 60.0  # for a participant to stop listening and disconnect
 
 
 async def new_call(client: Client) -> call_pb2.Call:
@@ -146,14 +147,17 @@ class Peer:
         await asyncio.wait_for(loop(), timeout)
 
     async def leave(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._source is not None:
-            await self._source.aclose()
-        await self.room.disconnect()
+        """Stop listening and disconnect; fails (TimeoutError) instead of hanging past
+        `LEAVE_S` (a fresh-clone run once hung in a fixture's teardown with peers leaving)."""
+        async with asyncio.timeout(LEAVE_S):
+            for task in self._tasks:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if self._source is not None:
+                await self._source.aclose()
+            await self.room.disconnect()
 
 
 def dispose_native_runtime() -> None:
@@ -243,13 +247,15 @@ class Speaker:
             done.set_result(None)
 
     async def leave(self) -> None:
-        for task in [*self._listeners, self._task]:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        await self._source.aclose()
-        await self.room.disconnect()
+        """As `Peer.leave`: bounded by `LEAVE_S`."""
+        async with asyncio.timeout(LEAVE_S):
+            for task in [*self._listeners, self._task]:
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            await self._source.aclose()
+            await self.room.disconnect()
 
 
 def _frame(samples: np.ndarray, sample_rate: int) -> rtc.AudioFrame:
