@@ -169,11 +169,6 @@ class Analyzer:
             (NameContextRecognizer(), _always),
             (ours.IpAddressRecognizer(), _has_digit),
         ]
-        # Presidio's: they find values by their form alone (cue words count in the enhancement
-        # after), so they search the window, not the other party's lines before it.
-        self._window_only = {
-            id(r) for r, _ in self._recognizers if not isinstance(r, ours.CueRecognizer)
-        }
         self._entities = sorted(
             {e for recognizer, _ in self._recognizers for e in recognizer.supported_entities}
         )
@@ -196,6 +191,8 @@ class Analyzer:
         from presidio_analyzer import EntityRecognizer, RecognizerResult
         from presidio_analyzer.nlp_engine import NlpArtifacts
 
+        from warmtransfer.rag.redaction.recognizers import CueRecognizer
+
         window = text[start:]
         running = [r for r, could_match in self._recognizers if could_match(window)]
         # Only Presidio's recognizers read tokens and have cue words to enhance with; ours read
@@ -213,7 +210,9 @@ class Analyzer:
             )
         results = []
         for recognizer in running:
-            if id(recognizer) in self._window_only:  # its cue words count in the enhancement
+            if not isinstance(recognizer, CueRecognizer):
+                # Presidio's find a value by its form alone (their cue words count in the
+                # enhancement after): they search the window, not the lines before it.
                 found = recognizer.analyze(window, self._entities, None)  # type: ignore[arg-type]
                 for result in found or ():
                     result.start += start
