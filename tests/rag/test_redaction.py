@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from typing import Any
 
 import pytest
@@ -640,6 +641,29 @@ def test_the_name_model_on_numpys_blas_finds_what_spacy_finds() -> None:
     ]
     assert sum(map(len, expected)) > 250
     assert found == expected
+
+
+def test_the_name_model_runs_without_profiling_hooks() -> None:
+    """spaCy's wheels for Python before 3.12 are compiled with Cython's profiling hooks, which
+    take the GIL at every call of the name model's compiled helpers, most of the model's time;
+    the install builds spaCy without them (`deploy/spacy-without-profiling.sh`). A profiler sees
+    calls into spaCy's compiled code only where the hooks are. (thinc's are left: its compiled
+    functions are called from Python once per batch, where the GIL is held anyway.)"""
+    analyzer = engine()._analyzer
+    compiled: set[str] = set()
+
+    def profiler(frame: Any, event: str, arg: Any) -> None:
+        name = frame.f_code.co_filename
+        if name.startswith("spacy/") and name.endswith((".pyx", ".pxd")):
+            compiled.add(frame.f_code.co_name)
+
+    sys.setprofile(profiler)
+    try:
+        names = analyzer.names(["Hi, this is Priya Raman from the billing team."])
+    finally:
+        sys.setprofile(None)
+    assert names[0], "the name model found no name: the check below saw nothing run"
+    assert compiled == set()
 
 
 def test_the_patterns_of_a_window_are_those_of_the_whole_text_that_start_in_it() -> None:
