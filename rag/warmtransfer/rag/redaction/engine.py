@@ -233,6 +233,7 @@ class CallRedactor:
         self._style = style
         self._recent: deque[_Segment] = deque(maxlen=_RECENT)
         self._names: set[str] = set()
+        self._names_regex: re.Pattern[str] | None = None  # of `_names`, until they change
         self._pseudonyms: dict[tuple[str, str], str] = {}
         self._persons: list[tuple[list[str], str]] = []  # (name words, pseudonym)
         self._last_seq = 0
@@ -384,10 +385,11 @@ class CallRedactor:
         """A name found earlier in the call is a name wherever it is said again."""
         if not self._names:
             return []
-        pattern = r"\b(?:" + "|".join(re.escape(n) for n in sorted(self._names)) + r")\b"
+        if self._names_regex is None:
+            self._names_regex = _names_regex(self._names)
         return [
             ("PERSON", offset + m.start(), offset + m.end(), 0.8)
-            for m in re.finditer(pattern, text, re.IGNORECASE)
+            for m in self._names_regex.finditer(text)
         ]
 
     def _remember_names(self, segments: Iterable[_Segment]) -> set[str]:
@@ -401,7 +403,9 @@ class CallRedactor:
                     if re.fullmatch(r"[A-Za-z](?:[\s,.-]+[A-Za-z]){2,}", said):
                         words.append(re.sub(r"[^A-Za-z]", "", said))  # spelled: "W A R D"
                     learned.update(w.lower() for w in words if w.lower() not in self._names)
-        self._names |= learned
+        if learned:
+            self._names |= learned
+            self._names_regex = None
         return learned
 
     def _revision(self, seg: _Segment) -> Revision:
@@ -444,11 +448,15 @@ class CallRedactor:
 
 def _mentions(text: str, names: set[str]) -> set[Finding]:
     """Where any of `names` (lower-case words) is said in `text`."""
-    pattern = r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b"
-    return {
-        Finding("PERSON", m.start(), m.end(), 0.8)
-        for m in re.finditer(pattern, text, re.IGNORECASE)
-    }
+    return {Finding("PERSON", m.start(), m.end(), 0.8) for m in _names_regex(names).finditer(text)}
+
+
+def _names_regex(names: Iterable[str]) -> re.Pattern[str]:
+    """Any of `names` as a whole word, in any case. Compiled here and kept by its caller: each
+    call's set of names is its own, so at a few hundred live calls `re`'s own cache (512
+    patterns) would compile them again at nearly every use."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names))
+    return re.compile(r"\b(?:" + alternatives + r")\b", re.IGNORECASE)
 
 
 def _continued(recent: Iterable[_Segment], speaker: str) -> list[_Segment]:
