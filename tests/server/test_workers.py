@@ -20,7 +20,12 @@ from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
 from warmtransfer.server.redactors import CallRedactors
 from warmtransfer.server.workers import Worker, default_worker_count, lower_priority
-from warmtransfer.v1 import transcript_pb2, transcript_service_pb2
+from warmtransfer.v1 import (
+    call_service_pb2,
+    context_service_pb2,
+    transcript_pb2,
+    transcript_service_pb2,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -126,6 +131,44 @@ async def test_a_worker_killed_mid_stream_loses_nothing(process_server: RunningS
     assert not await process_server.deps.load.sample()
     other = await create_call(client)
     assert await ingest(client, other, [segment(1, "I'm Dana Reyes")]) == [1]
+    await client.close()
+
+
+async def test_the_history_is_embedded_in_a_process_of_its_own_which_may_die(
+    process_server: RunningServer,
+) -> None:
+    """With worker processes and the embedding on this machine, the history's embedding runs in
+    a process of its own, at a lower priority than the server. Killed, it is replaced at the
+    next batch, which is retried: every turn of the call ends up in the index."""
+    if embedding_provider(dict(os.environ)) != "minilm":
+        pytest.skip("the embedding is a provider's here")
+    indexer = process_server.deps.indexer
+    assert indexer.embed_worker is not None
+    worker = indexer.embed_worker.worker
+    pid = worker.pid  # started with the server, its model loaded
+    redaction = {w.pid for w in process_server.deps.redactors.workers}
+    assert pid is not None and pid != os.getpid() and pid not in redaction
+    assert os.getpriority(os.PRIO_PROCESS, pid) > _own_niceness()
+    os.kill(pid, signal.SIGKILL)
+
+    client = Client(f"127.0.0.1:{process_server.port}", api_key="key-a")
+    call_id = await create_call(client)
+    said = [
+        "My router keeps dropping the connection.",
+        "I already restarted it twice and it still drops.",
+        "Can you send a technician to look at it?",
+    ]
+    roles = [transcript_pb2.SPEAKER_ROLE_CALLER, transcript_pb2.SPEAKER_ROLE_AGENT] * 2
+    requests = [segment(seq, text, role=roles[seq - 1]) for seq, text in enumerate(said, 1)]
+    assert await ingest(client, call_id, requests) == [1, 2, 3]
+    await client.calls.EndCall(call_service_pb2.EndCallRequest(call_id=call_id))
+    await indexer.wait_idle(timeout=120)
+
+    assert worker.restarts >= 1 and worker.pid not in (None, pid)
+    found = await client.context.SearchContext(
+        context_service_pb2.SearchContextRequest(query="technician visit", limit=10)
+    )
+    assert sorted(s.text for s in found.snippets if s.call_id == call_id) == sorted(said)
     await client.close()
 
 

@@ -26,6 +26,7 @@ from warmtransfer.pipeline.summary.offline import OfflineSummarizer
 from warmtransfer.rag.embeddings import Embedder, build_embedder, embedding_provider
 from warmtransfer.rag.vector_store import VectorStore, open_vector_store
 from warmtransfer.server.config import ServerConfig
+from warmtransfer.server.embedding_worker import EmbeddingWorker
 from warmtransfer.server.event_bus import EventBus
 from warmtransfer.server.event_relay import RedisEventRelay
 from warmtransfer.server.indexing import HistoryIndexer
@@ -180,15 +181,20 @@ async def start_server(config: ServerConfig) -> RunningServer:
         every_seconds=config.summary_every_seconds,
     )
     media = LiveKitRooms(config.livekit) if config.livekit is not None else None
+    local_embedding = embedding_provider(config.embedding_env) != "openai"
     workers = config.workers
-    if workers is None:  # a CPU for the server's embedding, unless a provider embeds
-        local = embedding_provider(config.embedding_env) != "openai"
-        workers = default_worker_count(reserved=1 if local else 0)
+    if workers is None:  # a CPU for the history's embedding, unless a provider embeds
+        workers = default_worker_count(reserved=1 if local_embedding else 0)
     redactors = CallRedactors(style=config.redaction_style, workers=workers)
-    await redactors.load()
+    # With worker processes, the history's embedding on this machine gets one of its own.
+    embed_worker = EmbeddingWorker(config.embedding_env) if local_embedding and workers else None
+    await asyncio.gather(
+        redactors.load(), embed_worker.embed([]) if embed_worker else asyncio.sleep(0)
+    )
     indexer = HistoryIndexer(
         store,
         *await asyncio.to_thread(open_history, config),
+        embed_worker=embed_worker,
         fence=lambda call_id: ownership.fence(call_id),
     )
 

@@ -50,8 +50,9 @@ Variables:
     WARMTRANSFER_REDACTION_STYLE   `tag` (`<PHONE_NUMBER>`, the default), `mask` (`*****`) or
                               `pseudonym` (`<PERSON_1>`, the same value the same name all call).
     WARMTRANSFER_WORKERS      worker processes for the CPU-bound work of live calls (redaction);
-                              default one per CPU, less one while embedding runs here; 0 runs
-                              it in a thread of the server process.
+                              default one per CPU, less one while embedding runs here (the
+                              history's embedding then has a process of its own besides); 0
+                              runs both in threads of the server process.
     WARMTRANSFER_INGEST_SECRET   signs the media worker's call-scoped tokens; share it between
                               replicas (default: a random secret kept in the data directory).
 """

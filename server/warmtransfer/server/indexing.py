@@ -3,15 +3,16 @@
 Off the ack path: storing a segment only marks its call dirty (a dict insert). One background
 task takes up to `BATCH_CALLS` dirty calls at a time (letting them gather for up to `GATHER_S`),
 reads each one's redacted segments after its progress mark, cuts the settled turns into chunks
-(`warmtransfer.rag.chunking`), embeds all the batch's chunks at once in a worker thread, upserts
-them, and only then advances each call's mark in the call store. So:
+(`warmtransfer.rag.chunking`), embeds all the batch's chunks at once (on this machine, in a
+process of its own: `EmbeddingWorker`; by a provider, in a thread), upserts them, and only then
+advances each call's mark in the call store. So:
 
 - a crash between the upsert and the mark re-indexes the same chunks under the same point ids
   (uuid5 of tenant, call and chunk index): nothing is lost, nothing is duplicated;
 - at start-up, every call whose stored segments are ahead of its mark is indexed again from the
   mark (`catch_up`);
-- when the embedder or Qdrant fails, the call stays dirty and is retried with backoff (up to
-  `MAX_BACKOFF_S`), its mark unchanged.
+- when the embedder (or its process) or Qdrant fails, the call stays dirty and is retried with
+  backoff (up to `MAX_BACKOFF_S`), its mark unchanged.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from warmtransfer.rag.chunking import TurnSegment, chunks_of, cut_turns
 from warmtransfer.rag.embeddings import Embedder
 from warmtransfer.rag.vector_store import Chunk, VectorStore
+from warmtransfer.server.embedding_worker import EmbeddingWorker
 from warmtransfer.server.errors import FailedPrecondition
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.summary_storage import CallRef
@@ -50,14 +52,17 @@ class HistoryIndexer:
         vectors: VectorStore,
         embedder: Embedder,
         *,
+        embed_worker: EmbeddingWorker | None = None,
         fence: Callable[[str], tuple[str, int] | None] | None = None,
     ) -> None:
-        """`fence(call_id)`: see StoreSummaryStorage; progress of a call this replica no longer
-        owns is not saved."""
+        """`embedder`: what queries are embedded with, and the index too unless `embed_worker`
+        embeds it in a process of its own (the same model). `fence(call_id)`: see
+        StoreSummaryStorage; progress of a call this replica no longer owns is not saved."""
         self._store = store
         self._fence = fence
         self._vectors = vectors
         self._embedder = embedder
+        self._embed_worker = embed_worker
         # Calls with segments not yet indexed, oldest first, with when each became so.
         self._dirty: dict[CallRef, float] = {}
         self._wake = asyncio.Event()
@@ -66,8 +71,9 @@ class HistoryIndexer:
         self.indexed_chunks = 0
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
-        # Embedding is the heaviest work of a live call and may lag by seconds: it runs in a
-        # thread of its own, at the lowest priority, so acks and RPCs go first.
+        # Embedding is the heaviest work of a live call and may lag by seconds: without a
+        # worker process it runs in a thread of its own, at the lowest priority, so acks and
+        # RPCs go first (the upserts run there too).
         self._executor = ThreadPoolExecutor(
             1, thread_name_prefix="history-embed", initializer=lower_priority, initargs=(10,)
         )
@@ -79,6 +85,10 @@ class HistoryIndexer:
     @property
     def embedder(self) -> Embedder:
         return self._embedder
+
+    @property
+    def embed_worker(self) -> EmbeddingWorker | None:
+        return self._embed_worker
 
     async def start(self) -> None:
         """Start indexing. Calls that fell behind before a restart are resumed by their owner
@@ -108,6 +118,8 @@ class HistoryIndexer:
                 await self._task
         await asyncio.to_thread(self._vectors.close)
         self._executor.shutdown(wait=False)
+        if self._embed_worker is not None:
+            await asyncio.to_thread(self._embed_worker.close)
 
     async def _run(self) -> None:
         backoff = 0.5
@@ -167,7 +179,10 @@ class HistoryIndexer:
         if chunks:
             loop = asyncio.get_running_loop()
             texts = [c.text for c in chunks]
-            vectors = await loop.run_in_executor(self._executor, self._embedder.embed, texts)
+            if self._embed_worker is not None:
+                vectors = await self._embed_worker.embed(texts)
+            else:
+                vectors = await loop.run_in_executor(self._executor, self._embedder.embed, texts)
             await loop.run_in_executor(self._executor, self._vectors.upsert, chunks, vectors)
         await asyncio.gather(*(self._save(r, t, n) for r, t, n in progress))
         self.indexed_chunks += len(chunks)
