@@ -13,16 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.helpers import create_call, ingest, segment
+from tests.server.helpers import AGENT, CALLER, create_call, ingest, segment, wait_for_event
 from warmtransfer.client import Client, TranscriptStreamer
+from warmtransfer.demo import SCRIPT
 from warmtransfer.rag.embeddings import embedding_provider
 from warmtransfer.server.app import RunningServer, start_server
 from warmtransfer.server.config import load_config
 from warmtransfer.server.redactors import CallRedactors
+from warmtransfer.server.summary_worker import WorkerSummarizer
 from warmtransfer.server.workers import Worker, default_worker_count, lower_priority
 from warmtransfer.v1 import (
     call_service_pb2,
     context_service_pb2,
+    summary_service_pb2,
     transcript_pb2,
     transcript_service_pb2,
 )
@@ -169,6 +172,35 @@ async def test_the_history_is_embedded_in_a_process_of_its_own_which_may_die(
         context_service_pb2.SearchContextRequest(query="technician visit", limit=10)
     )
     assert sorted(s.text for s in found.snippets if s.call_id == call_id) == sorted(said)
+    await client.close()
+
+
+async def test_summaries_are_written_in_a_process_of_their_own(
+    process_server: RunningServer,
+) -> None:
+    """With worker processes, the offline summarizer's rules run in a process of their own at
+    the workers' lower priority, off the event loop; the summary is the one the API serves."""
+    summarizer = process_server.deps.engine.summarizer
+    assert isinstance(summarizer, WorkerSummarizer)
+    pid = summarizer.worker.pid  # started with the server
+    others = {w.pid for w in process_server.deps.redactors.workers}
+    assert pid is not None and pid != os.getpid() and pid not in others
+    assert os.getpriority(os.PRIO_PROCESS, pid) > _own_niceness()
+
+    client = Client(f"127.0.0.1:{process_server.port}", api_key="key-a")
+    call_id = await create_call(client)
+    requests = [segment(seq, text, role=role) for seq, (role, text) in enumerate(SCRIPT, 1)]
+    other = AGENT if SCRIPT[-1][0] == CALLER else CALLER  # settles the script's last line
+    requests.append(segment(len(SCRIPT) + 1, "Is there anything else I can do?", role=other))
+    await ingest(client, call_id, requests)
+    last = len(SCRIPT)
+    await wait_for_event(
+        client, call_id, lambda e: e.summary_updated.summary.covered_through_seq == last
+    )
+    got = await client.summaries.GetSummary(summary_service_pb2.GetSummaryRequest(call_id=call_id))
+    assert got.summary.summarizer == "offline"
+    assert "internet" in got.summary.reason.lower()
+    assert summarizer.batches >= 1
     await client.close()
 
 

@@ -46,6 +46,7 @@ from warmtransfer.server.servicers.transfers import TransferServicer
 from warmtransfer.server.store import CallStore
 from warmtransfer.server.store.transfers import TRANSFERS_KEY
 from warmtransfer.server.summary_storage import CallRef, StoreSummaryStorage
+from warmtransfer.server.summary_worker import WorkerSummarizer
 from warmtransfer.server.transfer.coordinator import TransferCoordinator
 from warmtransfer.server.workers import default_worker_count
 from warmtransfer.v1 import (
@@ -167,7 +168,13 @@ async def start_server(config: ServerConfig) -> RunningServer:
                 "index is its own, so it indexes only the calls it owns and SearchContext here "
                 "misses the other replicas' calls; point every replica at one Qdrant server"
             )
-    summarizer: Summarizer = OfflineSummarizer()
+    local_embedding = embedding_provider(config.embedding_env) != "openai"
+    workers = config.workers
+    if workers is None:  # a CPU for the history's embedding, unless a provider embeds
+        workers = default_worker_count(reserved=1 if local_embedding else 0)
+    # With worker processes, the offline summarizer's rules run in one of their own.
+    offline = WorkerSummarizer() if workers else None
+    summarizer: Summarizer = offline or OfflineSummarizer()
     if config.llm is not None:  # the LLM, with the offline summarizer standing in when it fails
         summarizer = FallbackSummarizer(build_llm(config.llm), summarizer)
     engine: RollingSummaryEngine[CallRef] = RollingSummaryEngine(
@@ -181,15 +188,13 @@ async def start_server(config: ServerConfig) -> RunningServer:
         every_seconds=config.summary_every_seconds,
     )
     media = LiveKitRooms(config.livekit) if config.livekit is not None else None
-    local_embedding = embedding_provider(config.embedding_env) != "openai"
-    workers = config.workers
-    if workers is None:  # a CPU for the history's embedding, unless a provider embeds
-        workers = default_worker_count(reserved=1 if local_embedding else 0)
     redactors = CallRedactors(style=config.redaction_style, workers=workers)
     # With worker processes, the history's embedding on this machine gets one of its own.
     embed_worker = EmbeddingWorker(config.embedding_env) if local_embedding and workers else None
     await asyncio.gather(
-        redactors.load(), embed_worker.embed([]) if embed_worker else asyncio.sleep(0)
+        redactors.load(),
+        embed_worker.embed([]) if embed_worker else asyncio.sleep(0),
+        offline.load() if offline else asyncio.sleep(0),
     )
     indexer = HistoryIndexer(
         store,

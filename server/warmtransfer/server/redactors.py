@@ -34,7 +34,14 @@ from warmtransfer.rag.redaction import (
     RedactionStyle,
 )
 from warmtransfer.server.errors import Unavailable
-from warmtransfer.server.workers import Worker, WorkerLost, default_worker_count, pick
+from warmtransfer.server.workers import (
+    WORKER_NICENESS,
+    Worker,
+    WorkerLost,
+    default_worker_count,
+    gather_more,
+    pick,
+)
 
 __all__ = ["MAX_BATCH", "CallRedactors", "Revised", "retrieved"]
 
@@ -46,8 +53,6 @@ MAX_BATCH = 256  # segments per batch (the name model reads them in one pass)
 # ~1.6 ms a segment in batches of 16 or more, ~2.5 ms one at a time.
 MIN_BATCH = 8
 GATHER_S = 0.02
-# Redaction yields the CPU to the event loop (RPCs), and the history index yields to both.
-WORKER_NICENESS = 5
 
 # What travels to a worker: (tenant, call, style, speaker, text, seq; None for an interim,
 # `_END_CALL` to forget the call).
@@ -244,12 +249,7 @@ class CallRedactors:
             await queue.wake.wait()
             queue.wake.clear()
             while queue.waiting:
-                if len(queue.waiting) < MIN_BATCH:  # let a few more come: a batch costs less each
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(GATHER_S):
-                            while len(queue.waiting) < MIN_BATCH:
-                                await queue.wake.wait()
-                                queue.wake.clear()
+                await gather_more(queue.waiting, queue.wake, MIN_BATCH, GATHER_S)
                 batch = queue.waiting[:MAX_BATCH]
                 del queue.waiting[:MAX_BATCH]
                 queue.oldest_running = batch[0][2]

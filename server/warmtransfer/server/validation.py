@@ -70,6 +70,7 @@ def check_metadata(metadata: Mapping[str, str], limits: Limits) -> None:
 # The ranges protobuf's well-known types define: Timestamps in years 1 to 9999 (UTC), Durations
 # up to 10,000 years; nanos below a second, never negative in a Timestamp, and of the same sign as
 # the seconds in a Duration.
+_SPEAKER_ROLES = frozenset(transcript_pb2.SpeakerRole.values())
 _MIN_TIMESTAMP_S, _MAX_TIMESTAMP_S = -62_135_596_800, 253_402_300_799
 _MAX_DURATION_S = 315_576_000_000
 _NANOS = 1_000_000_000
@@ -108,7 +109,7 @@ def check_segment(segment: transcript_pb2.TranscriptSegment, limits: Limits) -> 
             "segment.text",
             f"is {len(text)} characters; at most {limits.max_segment_chars} are allowed",
         )
-    if segment.speaker_role not in transcript_pb2.SpeakerRole.values():
+    if segment.speaker_role not in _SPEAKER_ROLES:
         raise InvalidArgument("segment.speaker_role", f"unknown value {segment.speaker_role}")
     if len(segment.speaker_identity) > 256:
         raise InvalidArgument("segment.speaker_identity", "is longer than 256 characters")

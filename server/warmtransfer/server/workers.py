@@ -19,14 +19,26 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-__all__ = ["Worker", "WorkerLost", "default_worker_count", "lower_priority", "pick"]
+__all__ = [
+    "WORKER_NICENESS",
+    "Worker",
+    "WorkerLost",
+    "default_worker_count",
+    "gather_more",
+    "lower_priority",
+    "pick",
+]
 
 T = TypeVar("T")
+
+# Redaction and summaries yield the CPU to the event loop (RPCs); the history's embedding
+# (`embedding_worker`) yields to them too.
+WORKER_NICENESS = 5
 
 
 class WorkerLost(RuntimeError):
@@ -42,6 +54,16 @@ def default_worker_count(*, reserved: int = 1) -> int:
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, cpus - reserved)
+
+
+async def gather_more(waiting: Sized, wake: asyncio.Event, at_least: int, timeout: float) -> None:
+    """Wait up to `timeout` seconds, woken by `wake`, until `waiting` holds `at_least` items: a
+    batch costs less each item than single jobs."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            while len(waiting) < at_least:
+                await wake.wait()
+                wake.clear()
 
 
 def pick(key: str, count: int) -> int:

@@ -136,6 +136,10 @@ class OfflineSummarizer:
     name = "offline"
 
     async def update(self, previous: Summary | None, new_segments: Sequence[Segment]) -> Summary:
+        return self.summarize(previous, new_segments)
+
+    def summarize(self, previous: Summary | None, new_segments: Sequence[Segment]) -> Summary:
+        """`update`, synchronously (it does no I/O): for a worker process or thread."""
         state = _State.load(previous)
         for segment in new_segments:
             _absorb(state, segment)
