@@ -98,6 +98,19 @@ async def collect(
     return events
 
 
+async def subscribed(started: asyncio.Event, watching: asyncio.Task[object]) -> None:
+    """Wait until the watcher has its first event; if the watch ends first, raise what ended
+    it, and give up after 30 s (never wait for a watch that cannot start)."""
+    waiter = asyncio.create_task(started.wait())
+    done, _ = await asyncio.wait(
+        {waiter, watching}, timeout=30, return_when=asyncio.FIRST_COMPLETED
+    )
+    waiter.cancel()
+    if watching in done and not started.is_set():
+        watching.result()
+    assert started.is_set(), "the watcher had no event within 30 s"
+
+
 def added(events: list[WatchCallResponse]) -> list[int]:
     return [e.segment_added.segment.seq for e in events if e.HasField("segment_added")]
 
@@ -109,7 +122,7 @@ async def test_a_watcher_on_one_replica_sees_what_the_other_stores(clients: list
     watching = asyncio.create_task(
         collect(b, call_id, lambda events: added(events) == [1, 2, 3, 4, 5], started=started)
     )
-    await started.wait()
+    await subscribed(started, watching)
     await ingest(a, call_id, [segment(seq) for seq in range(1, 6)])
     events = await watching
     assert added(events) == [1, 2, 3, 4, 5]
@@ -129,7 +142,7 @@ async def test_interims_reach_watchers_on_the_other_replica(clients: list[Client
             started=started,
         )
     )
-    await started.wait()
+    await subscribed(started, watching)
     stream = a.transcripts.StreamTranscript(
         requests_of([config(call_id), segment(1, "I was charged tw", final=False)])
     )
@@ -180,11 +193,11 @@ async def test_replicas_keep_waking_each_other_after_redis_restarts(
             watching = asyncio.create_task(
                 collect(b, call_id, lambda events: added(events) == [1, 2], started=started)
             )
-            await started.wait()
-            await ingest(a, call_id, [segment(1)])
+            await subscribed(started, watching)
+            assert await asyncio.wait_for(ingest(a, call_id, [segment(1)]), 30) == [1]
             redis_servers.close()  # Redis goes away, and comes back empty on the same port
             redis_servers.enter_context(running_redis(redis.port))
-            await ingest(a, call_id, [segment(2)])
+            assert await asyncio.wait_for(ingest(a, call_id, [segment(2)]), 30) == [2]
             assert added(await watching) == [1, 2]
         finally:
             for client in (a, b):
