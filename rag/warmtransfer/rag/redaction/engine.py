@@ -305,8 +305,9 @@ class CallRedactor:
             self._last_seq = max(self._last_seq, seq)
             learned = self._remember_names(changed)
             if learned:  # "Ward, W A R D": the spelling names the word said just before it
+                said = _names_regex(learned)
                 for seg in window:
-                    merged = _merge(seg.findings | _mentions(seg.text, learned))
+                    merged = _merge(seg.findings | _mentions(seg.text, said))
                     if merged != seg.findings:
                         seg.findings = merged
                         if seg not in changed:
@@ -446,9 +447,9 @@ class CallRedactor:
         return pseudonym
 
 
-def _mentions(text: str, names: set[str]) -> set[Finding]:
-    """Where any of `names` (lower-case words) is said in `text`."""
-    return {Finding("PERSON", m.start(), m.end(), 0.8) for m in _names_regex(names).finditer(text)}
+def _mentions(text: str, names: re.Pattern[str]) -> set[Finding]:
+    """Where any of the names `names` matches (see `_names_regex`) is said in `text`."""
+    return {Finding("PERSON", m.start(), m.end(), 0.8) for m in names.finditer(text)}
 
 
 def _names_regex(names: Iterable[str]) -> re.Pattern[str]:
