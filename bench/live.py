@@ -25,6 +25,7 @@ this process's own loop lag. Reported, over the measured window (after `--warmup
     python -m bench.live --calls 100 200 --baseline ../old     # the same load on another tree
     python -m bench.live --embeddings openai                   # embedding done by a provider
     python -m bench.live --calls 250 --engine postgresql --replicas 1 2   # replicas on one box
+    python -m bench.live --calls 1000 --trace /tmp/gs.json     # each GetSummary's time, latency
 
 `--engine postgresql` puts the call store in a PostgreSQL server started for the run, and
 `--replicas 2` runs two servers on it (with a Redis for their events), each call's stream on one
@@ -304,6 +305,7 @@ class Result:
     acked: int
     ack: list[float]
     summary: list[float]
+    summary_at: list[float]  # when each of `summary` was answered (epoch s)
     pending: list[int]
     index_lag: list[float]
     unindexed_old: int
@@ -457,6 +459,7 @@ def summarize(
     window = [e for r in records.values() for e in r if t0 <= e[1] < t1]
     ack = [e[2] - e[1] for e in window if e[2]]
     summary = [s[1] for s in samples.summaries if t0 <= s[0] < t1]
+    summary_at = [s[0] for s in samples.summaries if t0 <= s[0] < t1]
     pending = [s[2] for s in samples.summaries if t0 <= s[0] < t1]
     lag: list[float] = []
     unindexed_old = 0
@@ -495,6 +498,7 @@ def summarize(
         acked=acked,
         ack=ack,
         summary=summary,
+        summary_at=summary_at,
         pending=pending,
         index_lag=lag,
         unindexed_old=unindexed_old,
@@ -532,6 +536,13 @@ async def main(args: argparse.Namespace) -> None:
                 calls, args.seconds, args.warmup, env, engine=args.engine, replicas=replicas
             )
             report(result)
+            if args.trace:
+                trace = args.trace.with_name(f"{args.trace.stem}-{calls}{args.trace.suffix}")
+                trace.write_text(
+                    json.dumps(
+                        {"get_summary": list(zip(result.summary_at, result.summary, strict=True))}
+                    )
+                )
 
 
 def report(result: Result) -> None:
@@ -566,6 +577,12 @@ if __name__ == "__main__":
     parser.add_argument("--embeddings", choices=["minilm", "openai"], default="minilm")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--replicas", type=int, nargs="+", default=[1])
+    parser.add_argument(
+        "--trace",
+        type=Path,
+        help="write each GetSummary's time and latency in the window to this JSON file "
+        "(one per N, named <stem>-<N>.json), to line them up with the server's own pauses",
+    )
     parser.add_argument("--standin", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
