@@ -38,6 +38,7 @@ def test_no_keys_means_dev_mode_on_loopback_only() -> None:
         ({"WARMTRANSFER_INGEST_SECRET": "short"}, "WARMTRANSFER_INGEST_SECRET"),
         ({"DATABASE_URL": "mysql://db/calls"}, "DATABASE_URL"),
         ({"WARMTRANSFER_OWNER_LEASE_SECONDS": "0"}, "WARMTRANSFER_OWNER_LEASE_SECONDS"),
+        ({"WARMTRANSFER_WORKER_PRIORITY": "realtime"}, "WARMTRANSFER_WORKER_PRIORITY"),
         ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "REDIS_URL.*DATABASE_URL"),
         (
             {"DATABASE_URL": "postgresql://db/calls", "REDIS_URL": "memcached://cache"},
@@ -68,6 +69,11 @@ def test_dotenv_is_read_and_the_environment_wins(
 )
 def test_loopback_detection(listen: str, loopback: bool) -> None:
     assert is_loopback(listen) is loopback
+
+
+def test_worker_processes_run_idle_scheduled_unless_told_otherwise() -> None:
+    assert load_config({}).worker_priority == "idle"
+    assert load_config({"WARMTRANSFER_WORKER_PRIORITY": " Low "}).worker_priority == "low"
 
 
 def test_replicas_share_a_database_and_a_redis() -> None:

@@ -151,7 +151,7 @@ async def test_the_history_is_embedded_in_a_process_of_its_own_which_may_die(
     pid = worker.pid  # started with the server, its model loaded
     redaction = {w.pid for w in process_server.deps.redactors.workers}
     assert pid is not None and pid != os.getpid() and pid not in redaction
-    assert os.getpriority(os.PRIO_PROCESS, pid) > _own_niceness()
+    assert os.sched_getscheduler(pid) == os.SCHED_IDLE  # the default worker priority
     os.kill(pid, signal.SIGKILL)
 
     client = Client(f"127.0.0.1:{process_server.port}", api_key="key-a")
@@ -185,7 +185,7 @@ async def test_summaries_are_written_in_a_process_of_their_own(
     pid = summarizer.worker.pid  # started with the server
     others = {w.pid for w in process_server.deps.redactors.workers}
     assert pid is not None and pid != os.getpid() and pid not in others
-    assert os.getpriority(os.PRIO_PROCESS, pid) > _own_niceness()
+    assert os.sched_getscheduler(pid) == os.SCHED_IDLE  # the default worker priority
 
     client = Client(f"127.0.0.1:{process_server.port}", api_key="key-a")
     call_id = await create_call(client)
@@ -208,10 +208,32 @@ def _own_niceness() -> int:
     return os.getpriority(os.PRIO_PROCESS, 0)
 
 
-async def test_a_worker_process_runs_at_a_lower_priority_than_the_server() -> None:
-    worker = Worker("nice", niceness=5)
+def _own_scheduling() -> tuple[int, int]:
+    """The calling thread's scheduling policy and nice value."""
+    return os.sched_getscheduler(0), _own_niceness()
+
+
+async def test_a_worker_process_runs_behind_the_server() -> None:
+    own = _own_scheduling()
+    low = Worker("nice", priority="low", niceness=5)
+    idle = Worker("idle", priority="idle", niceness=5)
     try:
-        assert await asyncio.wait_for(worker.run(_own_niceness), 60) == min(_own_niceness() + 5, 19)
+        got = await asyncio.wait_for(
+            asyncio.gather(low.run(_own_scheduling), idle.run(_own_scheduling)), 60
+        )
+        assert list(got) == [(own[0], min(own[1] + 5, 19)), (os.SCHED_IDLE, own[1])]
+    finally:
+        low.close()
+        idle.close()
+    assert _own_scheduling() == own  # the server's own threads are as they were
+
+
+async def test_a_worker_in_the_server_process_keeps_the_server_threads_priority() -> None:
+    # A thread of the server idle-scheduled while it holds the GIL would hold up the loop.
+    own = _own_scheduling()
+    worker = Worker("threaded", in_process=True, priority="idle", niceness=5)
+    try:
+        assert await asyncio.wait_for(worker.run(_own_scheduling), 60) == own
     finally:
         worker.close()
 

@@ -173,7 +173,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
     if workers is None:  # a CPU for the history's embedding, unless a provider embeds
         workers = default_worker_count(reserved=1 if local_embedding else 0)
     # With worker processes, the offline summarizer's rules run in one of their own.
-    offline = WorkerSummarizer() if workers else None
+    offline = WorkerSummarizer(priority=config.worker_priority) if workers else None
     summarizer: Summarizer = offline or OfflineSummarizer()
     if config.llm is not None:  # the LLM, with the offline summarizer standing in when it fails
         summarizer = FallbackSummarizer(build_llm(config.llm), summarizer)
@@ -188,9 +188,15 @@ async def start_server(config: ServerConfig) -> RunningServer:
         every_seconds=config.summary_every_seconds,
     )
     media = LiveKitRooms(config.livekit) if config.livekit is not None else None
-    redactors = CallRedactors(style=config.redaction_style, workers=workers)
+    redactors = CallRedactors(
+        style=config.redaction_style, workers=workers, priority=config.worker_priority
+    )
     # With worker processes, the history's embedding on this machine gets one of its own.
-    embed_worker = EmbeddingWorker(config.embedding_env) if local_embedding and workers else None
+    embed_worker = (
+        EmbeddingWorker(config.embedding_env, priority=config.worker_priority)
+        if local_embedding and workers
+        else None
+    )
     await asyncio.gather(
         redactors.load(),
         embed_worker.embed([]) if embed_worker else asyncio.sleep(0),

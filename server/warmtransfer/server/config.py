@@ -53,6 +53,10 @@ Variables:
                               default one per CPU, less one while embedding runs here (the
                               history's embedding then has a process of its own besides); 0
                               runs both in threads of the server process.
+    WARMTRANSFER_WORKER_PRIORITY  how those processes stay behind the server's own threads:
+                              `idle` (the default; Linux SCHED_IDLE: they use only CPU time no
+                              other thread wants) or `low` (nice 5, embedding 10: for a machine
+                              shared with other busy services outside a container).
     WARMTRANSFER_INGEST_SECRET   signs the media worker's call-scoped tokens; share it between
                               replicas (default: a random secret kept in the data directory).
 """
@@ -71,6 +75,7 @@ from dotenv import dotenv_values
 from warmtransfer.pipeline.summary.llm import LLMSettings
 from warmtransfer.rag.redaction.engine import STYLES, RedactionStyle
 from warmtransfer.server.media.livekit_rooms import LiveKitConfig
+from warmtransfer.server.workers import WORKER_PRIORITIES, WorkerPriority
 
 __all__ = ["ApiKey", "ConfigError", "Limits", "ServerConfig", "load_config"]
 
@@ -124,6 +129,7 @@ class ServerConfig:
     original_text_tenants: frozenset[str] = frozenset()  # "*" means every tenant
     redaction_style: RedactionStyle = "tag"
     workers: int | None = None  # None: one per CPU
+    worker_priority: WorkerPriority = "idle"
     database_url: str | None = None  # None: SQLite under data_dir
     redis_url: str | None = None  # None: one replica, events on its own bus
     advertise_address: str | None = None  # None: from the listen address (see `advertised`)
@@ -217,6 +223,13 @@ def load_config(
         )
     values["redaction_style"] = style
     values["workers"] = _workers(env)
+    priority = env.get("WARMTRANSFER_WORKER_PRIORITY", "idle").strip().lower()
+    if priority not in WORKER_PRIORITIES:
+        raise ConfigError(
+            f"WARMTRANSFER_WORKER_PRIORITY: {priority!r} is not one of "
+            f"{', '.join(WORKER_PRIORITIES)}"
+        )
+    values["worker_priority"] = priority
     values["owner_lease_seconds"] = _float(
         env, "WARMTRANSFER_OWNER_LEASE_SECONDS", _DEFAULTS.owner_lease_seconds
     )

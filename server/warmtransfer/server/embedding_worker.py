@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from warmtransfer.rag.embeddings import Embedder, Vectors, build_embedder
-from warmtransfer.server.workers import Worker
+from warmtransfer.server.workers import Worker, WorkerPriority
 
 __all__ = ["EMBED_NICENESS", "EmbeddingWorker"]
 
-# Lower than the redaction workers (5): a few seconds of index lag cost nothing, a late
-# acknowledgement does.
+# With the `low` worker priority, lower than the redaction workers (5): a few seconds of index
+# lag cost nothing, a late acknowledgement does.
 EMBED_NICENESS = 10
 
 _EMBEDDER: Embedder | None = None
@@ -42,9 +42,13 @@ def _embed(texts: list[str]) -> Vectors:
 class EmbeddingWorker:
     """Embeds batches of texts in a worker process; one batch at a time, in order."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], *, priority: WorkerPriority = "low") -> None:
         self._worker = Worker(
-            "history-embed", initializer=_load, initargs=(dict(env),), niceness=EMBED_NICENESS
+            "history-embed",
+            initializer=_load,
+            initargs=(dict(env),),
+            priority=priority,
+            niceness=EMBED_NICENESS,
         )
 
     @property

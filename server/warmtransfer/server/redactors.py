@@ -38,6 +38,7 @@ from warmtransfer.server.workers import (
     WORKER_NICENESS,
     Worker,
     WorkerLost,
+    WorkerPriority,
     default_worker_count,
     gather_more,
     pick,
@@ -160,7 +161,13 @@ class _Queue:
 class CallRedactors:
     """Redaction of live calls, in `workers` processes (0: one thread of this process)."""
 
-    def __init__(self, *, style: RedactionStyle = "tag", workers: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        style: RedactionStyle = "tag",
+        workers: int | None = None,
+        priority: WorkerPriority = "low",
+    ) -> None:
         self._style: RedactionStyle = style
         count = default_worker_count() if workers is None else workers
         in_process = count == 0
@@ -170,6 +177,7 @@ class CallRedactors:
                     f"redaction-{i}",
                     initializer=_load,
                     in_process=in_process,
+                    priority=priority,
                     niceness=WORKER_NICENESS,
                 )
             )

@@ -22,7 +22,13 @@ from collections.abc import Sequence
 
 from warmtransfer.pipeline.summary.model import Segment, SummarizerError, Summary
 from warmtransfer.pipeline.summary.offline import OfflineSummarizer
-from warmtransfer.server.workers import WORKER_NICENESS, Worker, WorkerLost, gather_more
+from warmtransfer.server.workers import (
+    WORKER_NICENESS,
+    Worker,
+    WorkerLost,
+    WorkerPriority,
+    gather_more,
+)
 
 __all__ = ["WorkerSummarizer"]
 
@@ -55,8 +61,10 @@ class WorkerSummarizer:
 
     name = OfflineSummarizer.name
 
-    def __init__(self, *, in_process: bool = False) -> None:
-        self._worker = Worker("summaries", in_process=in_process, niceness=WORKER_NICENESS)
+    def __init__(self, *, in_process: bool = False, priority: WorkerPriority = "low") -> None:
+        self._worker = Worker(
+            "summaries", in_process=in_process, priority=priority, niceness=WORKER_NICENESS
+        )
         self._waiting: list[tuple[_Job, asyncio.Future[Summary]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
