@@ -71,9 +71,9 @@ def test_loopback_detection(listen: str, loopback: bool) -> None:
     assert is_loopback(listen) is loopback
 
 
-def test_worker_processes_run_idle_scheduled_unless_told_otherwise() -> None:
-    assert load_config({}).worker_priority == "idle"
-    assert load_config({"WARMTRANSFER_WORKER_PRIORITY": " Low "}).worker_priority == "low"
+def test_worker_processes_run_at_a_low_priority_unless_told_otherwise() -> None:
+    assert load_config({}).worker_priority == "low"
+    assert load_config({"WARMTRANSFER_WORKER_PRIORITY": " Idle "}).worker_priority == "idle"
 
 
 def test_replicas_share_a_database_and_a_redis() -> None:

@@ -91,7 +91,11 @@ def final(seq: int, text: str) -> transcript_pb2.TranscriptSegment:
 async def process_server(
     server_env: dict[str, str], tmp_path: Path
 ) -> AsyncIterator[RunningServer]:
-    env = server_env | {"WARMTRANSFER_WORKERS": "1", "WARMTRANSFER_DATA_DIR": str(tmp_path / "p")}
+    env = server_env | {
+        "WARMTRANSFER_WORKERS": "1",
+        "WARMTRANSFER_DATA_DIR": str(tmp_path / "p"),
+        "WARMTRANSFER_WORKER_PRIORITY": "idle",  # the default `low` is what the other tests run
+    }
     running = await start_server(load_config(env))
     yield running
     await running.stop(grace=1)
@@ -151,7 +155,7 @@ async def test_the_history_is_embedded_in_a_process_of_its_own_which_may_die(
     pid = worker.pid  # started with the server, its model loaded
     redaction = {w.pid for w in process_server.deps.redactors.workers}
     assert pid is not None and pid != os.getpid() and pid not in redaction
-    assert os.sched_getscheduler(pid) == os.SCHED_IDLE  # the default worker priority
+    assert os.sched_getscheduler(pid) == os.SCHED_IDLE  # the fixture's worker priority
     os.kill(pid, signal.SIGKILL)
 
     client = Client(f"127.0.0.1:{process_server.port}", api_key="key-a")
@@ -185,7 +189,7 @@ async def test_summaries_are_written_in_a_process_of_their_own(
     pid = summarizer.worker.pid  # started with the server
     others = {w.pid for w in process_server.deps.redactors.workers}
     assert pid is not None and pid != os.getpid() and pid not in others
-    assert os.sched_getscheduler(pid) == os.SCHED_IDLE  # the default worker priority
+    assert os.sched_getscheduler(pid) == os.SCHED_IDLE  # the fixture's worker priority
 
     client = Client(f"127.0.0.1:{process_server.port}", api_key="key-a")
     call_id = await create_call(client)

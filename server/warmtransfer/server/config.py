@@ -54,9 +54,9 @@ Variables:
                               history's embedding then has a process of its own besides); 0
                               runs both in threads of the server process.
     WARMTRANSFER_WORKER_PRIORITY  how those processes stay behind the server's own threads:
-                              `idle` (the default; Linux SCHED_IDLE: they use only CPU time no
-                              other thread wants) or `low` (nice 5, embedding 10: for a machine
-                              shared with other busy services outside a container).
+                              `low` (the default: nice 5, embedding 10) or `idle` (Linux
+                              SCHED_IDLE: they use only CPU time no other thread wants; a
+                              shorter GetSummary tail, not yet shown to keep up over time).
     WARMTRANSFER_INGEST_SECRET   signs the media worker's call-scoped tokens; share it between
                               replicas (default: a random secret kept in the data directory).
 """
@@ -129,7 +129,7 @@ class ServerConfig:
     original_text_tenants: frozenset[str] = frozenset()  # "*" means every tenant
     redaction_style: RedactionStyle = "tag"
     workers: int | None = None  # None: one per CPU
-    worker_priority: WorkerPriority = "idle"
+    worker_priority: WorkerPriority = "low"
     database_url: str | None = None  # None: SQLite under data_dir
     redis_url: str | None = None  # None: one replica, events on its own bus
     advertise_address: str | None = None  # None: from the listen address (see `advertised`)
@@ -223,7 +223,7 @@ def load_config(
         )
     values["redaction_style"] = style
     values["workers"] = _workers(env)
-    priority = env.get("WARMTRANSFER_WORKER_PRIORITY", "idle").strip().lower()
+    priority = env.get("WARMTRANSFER_WORKER_PRIORITY", "low").strip().lower()
     if priority not in WORKER_PRIORITIES:
         raise ConfigError(
             f"WARMTRANSFER_WORKER_PRIORITY: {priority!r} is not one of "

@@ -9,13 +9,14 @@ job it was running fails with `WorkerLost` and its state is gone.
 A worker process runs behind the server's event loop, so the loop answers RPCs first when the
 CPUs are busy (`WorkerPriority`):
 
+- `low` (the server's default): a higher nice value (`niceness`). The scheduler favours the
+  loop, but a loop that wakes may wait for a worker's time slice to end (a few milliseconds).
 - `idle` (Linux's `SCHED_IDLE`): the worker runs only on CPU time no ordinary thread wants, and
   a thread that wakes takes its CPU at once. Within a container's CPU group that means the
-  server's own threads; on a machine shared with other busy services, theirs too.
-- `low`: a higher nice value (`niceness`). The scheduler still favours the loop, but a loop
-  that wakes may wait for a worker's time slice to end (a few milliseconds): at 1,000 live calls
-  on 2 CPUs the `GetSummary` p99 was 1.3-2.1 times `idle`'s in each run of an alternating A/B,
-  and the acknowledgement and indexing tails were longer too (docs/benchmarks.md).
+  server's own threads; on a machine shared with other busy services, theirs too. At 1,000 live
+  calls on 2 CPUs the `GetSummary` p99 was lower than with `low` in each of six one-minute pairs
+  (by 1.1-2.1 times), but the one ten-minute run fell minutes behind: preempted at every wake of
+  the loop, the workers may get less done (docs/benchmarks.md).
 """
 
 from __future__ import annotations
