@@ -297,10 +297,20 @@ class CallStore:
         the cursor the read started after."""
 
         def read(conn: Conn) -> tuple[list[WatchAgentResponse], int]:
-            start = after_event_id
-            if start is None:
+            if after_event_id is not None:
+                events = transfer_rows.agent_events_after(
+                    conn, tenant_id, identity, after_event_id, limit
+                )
+                return events, after_event_id
+            # One snapshot: an offer committed between finding where to start and reading from
+            # there would otherwise be the start itself, skipped, and never read again.
+            self.engine.begin_snapshot(conn)
+            try:
                 start = transfer_rows.first_open_offer_cursor(conn, tenant_id, identity)
-            return transfer_rows.agent_events_after(conn, tenant_id, identity, start, limit), start
+                events = transfer_rows.agent_events_after(conn, tenant_id, identity, start, limit)
+            finally:
+                conn.execute("COMMIT")
+            return events, start
 
         return await self._read(read)
 
