@@ -44,7 +44,6 @@ __all__ = [
     "gather_more",
     "lower_priority",
     "pick",
-    "run_behind",
 ]
 
 T = TypeVar("T")
@@ -95,7 +94,7 @@ def lower_priority(niceness: int) -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), current + niceness)
 
 
-def run_behind(priority: WorkerPriority, niceness: int) -> None:
+def _run_behind(priority: WorkerPriority, niceness: int) -> None:
     """Put the calling thread (and the threads it starts later) behind the server's threads:
     `SCHED_IDLE` for `idle` where the system has it, else `niceness` (see the module docstring).
     Only for a process of its own: a thread of the server that sits idle-scheduled while it holds
@@ -126,7 +125,7 @@ def _start_process(
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-    run_behind(priority, niceness)
+    _run_behind(priority, niceness)
     if initializer is not None:
         initializer(*initargs)
     # What the initializer loaded (a model, its tables) lives as long as the process: out of the
