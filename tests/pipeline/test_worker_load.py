@@ -86,15 +86,23 @@ def test_memory_counts_when_it_is_the_larger_share_and_the_load_is_capped() -> N
 
 @pytest.fixture
 def processes() -> Iterator[tuple[int, int]]:
-    """A process spinning on the CPU and one sleeping: (busy pid, idle pid)."""
+    """A process spinning on the CPU and one sleeping: (busy pid, idle pid). The sleeping one
+    has started when this returns, so its interpreter's start-up is not sampled as load."""
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    idle = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('asleep', flush=True); time.sleep(600)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        assert idle.stdout is not None and idle.stdout.readline() == "asleep\n"
         yield busy.pid, idle.pid
     finally:
         for process in (busy, idle):
             process.kill()
             process.wait()
+        if idle.stdout is not None:
+            idle.stdout.close()
 
 
 async def test_real_processes_are_sampled_and_a_busy_one_reads_as_load(
