@@ -5,6 +5,7 @@ taken for the start and skipped."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ class _OfferAfterFirstStatement:
     """A connection that, after its first statement, waits for `land()` to commit on the loop
     (the store's own writer), as a StartTransfer racing the read would."""
 
-    def __init__(self, conn: Conn, land: Any) -> None:
+    def __init__(self, conn: Conn, land: Callable[[], None]) -> None:
         self._conn = conn
         self._land = land
         self.statements = 0

@@ -32,7 +32,7 @@ from warmtransfer.server.store import (
 )
 from warmtransfer.server.store import transfers as transfer_rows
 from warmtransfer.server.store.codec import now_us
-from warmtransfer.server.store.engine import Conn, Engine
+from warmtransfer.server.store.engine import Conn, Engine, snapshot
 from warmtransfer.server.store.group_commit import GroupCommitWriter
 from warmtransfer.server.store.segments import AppendResult
 from warmtransfer.server.store.summaries import StoredSummary
@@ -304,12 +304,9 @@ class CallStore:
                 return events, after_event_id
             # One snapshot: an offer committed between finding where to start and reading from
             # there would otherwise be the start itself, skipped, and never read again.
-            self.engine.begin_snapshot(conn)
-            try:
+            with snapshot(self.engine, conn):
                 start = transfer_rows.first_open_offer_cursor(conn, tenant_id, identity)
                 events = transfer_rows.agent_events_after(conn, tenant_id, identity, start, limit)
-            finally:
-                conn.execute("COMMIT")
             return events, start
 
         return await self._read(read)
@@ -461,16 +458,13 @@ class CallStore:
         def read(
             conn: Conn,
         ) -> tuple[summary_pb2.CallSummary, list[transcript_pb2.TranscriptSegment]]:
-            self.engine.begin_snapshot(conn)
-            try:
+            with snapshot(self.engine, conn):
                 calls.require_call(conn, tenant_id, call_id)
                 stored = summaries.read_summary(conn, call_id)
                 summary = stored.summary if stored else summary_pb2.CallSummary()
                 pending = segments.read_segments(
                     conn, call_id, summary.covered_through_seq, limit, raw=False
                 )
-            finally:
-                conn.execute("COMMIT")
             return summary, pending
 
         # The briefing path: a few indexed rows. On an embedded file it is read on the event

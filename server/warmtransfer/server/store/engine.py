@@ -12,10 +12,11 @@ and never deadlock. Within a key, commits happen in the order of the cursors the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
-__all__ = ["Conn", "Cursor", "Engine"]
+__all__ = ["Conn", "Cursor", "Engine", "snapshot"]
 
 
 class Cursor(Protocol):
@@ -68,3 +69,14 @@ class Engine(Protocol):
     def busy(self, exc: BaseException) -> bool:
         """Whether a read failed only because the database was momentarily locked."""
         ...
+
+
+@contextmanager
+def snapshot(engine: Engine, conn: Conn) -> Iterator[None]:
+    """Every read inside the block sees one snapshot: a read transaction, ended however the
+    block ends."""
+    engine.begin_snapshot(conn)
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
