@@ -7,6 +7,7 @@ import contextlib
 import importlib
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -111,6 +112,18 @@ def tree_usage(pid: int) -> tuple[float, int, int]:
             rss += rss_bytes(p)
             anon += rss_bytes(p, "RssAnon")
     return cpu, rss, anon
+
+
+def cpu_by_process(pid: int) -> dict[str, float]:
+    """CPU seconds of `pid` (as "server") and of its descendants by name: the workers go by their
+    own names (`warmtransfer.server.workers`), numbered ones ("redaction-0") counted together."""
+    by: dict[str, float] = {}
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError, RuntimeError):
+            comm = Path(f"/proc/{p}/comm").read_text().strip()
+            name = "server" if p == pid else re.sub(r"-\d+$", "", comm)
+            by[name] = by.get(name, 0.0) + cpu_seconds(p)
+    return by
 
 
 def percentile(values: Sequence[float], p: float) -> float:

@@ -59,7 +59,14 @@ from pathlib import Path
 import grpc
 import psycopg
 
-from bench.common import API_KEY, ServerProcess, percentile, server_process, tree_usage
+from bench.common import (
+    API_KEY,
+    ServerProcess,
+    cpu_by_process,
+    percentile,
+    server_process,
+    tree_usage,
+)
 from tests.postgres_server import running_postgres
 from tests.redis_server import running_redis
 from warmtransfer.v1 import (
@@ -212,6 +219,7 @@ class Samples:
     summary_errors: int = 0
     indexed: dict[str, list[tuple[float, int]]] = field(default_factory=dict)  # (at, through)
     usage: list[tuple[float, float, int, int]] = field(default_factory=list)  # at, cpu_s, rss, anon
+    by_process: list[tuple[float, dict[str, float]]] = field(default_factory=list)  # at, cpu_s
 
 
 async def sample_summaries(
@@ -275,7 +283,13 @@ async def sample_usage(pids: Sequence[int], samples: Samples, stop: asyncio.Even
     while not stop.is_set():
         usages = [tree_usage(pid) for pid in pids]
         cpu, rss, anon = (sum(u[k] for u in usages) for k in range(3))
-        samples.usage.append((time.time(), cpu, int(rss), int(anon)))
+        by_process: dict[str, float] = {}
+        for pid in pids:
+            for name, seconds in cpu_by_process(pid).items():
+                by_process[name] = by_process.get(name, 0.0) + seconds
+        now = time.time()
+        samples.usage.append((now, cpu, int(rss), int(anon)))
+        samples.by_process.append((now, by_process))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 5.0)
 
@@ -310,6 +324,7 @@ class Result:
     index_lag: list[float]
     unindexed_old: int
     server_cpu: float  # cores
+    cpu_by_process: dict[str, float]  # cores, by process name (see bench.common.cpu_by_process)
     rss_mib: float
     rss_growth_mib: float
     anon_growth_mib: float
@@ -501,6 +516,16 @@ def summarize(
         (usage[-1][1] - usage[0][1]) / (usage[-1][0] - usage[0][0]) if len(usage) > 1 else 0
     )
     rss = [u[2] / 2**20 for u in usage]
+    by_process = [u for u in samples.by_process if t0 <= u[0] < t1]
+    cpu_split = (
+        {
+            name: (by_process[-1][1].get(name, 0.0) - by_process[0][1].get(name, 0.0))
+            / (by_process[-1][0] - by_process[0][0])
+            for name in by_process[-1][1]
+        }
+        if len(by_process) > 1
+        else {}
+    )
     minutes: list[tuple[float, float, float]] = []
     for m in range(max(1, int((t1 - t0) // 60))):
         lo, hi = t0 + 60 * m, t0 + 60 * (m + 1)
@@ -525,6 +550,7 @@ def summarize(
         index_lag=lag,
         unindexed_old=unindexed_old,
         server_cpu=server_cpu,
+        cpu_by_process=cpu_split,
         rss_mib=statistics.fmean(rss) if rss else float("nan"),
         rss_growth_mib=(rss[-1] - rss[0]) if len(rss) > 1 else 0.0,
         anon_growth_mib=(usage[-1][3] - usage[0][3]) / 2**20 if len(usage) > 1 else 0.0,
@@ -569,6 +595,15 @@ async def main(args: argparse.Namespace) -> None:
 
 def report(result: Result) -> None:
     print(result.row(), flush=True)
+    if result.cpu_by_process:
+        print(
+            "  server CPU by process (cores): "
+            + ", ".join(
+                f"{name} {cores:.2f}"
+                for name, cores in sorted(result.cpu_by_process.items(), key=lambda x: -x[1])
+                if cores >= 0.005
+            )
+        )
     if len(result.minutes) > 1:
         print(
             "  per minute (ack p99 ms, pending p95, RSS MiB): "

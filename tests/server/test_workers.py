@@ -232,6 +232,27 @@ async def test_a_worker_process_runs_behind_the_server() -> None:
     assert _own_scheduling() == own  # the server's own threads are as they were
 
 
+def _own_name() -> str:
+    with open("/proc/self/comm") as comm:
+        return comm.read().strip()
+
+
+async def test_a_worker_process_goes_by_its_name() -> None:
+    # What `top` shows for it: an operator sees which worker takes the CPU.
+    own = _own_name()
+    worker = Worker("redaction-0")
+    long = Worker("a-name-longer-than-fifteen-bytes")
+    try:
+        names = await asyncio.wait_for(
+            asyncio.gather(worker.run(_own_name), long.run(_own_name)), 60
+        )
+        assert list(names) == ["redaction-0", "a-name-longer-t"]
+    finally:
+        worker.close()
+        long.close()
+    assert _own_name() == own
+
+
 async def test_a_worker_in_the_server_process_keeps_the_server_threads_priority() -> None:
     # A thread of the server idle-scheduled while it holds the GIL would hold up the loop.
     own = _own_scheduling()
