@@ -107,6 +107,7 @@ class Analyzer:
         )
 
         from warmtransfer.rag.redaction import recognizers as ours
+        from warmtransfer.rag.redaction.addresses import AddressRunRecognizer
         from warmtransfer.rag.redaction.names import NameContextRecognizer, NameCueRecognizer
 
         # Presidio logs every recognizer it loads at INFO; the server's log is for its own events.
@@ -163,6 +164,7 @@ class Analyzer:
             (ours.StreetAddressRecognizer(), _has_digit),
             (ours.StreetNameRecognizer(), _always),
             (ours.WorldAddressRecognizer(), _has_digit),
+            (AddressRunRecognizer(), _always),
             (ours.AlphanumericIdRecognizer(), _has_digit),
             (ours.IbanRecognizer(), _has_digit),
             (NameCueRecognizer(), _always),
