@@ -192,6 +192,7 @@ eval: $(STAMP) $(SMOLLM) ## Summary quality, redaction recall/precision per enti
 	$(BIN)/python -m bench.eval_summaries --local-llm --calls tests/data/calls_heldout
 	$(BIN)/python -m bench.eval_redaction
 	$(BIN)/python -m bench.eval_redaction --cases tests/data/redaction/world_addresses.jsonl --show-errors 0
+	$(BIN)/python -m bench.eval_redaction --cases tests/data/redaction/world_names.jsonl --show-errors 0
 	$(BIN)/python -m bench.eval_redaction --cases tests/data/redaction/heldout.jsonl --show-errors 0
 	$(BIN)/python -m bench.eval_retrieval
 

@@ -89,6 +89,7 @@ __all__ = [
     "spoken_to_digits",
     "ssn_ok",
     "write_cases",
+    "write_set",
 ]
 
 T = TypeVar("T")
@@ -2280,6 +2281,14 @@ def build_cases(seed: int = SEED) -> list[CaseRecord]:
 
 def render(cases: Sequence[CaseRecord]) -> str:
     return "".join(json.dumps(case, ensure_ascii=False) + "\n" for case in cases)
+
+
+def write_set(path: Path, cases: Sequence[CaseRecord]) -> None:
+    """Write a set's `cases` to `path` and say how many there are."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(cases), encoding="utf-8")
+    negatives = sum(not any(s["entities"] for s in c["segments"]) for c in cases)
+    print(f"wrote {len(cases)} cases ({negatives} without entities) to {path}")
 
 
 def write_cases(path: Path = CASES_PATH) -> list[CaseRecord]:

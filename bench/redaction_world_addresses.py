@@ -29,10 +29,9 @@ reads the clock. A test checks that the committed file is what this module write
 
 from __future__ import annotations
 
-import json
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from faker import Faker
@@ -41,9 +40,11 @@ from bench.redaction_cases import (
     CaseRecord,
     Part,
     SegmentRecord,
+    render,
     say_digits,
     say_house_number,
     segment,
+    write_set,
 )
 
 __all__ = ["LOCALES", "SEED", "WORLD_ADDRESSES_PATH", "build_cases", "render", "speak"]
@@ -198,15 +199,8 @@ def build_cases(seed: int = SEED) -> list[CaseRecord]:
     return cases
 
 
-def render(cases: Sequence[CaseRecord]) -> str:
-    return "".join(json.dumps(case, ensure_ascii=False) + "\n" for case in cases)
-
-
 def main() -> None:
-    cases = build_cases()
-    WORLD_ADDRESSES_PATH.write_text(render(cases), encoding="utf-8")
-    negatives = sum(not any(s["entities"] for s in c["segments"]) for c in cases)
-    print(f"wrote {len(cases)} cases ({negatives} without entities) to {WORLD_ADDRESSES_PATH}")
+    write_set(WORLD_ADDRESSES_PATH, build_cases())
 
 
 if __name__ == "__main__":

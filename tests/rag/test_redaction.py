@@ -705,3 +705,27 @@ def test_the_patterns_of_a_window_are_those_of_the_whole_text_that_start_in_it()
         assert analyze(text, start) == whole, text
         found += len(whole)
     assert found > 100
+
+
+def test_a_first_name_given_as_what_to_be_called() -> None:
+    final = redact([("agent", "what should i call you"), ("caller", "just behiza is fine")])
+    assert final[2] == "just <PERSON> is fine"
+
+
+def test_a_surname_english_never_uses_goes_with_the_name_before_it() -> None:
+    final = redact(
+        [
+            ("agent", "who am i speaking with today"),
+            ("caller", "gerrit van der velden"),
+            ("caller", "i spoke to coriolano gradenigo yesterday and she promised a callback"),
+            ("caller", "My colleague Giuseppe Gioberti has the details."),
+        ]
+    )
+    assert final[2] == "<PERSON>"
+    assert final[3] == "i spoke to <PERSON> yesterday and she promised a callback"
+    assert final[4] == "My colleague <PERSON> has the details."
+
+
+def test_a_contraction_after_a_name_is_no_name() -> None:
+    final = redact([("agent", "Thanks Ralph, I've noted that.")])
+    assert final[1] == "Thanks <PERSON>, I've noted that."

@@ -57,6 +57,7 @@ _AFTER_CUE = frozenset(
     on at from with your my our this that it speaking hoping interested wondering fine good
     great well ok okay yes no sure thanks thank customer support billing sales service account
     agent representative manager supervisor team department help new really so very i i'm im
+    i've i'll i'd we've we'll we're you're you've he's she's they're
     and but or please um uh like about regarding""".split()  # noqa: SIM905
 )
 # With the words that follow a greeting or a cue of the word list's own without being a name.
@@ -66,7 +67,7 @@ _NOT_NAMES = _AFTER_CUE | frozenset(
     goodbye hello hi hey welcome through ringing dad mom mum mother father husband wife son
     daughter brother sister tomorrow yesterday monday tuesday wednesday thursday friday
     saturday sunday january february march april may june july august september october
-    november december iban swift bic pin cvv ssn dob zip email""".split()  # noqa: SIM905
+    november december iban swift bic pin cvv ssn dob zip email is was be""".split()  # noqa: SIM905
 )
 # Particles inside a name ("Anouk van der Berg", "Siobhán Ó Briain").
 _PARTICLES = frozenset(
@@ -104,12 +105,13 @@ _NAME_QUESTION = re.compile(
     r"(?:(?:last|first|full|middle|sur|maiden|family|given) ?name|your name|"
     r"who (?:am i|i'm|do i have|have i got)|who's calling|who is calling|"
     r"may i (?:ask|have) who|name on the account|who (?:did you|you) (?:speak|talk)|"
-    r"spell (?:that|it|your))[^\n]{0,60}$",
+    r"spell (?:that|it|your)|(?:should|can|shall|may) i call you|do you go by|"
+    r"who (?:should|can) i ask for)[^\n]{0,60}$",
     re.IGNORECASE,
 )
 _ANSWER_LEAD = re.compile(
     r"\s*(?:(?:it's|it is|its|that's|that is|that'd be|yes|yeah|yep|sure|um|uh|er|oh|ok|okay|so|"
-    r"well|right|my (?:last |first |sur|full )?name is|the last name is|first name|last name)"
+    r"just|well|right|my (?:last |first |sur|full )?name is|the last name is|first name|last name)"
     r"[\s,.!]+)*",
     re.IGNORECASE,
 )
@@ -149,6 +151,7 @@ class NameContextRecognizer(CueRecognizer):
                 mark(i, 0.7)
                 mark(i + 1, 0.7)
         self._lists(text, words, lower_case, marked)
+        self._surnames(text, words, lower_case, marked)
         yield from _spans(text, words, marked)
 
     # --- the rules ----------------------------------------------------------------------------
@@ -195,8 +198,13 @@ class NameContextRecognizer(CueRecognizer):
                 or entry.zipf == 0
                 or (capitalized and entry.zipf < COMMON)
             )
-        # A weak cue ("this is", "to", "by") is followed by names rarely: only a clear one.
-        return (entry.name and entry.zipf < (COMMON if first else VERY_COMMON)) or beyond
+        # A weak cue ("this is", "to", "by") is followed by names rarely: only a clear one, or
+        # a word English does not use at all ("I spoke to Coriolano").
+        return (
+            (entry.name and entry.zipf < (COMMON if first else VERY_COMMON))
+            or beyond
+            or entry.zipf == 0
+        )
 
     def _answer(self, text, start, words, lower_case, mark) -> None:  # type: ignore[no-untyped-def]
         """The first words of a reply to a question for a name."""
@@ -296,6 +304,27 @@ class NameContextRecognizer(CueRecognizer):
                 if joined:
                     marked[i] = 0.6
                     changed = True
+
+    def _surnames(self, text, words, lower_case, marked) -> None:  # type: ignore[no-untyped-def]
+        """Up to two words right after a found name (past particles) that English does not use:
+        its surname ("Giuseppe Gioberti", "gerrit van der velden")."""
+        for i in range(len(words)):
+            if not marked[i] or (i + 1 < len(words) and marked[i + 1]):
+                continue
+            j, taken = i + 1, 0
+            while j < len(words) and taken < 2:
+                gap = text[words[j - 1][1] : words[j][0]]
+                word = text[words[j][0] : words[j][1]]
+                if gap != " " or _acronym(word) or word.lower() in _NOT_WORDS:
+                    break
+                if word.lower() in _PARTICLES:
+                    j += 1
+                    continue
+                if not (lower_case or word[0].isupper()) or self._lexicon.zipf(word) >= RARE:
+                    break
+                marked[j] = max(marked[j], 0.6)
+                taken += 1
+                j += 1
 
 
 def _acronym(word: str) -> bool:
