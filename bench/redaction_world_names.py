@@ -17,7 +17,8 @@ Forms, as in the other sets: `written` as speech-to-text with smart formatting w
 as raw speech-to-text writes (lower case, no punctuation but apostrophes, hyphens as spaces;
 names keep their letters: "zeynelabidin çamurcuoğlu"). Labels follow the development set's
 conventions: PERSON is a name as said, first and last together when said together, titles
-outside, each name of a list its own span; agents' names count too. About one case in seven is
+outside (said as words in the spoken form: "missus", "doctor"), each name of a list its own
+span; agents', relatives' and third persons' names count too. About one case in seven is
 negative: companies, products, places and weekdays, no name.
 
 Deterministic: one seed for the template choices, each Faker instance seeded from it; nothing
@@ -99,6 +100,36 @@ _FAMILIES: dict[str, tuple[int, tuple[tuple[tuple[str, str], ...], ...]]] = {
             (("caller", "Please add {first} and {other} as authorised users."),),
         ),
     ),
+    "title": (
+        2,
+        (
+            (("agent", "Am I speaking with Mrs. {last}?"), ("caller", "Yes, that's me.")),
+            (("caller", "Dr. {last} referred me to you last week."),),
+            (("agent", "Thank you, Mr. {last}, one moment please."),),
+        ),
+    ),
+    "relation": (
+        2,
+        (
+            (("caller", "My daughter {first} handles the bills now."),),
+            (("caller", "Our neighbour {full} has a key to the flat."),),
+            (("caller", "My son {first} set up the router for me."),),
+        ),
+    ),
+    "surname_list": (
+        1,
+        (
+            (("caller", "The firm was founded by {last}, {other_last} and {third_last}."),),
+            (("agent", "The notes mention {last} and {other_last} from your office."),),
+        ),
+    ),
+    "no_cue": (
+        1,
+        (
+            (("caller", "{first} from your team said it was sorted."),),
+            (("caller", "Yesterday {full} told me the refund had gone through."),),
+        ),
+    ),
     "agent_intro": (
         1,
         (
@@ -120,8 +151,14 @@ _PRODUCTS = ("Galaxy Tab", "ThinkPad", "Nespresso Vertuo", "Kindle Paperwhite", 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 
 
+_TITLES_SAID = {"Mrs.": "missus", "Mr.": "mister", "Dr.": "doctor", "Ms.": "miz"}
+_NAME_KEYS = frozenset({"full", "first", "last", "other", "other_last", "third_last"})
+
+
 def speak(text: str) -> str:
     """`text` as raw speech-to-text writes it (see the module docstring)."""
+    for title, said in _TITLES_SAID.items():
+        text = text.replace(title, said)
     return " ".join(re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)?", text.replace("-", " "))).lower()
 
 
@@ -141,7 +178,7 @@ class _Names:
         return first, last
 
 
-def _parts(template: str, values: dict[str, tuple[str, str] | str], spoken: bool) -> list[Part]:
+def _parts(template: str, values: dict[str, str], spoken: bool) -> list[Part]:
     """The parts of a line: plain text and (PERSON, name) for each name placeholder."""
     parts: list[Part] = []
     for piece in re.split(r"(\{\w+\})", template):
@@ -151,13 +188,8 @@ def _parts(template: str, values: dict[str, tuple[str, str] | str], spoken: bool
         if key is None or key not in values:
             parts.append(speak(piece) if spoken else piece)
             continue
-        value = values[key]
-        if isinstance(value, tuple):  # a name
-            name = " ".join(value) if key in ("full", "other") else value[0]
-            name = value[1] if key == "last" else name
-            parts.append((P, speak(name) if spoken else name))
-        else:
-            parts.append(speak(value) if spoken else value)
+        value = speak(values[key]) if spoken else values[key]
+        parts.append((P, value) if key in _NAME_KEYS else value)
     if spoken:  # one space between words, none around what was punctuation
         spaced: list[Part] = []
         for part in parts:
@@ -177,11 +209,14 @@ def _case(
     family = rng.choices(families, weights=[_FAMILIES[f][0] for f in families])[0]
     lines = rng.choice(_FAMILIES[family][1])
     first, last = names.person()
-    values: dict[str, tuple[str, str] | str] = {
-        "full": (first, last),
-        "first": (first, last),
-        "last": (first, last),
-        "other": names.person(),
+    other = names.person()
+    values = {
+        "full": f"{first} {last}",
+        "first": first,
+        "last": last,
+        "other": " ".join(other),
+        "other_last": other[1],
+        "third_last": names.person()[1],
         "product": rng.choice(_PRODUCTS),
         "weekday": rng.choice(_WEEKDAYS),
         # Faker draws it_IT's cities from a set (its order follows the hash seed): a region.

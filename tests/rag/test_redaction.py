@@ -729,3 +729,25 @@ def test_a_surname_english_never_uses_goes_with_the_name_before_it() -> None:
 def test_a_contraction_after_a_name_is_no_name() -> None:
     final = redact([("agent", "Thanks Ralph, I've noted that.")])
     assert final[1] == "Thanks <PERSON>, I've noted that."
+
+
+def test_a_name_before_what_is_said_of_a_person_even_at_a_sentences_start() -> None:
+    final = redact(
+        [
+            ("caller", "Esko from your team said it was sorted."),
+            ("caller", "The branch in New Monicachester told me to call this number instead."),
+        ]
+    )
+    assert final[1] == "<PERSON> from your team said it was sorted."
+    assert final[2] == "The branch in New Monicachester told me to call this number instead."
+
+
+def test_titles_said_as_words_and_surnames_english_never_uses_in_a_list() -> None:
+    final = redact(
+        [
+            ("agent", "thank you mister kirk one moment please"),
+            ("caller", "the firm was founded by moreau castellitto and brandt"),
+        ]
+    )
+    assert final[1] == "thank you mister <PERSON> one moment please"
+    assert "castellitto" not in final[2] and "moreau" not in final[2]

@@ -88,7 +88,7 @@ _STRONG_CUE = re.compile(
     r"\b(?=[abcdefghlmnpstu])(?:my name is|my name's|name is|name's|"
     r"(?:last|first|full|middle|sur|maiden) ?name(?: is|'s)?|"
     r"speaking with|speaking to|talking to|through to|put you through to|account holder is|"
-    r"under the name(?: of)?|mr|mrs|ms|mx|dr|prof|miss|"
+    r"under the name(?: of)?|mr|mrs|ms|mx|dr|prof|miss|mister|missus|doctor|professor|"
     r"hi|hello|hey|dear|thanks|thank you|cheers|bye|goodbye|good (?:morning|afternoon|evening)|"
     r"morning|afternoon|evening|my (?:wife|husband|partner|son|daughter|mother|father|mom|mum|"
     r"dad|brother|sister|colleague|manager|boss|neighbou?r|friend|landlord|tenant))[.,!]?(?=\s)",
@@ -120,7 +120,17 @@ _ANSWER_LEAD = re.compile(
 _CUE_REACH = 60
 _QUESTION_REACH = 120
 _CUE_GAP = re.compile(r"[\s,]+")
+# What follows a name that opens a sentence ("Florencia from your team said ...").
+_NAME_THEN = re.compile(
+    r"\s+(?:from (?:your|the|our) (?:team|office|company|support|billing|store|shop|branch|bank)|"
+    r"(?:said|told me|told us|promised|mentioned|called me|rang me|emailed me|explained))\b",
+    re.IGNORECASE,
+)
 _PLACE_BEFORE = re.compile(r"\b(?:in|into|to|from|at|near|outside|around|via|through)\s+$", re.I)
+_PLACE_UP_TO_TWO_WORDS_BEFORE = re.compile(
+    r"\b(?:in|into|to|from|at|near|outside|around|via|through)\s+(?:[^\W\d_][\w'-]*\s+){0,2}$",
+    re.IGNORECASE,
+)
 _LIST_JOIN = re.compile(r"(?:,\s*(?:(?:and|or|then)\s+)?|\s+(?:and|or|then|&)\s+)", re.IGNORECASE)
 
 
@@ -150,6 +160,7 @@ class NameContextRecognizer(CueRecognizer):
             if i + 1 < len(words) and self._pair(text, words, i, lower_case):
                 mark(i, 0.7)
                 mark(i + 1, 0.7)
+        self._before_cues(text, words, lower_case, mark)
         self._lists(text, words, lower_case, marked)
         self._surnames(text, words, lower_case, marked)
         yield from _spans(text, words, marked)
@@ -273,6 +284,21 @@ class NameContextRecognizer(CueRecognizer):
         # "our office in São Paulo": a place.
         return pair and not _PLACE_BEFORE.search(text[max(0, lo1 - 12) : lo1])
 
+    def _before_cues(self, text, words, lower_case, mark) -> None:  # type: ignore[no-untyped-def]
+        """A name word right before what is said of a person ("Esko from your team", "Tadeusz
+        said"), at the start of a sentence too."""
+        for i, (lo, hi) in enumerate(words):
+            word = text[lo:hi]
+            if word.lower() in _NOT_WORDS or _acronym(word) or not _NAME_THEN.match(text, hi):
+                continue
+            if not (lower_case or word[0].isupper()):
+                continue
+            if _PLACE_UP_TO_TWO_WORDS_BEFORE.search(text[max(0, lo - 40) : lo]):
+                continue  # "the branch in (New) Meganside told me": a place
+            entry = self._lexicon.word(word)
+            if (entry.name and entry.zipf < COMMON) or entry.zipf == 0:
+                mark(i, 0.65)
+
     def _lists(self, text, words, lower_case, marked) -> None:  # type: ignore[no-untyped-def]
         """A name-like word joined to a found name by a comma, "and", "or" or "then"."""
         changed = any(marked)
@@ -291,6 +317,7 @@ class NameContextRecognizer(CueRecognizer):
                     (entry.name and entry.zipf < COMMON)
                     or (not lower_case and word[0].isupper() and entry.zipf < COMMON)
                     or not _ASCII.fullmatch(word)
+                    or entry.zipf == 0  # no English word at all ("castellitto")
                 ):
                     continue
                 # The neighbour in the list, past a joining word ("Aiko, then Tomasz").
