@@ -41,6 +41,9 @@ def found(recognizer: AddressRunRecognizer, text: str) -> list[str]:
         ("The shop is on Jl. Ciumbuleuit, next to the bakery.", "Jl. Ciumbuleuit"),
         ("Somewhere on Parkinson Cliffs, I think.", "Parkinson Cliffs"),
         ("I live off Danielhof, the second house after the school.", "Danielhof"),
+        ("The shop is on Viaducto Indonesia, next to the bakery.", "Viaducto Indonesia"),
+        ("somewhere on tveitkollen i think", "tveitkollen"),
+        ("my mother lives near laura mission and never got the letter", "laura mission"),
     ],
 )
 def test_an_address_in_a_form_no_country_rule_knows_is_found(
@@ -59,6 +62,8 @@ def test_an_address_in_a_form_no_country_rule_knows_is_found(
         "I'm calling from Pirmasens about order 45821, the parcel never came.",
         "We moved here in 2019 and I've paid 45 euros a month since.",
         "I've been on hold for twenty five minutes, and I live alone.",
+        "I'm on my way home, send it via email please.",
+        "The driver left it on the porch near the back door.",
     ],
 )
 def test_numbers_in_everyday_lines_are_no_address(

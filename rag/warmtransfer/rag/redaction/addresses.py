@@ -75,7 +75,8 @@ _TYPE_BEFORE: Final = frozenset(
     "rue chemin allée impasse quai boulevard bd via viale corso piazza largo vicolo contrada "  # noqa: SIM905
     "strada calle avenida paseo carrera diagonal transversal circuito retorno privada cerrada "
     "calzada prolongación continuación andador callejón camino carretera ronda travesía "
-    "glorieta viaducto peatonal rua travessa praça estrada ladeira alameda rodovia ul ulica "
+    "glorieta viaducto peatonal vial rua travessa beco vereda praça estrada ladeira alameda "
+    "rodovia incrocio borgo piazzale lungomare traversa ul ulica "
     "aleja al plac osiedle soseaua șoseaua drumul calea aleea piața intrarea splaiul jalan jl "
     "gang gg".split()
 )
@@ -104,6 +105,28 @@ _ONE_WORD_STREET: Final = re.compile(
 )
 # Everyday words between two addresses ("2 Elm St, not 20 Elm St", "... or 14 ...").
 _BETWEEN: Final = frozenset({"not", "or", "and", "but", "then", "also", "instead", "to"})
+_PLACE_WORD: Final = rf"(?i:\b(?:{'|'.join(sorted(_PLACES))}))\s+"
+# "on Tveitkollen", "off Magnoliowa": "on" and "off" place streets, seldom towns ("in", "to").
+_UNKNOWN_WORD_STREET: Final = re.compile(
+    r"(?i:\b(?:on|off|along|onto))\s+([^\W\d_]{4,})\b(?!['\u2019])"
+)
+_PARTICLES: Final = (
+    r"(?:(?:de la|de los|de las|des|du|de|del|della|dei|da|das|do|dos|di|la|le|les)\s+)?"
+)
+_TYPE_FIRST_STREET: Final = re.compile(
+    _PLACE_WORD
+    + rf"((?i:{'|'.join(sorted(_TYPE_BEFORE, key=len, reverse=True))})\.?)\s+{_PARTICLES}"
+    + r"([^\W\d_][\w'\u2019-]*)(?:\s+(?-i:[A-Z])[\w'\u2019-]*)?"
+)
+_NAMES_THEN_TYPE: Final = re.compile(
+    _PLACE_WORD
+    + r"((?:[^\W\d_][\w'\u2019-]*\s+){1,2}?)"
+    + rf"(?i:{'|'.join(sorted(_TYPE_AFTER, key=len, reverse=True))})\b"
+)
+# Words after a street type that are not a street's name ("on via email").
+_STOP: Final = frozenset(
+    {"the", "a", "an", "my", "our", "your", "his", "her", "their", "this", "that", "email", "phone"}
+)
 _KINDS_KEPT: Final = 50_000  # words whose kind is remembered
 _EDGE: Final = ".,;:!?\"'()"
 
@@ -129,11 +152,28 @@ class AddressRunRecognizer(CueRecognizer):
                     yield "STREET_ADDRESS", start, end, 0.85
             elif placed and _names_a_street(text, run):
                 yield "STREET_ADDRESS", start, end, 0.85
-        # A street of one word by its ending, said where something is ("I live off Danielhof").
+        yield from self._streets_without_number(text)
+
+    def _streets_without_number(self, text: str) -> Iterator[tuple[str, int, int, float]]:
+        """Streets said without a house number where something is placed, that `_runs` leaves:
+        a street of one word by its ending ("I live off Danielhof") or that no language the
+        word list knows has ("on Tveitkollen"); a street type that leads its name, whatever the
+        name ("on Viaducto Indonesia"); names that are everyday words too, before a street type
+        ("on laura mission")."""
         for match in _ONE_WORD_STREET.finditer(text):
             word = match.group(1)
             if self._kind(word) == "address" and word.lower() not in _ADDRESS_WORDS:
                 yield "STREET_ADDRESS", match.start(1), match.end(1), 0.85
+        for match in _UNKNOWN_WORD_STREET.finditer(text):
+            if self._lexicon.zipf(match.group(1)) == 0 and self._kind(match.group(1)) == "name":
+                yield "STREET_ADDRESS", match.start(1), match.end(1), 0.85
+        for match in _TYPE_FIRST_STREET.finditer(text):
+            if match.group(2).lower() not in _STOP:
+                yield "STREET_ADDRESS", match.start(1), match.end(), 0.85
+        for match in _NAMES_THEN_TYPE.finditer(text):
+            names = match.group(1).split()
+            if all(self._lexicon.word(n).name and self._lexicon.zipf(n) < 4.5 for n in names):
+                yield "STREET_ADDRESS", match.start(1), match.end(), 0.85
 
     def _runs(self, text: str) -> Iterator[list[tuple[int, int, str]]]:
         """Maximal runs of address-like words: (start, end, kind) of each word."""
