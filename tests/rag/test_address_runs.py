@@ -32,6 +32,11 @@ def found(recognizer: AddressRunRecognizer, text: str) -> list[str]:
             "we live at kilian pirker weg seven ninety eighty seven gleisdorf that's all",
             "kilian pirker weg seven ninety eighty seven gleisdorf",
         ),
+        # "place" starts no address when an everyday word follows it.
+        (
+            "the new place is twenty two rue de la paix paris seven five oh oh two",
+            "twenty two rue de la paix paris seven five oh oh two",
+        ),
         # No cue: a number, a street word and a name together are enough.
         (
             "So that's Gg. Gedebage Selatan No. 77, Sibolga, correct?",

@@ -191,22 +191,22 @@ class AddressRunRecognizer(CueRecognizer):
                 if run and pending is None and not _ends_sentence(raw, word):
                     pending = (start, end)
                     continue
-                yield from _closed(run)
+                yield from _closed(text, run)
                 run, pending = [], None
                 continue
             if pending is not None:
                 if kind == "number" and text[pending[0] : pending[1]].lower() in _BETWEEN:
                     # "2 Elm St, not 20 Elm St": two addresses
-                    yield from _closed(run)
+                    yield from _closed(text, run)
                     run = []
                 else:  # "0RS Lake Katieview": one
                     run.append((*pending, "everyday"))
                 pending = None
             run.append((start, end, kind))
             if _ends_sentence(raw, word) and kind != "address":
-                yield from _closed(run)
+                yield from _closed(text, run)
                 run = []
-        yield from _closed(run)
+        yield from _closed(text, run)
 
     def _kind(self, word: str) -> str | None:
         """ "number", "address", "name", "code" (letters that may be part of an address but do
@@ -252,9 +252,17 @@ def _ends_sentence(raw: str, word: str) -> bool:
     return tail[0] != "." or (low not in _ADDRESS_WORDS and low not in _ABBREVIATIONS)
 
 
-def _closed(run: list[tuple[int, int, str]]) -> Iterator[list[tuple[int, int, str]]]:
+def _closed(text: str, run: list[tuple[int, int, str]]) -> Iterator[list[tuple[int, int, str]]]:
+    """The run without the words that cannot begin or end one: everyday words at either end,
+    and at its start a street type of English followed by an everyday word ("the new place is
+    22 rue de la Paix": "place" is no street here)."""
     while run and run[-1][2] == "everyday":
         run = run[:-1]
+    while len(run) > 1 and (
+        run[0][2] == "everyday"
+        or (text[run[0][0] : run[0][1]].lower() in _TYPE_AFTER and run[1][2] == "everyday")
+    ):
+        run = run[1:]
     if len(run) >= 2:
         yield run
 
