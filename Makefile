@@ -189,6 +189,7 @@ test-fast: $(STAMP) $(MINILM_REF)/model.safetensors $(SMOLLM) $(TS_MODULES) $(PO
 .PHONY: eval
 eval: $(STAMP) $(SMOLLM) ## Summary quality, redaction recall/precision per entity type, retrieval recall@5.
 	$(BIN)/python -m bench.eval_summaries --local-llm
+	$(BIN)/python -m bench.eval_summaries --calls tests/data/calls_dev2
 	$(BIN)/python -m bench.eval_summaries --local-llm --calls tests/data/calls_heldout
 	$(BIN)/python -m bench.eval_redaction
 	$(BIN)/python -m bench.eval_redaction --cases tests/data/redaction/world_addresses.jsonl --show-errors 0

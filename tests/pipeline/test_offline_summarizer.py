@@ -373,3 +373,37 @@ async def test_urgency_is_high_for_fraud_and_normal_for_a_billing_error() -> Non
     assert (await final([speak(1, Role.AGENT, "Hello, how can I help?")])).urgency == (
         Urgency.UNSPECIFIED
     )
+
+
+async def test_relief_and_distress_said_in_everyday_words_set_the_sentiment() -> None:
+    relieved = await final(
+        [
+            speak(1, Role.CALLER, "my card got declined and i have no money right now"),
+            speak(2, Role.AGENT, "i've sent emergency cash to a collection point near you"),
+            speak(3, Role.CALLER, "thank you, that's a relief"),
+        ]
+    )
+    distressed = await final(
+        [
+            speak(1, Role.CALLER, "the air conditioner died and it's unbearable in here"),
+            speak(2, Role.AGENT, "i've opened an appeal on the claim"),
+            speak(3, Role.CALLER, "ugh. fine."),
+        ]
+    )
+    assert relieved.sentiment == Sentiment.POSITIVE
+    assert distressed.sentiment == Sentiment.NEGATIVE
+
+
+async def test_why_the_case_went_as_it_did_is_a_fact() -> None:
+    summary = await final(
+        [
+            speak(1, Role.CALLER, "you denied my claim for the air conditioner"),
+            speak(
+                2,
+                Role.AGENT,
+                "the claim was denied because the technician noted rust on the coil",
+            ),
+            speak(3, Role.CALLER, "that rust was not there in january"),
+        ]
+    )
+    assert "rust on the coil" in everything(summary)

@@ -235,6 +235,15 @@ def _absorb_agent(state: _State, segment: Segment) -> None:
             _add(state.actions, Item(deed[0], deed[1], segment.seq), KEPT_ACTIONS)
             state.next_steps = [n for n in state.next_steps if not _resolves(deed[0], n.text)]
             continue
+        if rules.explains(clause) and not rules.is_greeting(clause):
+            score = rules.fact_score(clause, answers_question=False) + 1.0
+            _add_fact(
+                state,
+                rules.third_person(rules.truncate(clause.text, 22), agent=True),
+                score,
+                segment.seq,
+            )
+            continue
         # The extractive core: whatever the agent states with amounts, dates or counts in it
         # ("it's an 85 dollar citation", "insurance paid 1,100") is a fact, whatever the phrasing.
         if rules.carries_figures(clause) and not rules.is_greeting(clause):

@@ -383,6 +383,18 @@ def carries_figures(clause: Clause) -> bool:
 _DIGIT_ANY = re.compile(r"\d")
 
 
+_EXPLAINS = re.compile(
+    r"\b(?:because|due to|as a result|which is why|that's why|the reason|was (?:denied|declined|"
+    r"rejected|refused|blocked|graded|flagged|marked) (?:as|because|for|by)|noted)\b"
+)
+
+
+def explains(clause: Clause) -> bool:
+    """Why something happened to the caller's case ("it was denied because the technician noted
+    rust"): what a colleague needs to take the case on, whatever the call."""
+    return not clause.question and bool(_EXPLAINS.search(clause.low))
+
+
 def fact_score(clause: Clause, *, answers_question: bool) -> float:
     """How much a clause tells a colleague about the caller's case (0 = nothing)."""
     words = len(content_words(clause.text))
@@ -711,14 +723,19 @@ _NEGATIVE = (
     (r"no way", 1.0), (r"can't believe", 1.5), (r"ugh", 1.0), (r"not fair", 1.5),
     (r"stressful", 1.0),
     (r"too late", 1.0), (r"worried", 1.0), (r"waste of", 1.0), (r"joke", 1.0),
-    (r"kidding me", 1.0),
+    (r"kidding me", 1.0), (r"unbearable", 1.5), (r"miserable", 1.5),
+    (r"(?:i|we) (?:was|were) promised", 1.0), (r"(?:i|we) really can't", 1.0),
+    (r"can't afford", 1.0), (r"nobody (?:ever )?(?:warned|mentioned)", 1.0),
+    (r"still (?:broken|not working)", 1.0),
 )  # fmt: skip
 _POSITIVE = (
     (r"thank you so much", 1.0), (r"thanks", 0.5), (r"thank you", 0.5), (r"great", 1.0),
     (r"perfect", 1.0), (r"appreciate\w*", 1.5), (r"awesome", 1.0), (r"wonderful", 1.0),
     (r"excellent", 1.0), (r"sounds good", 1.0), (r"helpful", 1.0), (r"amazing", 1.0),
     (r"that works", 1.0), (r"yes please", 0.5),
-    (r"that helps", 1.0), (r"glad", 1.0), (r"relieved", 1.0),
+    (r"that helps", 1.0), (r"glad", 1.0), (r"relieved", 1.0), (r"(?:a|such a) relief", 1.5),
+    (r"(?:very|so|really) kind", 1.5), (r"(?:very|so) patient", 1.0), (r"lifesaver", 1.5),
+    (r"you've been (?:great|brilliant|lovely|patient)", 1.0),
 )  # fmt: skip
 
 
