@@ -93,7 +93,7 @@ async def test_the_other_replica_takes_over_a_call_whose_owner_was_killed(
             await asyncio.wait_for(got_14.wait(), 30)
             a.send_signal(signal.SIGKILL)
             await a.wait()
-            assert (await watching_a).code() == grpc.StatusCode.UNAVAILABLE
+            assert (await asyncio.wait_for(watching_a, 60)).code() == grpc.StatusCode.UNAVAILABLE
             on_a = len(seen)
             # The transcript goes on through B. A's lease lapses; B adopts the call.
             assert await ingest(at_b, call_id, [segment(s) for s in range(15, 25)]) == list(

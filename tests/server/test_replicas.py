@@ -124,7 +124,7 @@ async def test_a_watcher_on_one_replica_sees_what_the_other_stores(clients: list
     )
     await subscribed(started, watching)
     await ingest(a, call_id, [segment(seq) for seq in range(1, 6)])
-    events = await watching
+    events = await asyncio.wait_for(watching, 60)
     assert added(events) == [1, 2, 3, 4, 5]
     cursors = [int(e.cursor) for e in events]
     assert cursors == sorted(set(cursors))
@@ -148,7 +148,7 @@ async def test_interims_reach_watchers_on_the_other_replica(clients: list[Client
     )
     async for _ in stream:
         pass
-    events = await watching
+    events = await asyncio.wait_for(watching, 60)
     interims = [e.segment_interim.segment.text for e in events if e.HasField("segment_interim")]
     assert interims == ["I was charged tw"]
 
@@ -166,7 +166,7 @@ async def test_a_watcher_moving_to_the_other_replica_resumes_from_its_cursor(
         collect(b, call_id, lambda events: 6 in added(events), after_cursor=first[-1].cursor)
     )
     await ingest(a, call_id, [segment(seq) for seq in range(4, 7)])
-    second = await watching
+    second = await asyncio.wait_for(watching, 60)
     assert added(first) + added(second) == [1, 2, 3, 4, 5, 6]
     cursors = [int(e.cursor) for e in first + second]
     assert cursors == sorted(set(cursors)), "no event twice, in cursor order"
@@ -198,7 +198,7 @@ async def test_replicas_keep_waking_each_other_after_redis_restarts(
             redis_servers.close()  # Redis goes away, and comes back empty on the same port
             redis_servers.enter_context(running_redis(redis.port))
             assert await asyncio.wait_for(ingest(a, call_id, [segment(2)]), 30) == [2]
-            assert added(await watching) == [1, 2]
+            assert added(await asyncio.wait_for(watching, 60)) == [1, 2]
         finally:
             for client in (a, b):
                 await client.close()

@@ -100,7 +100,10 @@ class RedisEventRelay:
                             pipe.xadd(STREAM, entry, maxlen=MAX_LEN, approximate=True)
                         await pipe.execute()
                     break
-                except (RedisError, OSError) as exc:
+                except (RedisError, OSError, RuntimeError, asyncio.IncompleteReadError) as exc:
+                    # A connection broken mid-reply may surface as any of these: the relay
+                    # must outlive it (a dead publisher would leave the others' watchers
+                    # waiting for good).
                     if attempt == len(RETRY_S):
                         log.warning(
                             "event relay: %d notices not sent to Redis (%s); other "
@@ -125,7 +128,7 @@ class RedisEventRelay:
                         {STREAM: last_id}, count=READ_COUNT, block=BLOCK_MS
                     )
                     failures = 0
-                except (RedisError, OSError) as exc:
+                except (RedisError, OSError, RuntimeError, asyncio.IncompleteReadError) as exc:
                     log.warning("event relay: reading Redis failed (%s); retrying", exc)
                     if reader is not None:
                         await reader.aclose()
